@@ -1,0 +1,254 @@
+package io.followermaze.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Runs one bench: connect clients, warm up, stream, verify, report. See {@link BenchOptions}.
+ *
+ * <p>Warm-up: the server gives no sign that a client's id has been read, so the bench sends
+ * broadcasts one at a time until every client has received one; each client must then receive every
+ * later event meant for it. The progress waits here are for pacing, not correctness: a client that
+ * misses a line it was due is a failure whatever the timing.
+ */
+public final class Bench {
+
+  private static final long MAX_WARMUPS = 300;
+  private static final long WARMUP_ROUND_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+  private final BenchOptions options;
+  private final PrintStream out;
+  private final Verdicts verdicts = new Verdicts();
+  private final SendTimes sendTimes = new SendTimes();
+  private final ClientLedger[] ledgers;
+  private final List<VerifyingClient> clients = new ArrayList<>();
+  private final AtomicLong peakRss = new AtomicLong(-1);
+  private volatile boolean generated;
+  private volatile long startNanos;
+  private volatile long sentEvents;
+  private Workload workload;
+
+  private Bench(BenchOptions options, PrintStream out) {
+    this.options = options.validate();
+    this.out = out;
+    this.ledgers = new ClientLedger[options.clients() + 1];
+    for (int client = 1; client <= options.clients(); client++) {
+      ledgers[client] = new ClientLedger();
+    }
+  }
+
+  /** Runs a bench against a server that is already listening, printing progress to {@code out}. */
+  public static BenchResult run(BenchOptions options, PrintStream out) {
+    return new Bench(options, out).run();
+  }
+
+  private BenchResult run() {
+    long deadline = System.nanoTime() + options.timeout().toNanos();
+    Thread sampler = startRssSampler();
+    try (SocketChannel source = connectAll()) {
+      long warmups = warmUp(source, deadline);
+      workload = new Workload(options, ledgers);
+      Thread generator = Thread.ofPlatform().name("bench-source").start(() -> stream(source, warmups));
+      awaitDelivery(deadline, warmups);
+      verdicts.finish();
+      generator.join(TimeUnit.SECONDS.toMillis(5));
+    } catch (IOException e) {
+      verdicts.fail("cannot talk to the server at " + options.host() + ": " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      verdicts.fail("interrupted");
+    } finally {
+      verdicts.finish();
+      clients.forEach(VerifyingClient::close);
+      sampler.interrupt();
+    }
+    return result();
+  }
+
+  private SocketChannel connectAll() throws IOException {
+    InetSocketAddress clientAddress = new InetSocketAddress(options.host(), options.clientPort());
+    for (int user = 1; user <= options.clients(); user++) {
+      VerifyingClient client = VerifyingClient.connect(clientAddress, user, ledgers[user], sendTimes, verdicts);
+      clients.add(client);
+      Thread.ofVirtual().name("bench-client-" + user).start(client);
+    }
+    return SocketChannel.open(new InetSocketAddress(options.host(), options.eventPort()));
+  }
+
+  private long warmUp(SocketChannel source, long deadline) throws IOException, InterruptedException {
+    for (long warmup = 1; warmup <= MAX_WARMUPS && System.nanoTime() < deadline; warmup++) {
+      verdicts.warmups(warmup);
+      source.write(ByteBuffer.wrap((warmup + "|B\n").getBytes(StandardCharsets.US_ASCII)));
+      long roundEnd = System.nanoTime() + WARMUP_ROUND_NANOS;
+      while (System.nanoTime() < roundEnd && !allRegistered() && verdicts.failure() == null) {
+        Thread.sleep(2);
+      }
+      if (allRegistered()) {
+        return warmup;
+      }
+    }
+    long missing = clients.stream().filter(c -> !c.registered()).count();
+    verdicts.fail(missing + " clients never received a warm-up broadcast: the server did not register them");
+    return MAX_WARMUPS;
+  }
+
+  private boolean allRegistered() {
+    for (VerifyingClient client : clients) {
+      if (!client.registered()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void stream(SocketChannel source, long warmups) {
+    SplittableRandom shuffle = new SplittableRandom(options.seed() ^ 0x5DEECE66DL);
+    ByteBuffer outBuffer = ByteBuffer.allocateDirect(32 * 1024);
+    byte[] batch = new byte[options.maxBatch() * 48];
+    int[] starts = new int[options.maxBatch() + 1];
+    int[] order = new int[options.maxBatch()];
+    startNanos = System.nanoTime();
+    try {
+      for (long first = warmups + 1; first <= options.events() && !verdicts.finished(); ) {
+        int size = (int) Math.min(1 + shuffle.nextInt(options.maxBatch()), options.events() - first + 1);
+        for (int i = 0; i < size; i++) {
+          long sequence = first + i;
+          starts[i + 1] = workload.next(sequence, sequence == options.events(), batch, starts[i]);
+          order[i] = i;
+        }
+        for (int i = size - 1; i > 0; i--) {
+          int j = shuffle.nextInt(i + 1);
+          int swap = order[i];
+          order[i] = order[j];
+          order[j] = swap;
+        }
+        workload.publish();
+        sendTimes.batchSent(first, System.nanoTime());
+        for (int i = 0; i < size; i++) {
+          int line = order[i];
+          int length = starts[line + 1] - starts[line];
+          if (outBuffer.remaining() < length) {
+            flush(source, outBuffer);
+          }
+          outBuffer.put(batch, starts[line], length);
+        }
+        first += size;
+        sentEvents = first - 1;
+      }
+      flush(source, outBuffer);
+    } catch (IOException e) {
+      verdicts.fail("sending events failed: " + e.getMessage());
+    }
+    generated = true;
+  }
+
+  private static void flush(SocketChannel channel, ByteBuffer buffer) throws IOException {
+    buffer.flip();
+    while (buffer.hasRemaining()) {
+      channel.write(buffer);
+    }
+    buffer.clear();
+  }
+
+  private void awaitDelivery(long deadline, long warmups) throws InterruptedException {
+    long interval = options.progressInterval().toNanos();
+    long nextProgress = System.nanoTime() + (interval > 0 ? interval : Long.MAX_VALUE / 2);
+    while (verdicts.failure() == null) {
+      if (generated && allDelivered(warmups)) {
+        return;
+      }
+      long now = System.nanoTime();
+      if (now > deadline) {
+        verdicts.fail("timed out after " + options.timeout().toSeconds() + "s: " + firstShortfall(warmups));
+        return;
+      }
+      if (now >= nextProgress) {
+        progress(now);
+        nextProgress = now + interval;
+      }
+      Thread.sleep(5);
+    }
+  }
+
+  private boolean allDelivered(long warmups) {
+    for (VerifyingClient client : clients) {
+      if (client.lastWarmup() != warmups || client.received() != ledgers[client.user()].published()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private String firstShortfall(long warmups) {
+    if (!generated) {
+      return "the source had sent only " + sentEvents + " of " + options.events() + " events";
+    }
+    for (VerifyingClient client : clients) {
+      ClientLedger ledger = ledgers[client.user()];
+      if (client.lastWarmup() != warmups) {
+        return "client " + client.user() + " did not receive warm-up broadcast " + warmups;
+      }
+      if (client.received() != ledger.published()) {
+        return "client " + client.user() + " received " + client.received() + " of " + ledger.published()
+            + " lines; missing sequence " + ledger.sequence(client.received());
+      }
+    }
+    return "no client is short";
+  }
+
+  private void progress(long now) {
+    long received = clients.stream().mapToLong(VerifyingClient::received).sum();
+    double seconds = (now - startNanos) / 1e9;
+    out.printf(
+        "bench: %.0fs sent %d/%d events (%.0f/s), clients received %d notifications%n",
+        seconds, sentEvents, options.events(), sentEvents / Math.max(seconds, 1e-9), received);
+  }
+
+  private Thread startRssSampler() {
+    OptionalLong pid = ServerMemory.pidListeningOn(options.eventPort());
+    return Thread.ofPlatform().name("bench-rss").daemon().start(() -> {
+      while (pid.isPresent() && !Thread.currentThread().isInterrupted()) {
+        peakRss.accumulateAndGet(ServerMemory.rssBytes(pid.getAsLong()), Math::max);
+        try {
+          Thread.sleep(200);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    });
+  }
+
+  private BenchResult result() {
+    Histogram latency = new Histogram(3_600_000_000L, 3);
+    long end = startNanos;
+    long notifications = 0;
+    for (VerifyingClient client : clients) {
+      latency.add(client.latency());
+      end = Math.max(end, client.lastReceivedNanos());
+      notifications += client.received();
+    }
+    double seconds = startNanos == 0 ? 0 : (end - startNanos) / 1e9;
+    return new BenchResult(
+        verdicts.failure(),
+        options.events(),
+        options.clients(),
+        seconds,
+        notifications,
+        latency.getValueAtPercentile(50),
+        latency.getValueAtPercentile(99),
+        latency.getMaxValue(),
+        peakRss.get(),
+        workload == null ? 0 : workload.expectedOffline());
+  }
+}

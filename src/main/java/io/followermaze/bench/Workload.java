@@ -1,0 +1,150 @@
+package io.followermaze.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.agrona.collections.IntHashSet;
+
+/**
+ * Generates the event stream in sequence order and, as it goes, what each client must receive.
+ *
+ * <p>Mix as in the original tester: about 55% status updates, 15% each follows, unfollows and
+ * private messages, 0.01% broadcasts; the last event is always a broadcast, so any stray line
+ * before it shows up as a difference. Unfollows remove an existing follow chosen at random.
+ * Routing is modelled from the specification, independently of the server's code.
+ */
+final class Workload {
+
+  private final SplittableRandom random;
+  private final int users;
+  private final int clients;
+  private final ClientLedger[] ledgers;
+  private final FollowerModel model;
+  private final List<ClientLedger> touched = new ArrayList<>();
+  private long expectedNotifications;
+  private long expectedOffline;
+
+  Workload(BenchOptions options, ClientLedger[] ledgers) {
+    this.random = new SplittableRandom(options.seed());
+    this.users = options.users();
+    this.clients = options.clients();
+    this.ledgers = ledgers;
+    this.model = new FollowerModel(users, clients);
+  }
+
+  /**
+   * Writes event {@code sequence} into {@code out} at {@code offset} and records who must get it.
+   * Returns the offset after the line.
+   */
+  int next(long sequence, boolean last, byte[] out, int offset) {
+    int roll = random.nextInt(10_000);
+    if (last || roll < 1) {
+      int end = write(out, offset, sequence, 'B', -1, -1);
+      for (int client = 1; client <= clients; client++) {
+        expect(client, sequence, out, offset, end);
+      }
+      return end;
+    }
+    int from = user();
+    if (roll < 5_500) {
+      int end = write(out, offset, sequence, 'S', from, -1);
+      IntHashSet followers = model.connectedFollowers(from);
+      int connected = followers == null ? 0 : followers.size();
+      expectedOffline += model.followerCount(from) - connected;
+      if (followers != null) {
+        for (IntHashSet.IntIterator it = followers.iterator(); it.hasNext(); ) {
+          expect(it.nextValue(), sequence, out, offset, end);
+        }
+      }
+      return end;
+    }
+    if (roll < 7_000) {
+      int to = otherUser(from);
+      model.follow(from, to);
+      int end = write(out, offset, sequence, 'F', from, to);
+      notifyOne(to, sequence, out, offset, end);
+      return end;
+    }
+    if (roll < 8_500) {
+      long edge = model.randomEdge(random);
+      int follower = edge == -1 ? from : FollowerModel.from(edge);
+      int followed = edge == -1 ? otherUser(from) : FollowerModel.to(edge);
+      model.unfollow(follower, followed);
+      return write(out, offset, sequence, 'U', follower, followed);
+    }
+    int to = otherUser(from);
+    int end = write(out, offset, sequence, 'P', from, to);
+    notifyOne(to, sequence, out, offset, end);
+    return end;
+  }
+
+  /** Publishes the expectations recorded since the last call to the clients' verifiers. */
+  void publish() {
+    for (int i = 0, n = touched.size(); i < n; i++) {
+      touched.get(i).publish();
+    }
+    touched.clear();
+  }
+
+  long expectedNotifications() {
+    return expectedNotifications;
+  }
+
+  /** Notifications for users who are not bench clients: what the server must dead-letter. */
+  long expectedOffline() {
+    return expectedOffline;
+  }
+
+  private void notifyOne(int user, long sequence, byte[] out, int from, int to) {
+    if (user <= clients) {
+      expect(user, sequence, out, from, to);
+    } else {
+      expectedOffline++;
+    }
+  }
+
+  private void expect(int client, long sequence, byte[] line, int from, int to) {
+    ClientLedger ledger = ledgers[client];
+    ledger.expect(sequence, LineHash.of(line, from, to));
+    touched.add(ledger);
+    expectedNotifications++;
+  }
+
+  private int user() {
+    return 1 + random.nextInt(users);
+  }
+
+  private int otherUser(int user) {
+    int other = 1 + random.nextInt(users - 1);
+    return other >= user ? other + 1 : other;
+  }
+
+  private static int write(byte[] out, int offset, long sequence, char type, int from, int to) {
+    int at = putDecimal(out, offset, sequence);
+    out[at++] = '|';
+    out[at++] = (byte) type;
+    if (from >= 0) {
+      out[at++] = '|';
+      at = putDecimal(out, at, from);
+    }
+    if (to >= 0) {
+      out[at++] = '|';
+      at = putDecimal(out, at, to);
+    }
+    out[at++] = '\n';
+    return at;
+  }
+
+  private static int putDecimal(byte[] out, int offset, long value) {
+    int digits = 1;
+    for (long rest = value / 10; rest > 0; rest /= 10) {
+      digits++;
+    }
+    int at = offset + digits;
+    for (int i = at - 1; i >= offset; i--) {
+      out[i] = (byte) ('0' + value % 10);
+      value /= 10;
+    }
+    return at;
+  }
+}

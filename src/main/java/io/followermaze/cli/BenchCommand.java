@@ -1,0 +1,71 @@
+package io.followermaze.cli;
+
+import io.followermaze.bench.Bench;
+import io.followermaze.bench.BenchOptions;
+import io.followermaze.bench.BenchResult;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code followermaze bench}: load generator and verifier against a running server. */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Streams events to a running server and checks that every client receives exactly the",
+      "lines the routing rules predict, in order and byte for byte. Prints one summary line:",
+      "PASS/FAIL, events/s, notifications/s, delivery latency and the server's peak RSS.",
+      "Exit status 0 only on PASS."
+    },
+    showDefaultValues = true)
+final class BenchCommand implements Callable<Integer> {
+
+  @Option(names = "--host", defaultValue = "${env:FM_BENCH_HOST:-127.0.0.1}", description = "Server address (env FM_BENCH_HOST).")
+  String host;
+
+  @Option(names = "--event-port", defaultValue = "${env:FM_EVENT_PORT:-9090}", description = "Server's event-source port (env FM_EVENT_PORT).")
+  int eventPort;
+
+  @Option(names = "--client-port", defaultValue = "${env:FM_CLIENT_PORT:-9099}", description = "Server's user-client port (env FM_CLIENT_PORT).")
+  int clientPort;
+
+  @Option(names = "--events", defaultValue = "10000000", description = "Events to send.")
+  long events;
+
+  @Option(names = "--clients", defaultValue = "100", description = "User clients to connect.")
+  int clients;
+
+  @Option(names = "--users", description = "Users the events mention (default: 10 x clients).")
+  Integer users;
+
+  @Option(names = "--max-batch", defaultValue = "100", description = "Largest batch shuffled before sending.")
+  int maxBatch;
+
+  @Option(names = "--seed", defaultValue = "42", description = "Random seed; the same seed sends the same events.")
+  long seed;
+
+  @Option(names = "--timeout", defaultValue = "10m", description = "Give up and FAIL after this long.")
+  Duration timeout;
+
+  @Option(names = "--progress", defaultValue = "5s", description = "Progress line interval; 0s for none.")
+  Duration progress;
+
+  @Override
+  public Integer call() {
+    BenchOptions options;
+    try {
+      options = new BenchOptions(host, eventPort, clientPort, events, clients, users == null ? clients * 10 : users,
+          maxBatch, seed, timeout, progress).validate();
+    } catch (IllegalArgumentException e) {
+      System.err.println("followermaze bench: " + e.getMessage());
+      return 2;
+    }
+    System.out.printf("bench: %d events, %d clients, %d users, batches up to %d, seed %d -> %s:%d/%d%n",
+        options.events(), options.clients(), options.users(), options.maxBatch(), options.seed(),
+        options.host(), options.eventPort(), options.clientPort());
+    BenchResult result = Bench.run(options, System.out);
+    System.out.println(result.summary());
+    return result.passed() ? 0 : 1;
+  }
+}

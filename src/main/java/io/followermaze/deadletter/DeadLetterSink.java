@@ -1,0 +1,15 @@
+package io.followermaze.deadletter;
+
+/**
+ * The port every dead letter goes through. Called from several threads; implementations are
+ * thread-safe, never throw, and may block to apply back-pressure.
+ */
+public interface DeadLetterSink extends AutoCloseable {
+
+  /** Takes a dead letter; it must not be lost once this returns. */
+  void accept(DeadLetter letter);
+
+  /** Flushes and releases the sink; later letters may be refused. Default: nothing to do. */
+  @Override
+  default void close() {}
+}

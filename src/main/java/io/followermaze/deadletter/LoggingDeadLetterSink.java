@@ -1,0 +1,66 @@
+package io.followermaze.deadletter;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLongArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Logs dead letters and counts them by reason. To keep a flood (millions of offline recipients)
+ * from drowning the log, only the first {@code detailedPerReason} of each reason are logged whole;
+ * the rest are counted and summarised by {@link #logSummary()} and on {@link #close()}.
+ */
+public final class LoggingDeadLetterSink implements DeadLetterSink {
+
+  private static final Logger log = LoggerFactory.getLogger("deadletters");
+
+  private final AtomicLongArray counts = new AtomicLongArray(Reason.values().length);
+  private final long detailedPerReason;
+
+  /** Logs the first {@code detailedPerReason} letters of each reason in full. */
+  public LoggingDeadLetterSink(long detailedPerReason) {
+    this.detailedPerReason = detailedPerReason;
+  }
+
+  @Override
+  public void accept(DeadLetter letter) {
+    long count = counts.incrementAndGet(letter.reason().ordinal());
+    if (count <= detailedPerReason) {
+      log.warn(
+          "dead letter {} seq={} recipient={} origin={} error=\"{}\" payload=\"{}\"{}",
+          letter.reason(),
+          letter.sequence(),
+          letter.recipient(),
+          letter.origin(),
+          letter.error(),
+          letter.payloadText(),
+          count == detailedPerReason ? " (further " + letter.reason() + " letters are counted only)" : "");
+    }
+  }
+
+  /** Counts so far, by reason (reasons with none left out). */
+  public Map<Reason, Long> counts() {
+    Map<Reason, Long> result = new EnumMap<>(Reason.class);
+    for (Reason reason : Reason.values()) {
+      long count = counts.get(reason.ordinal());
+      if (count > 0) {
+        result.put(reason, count);
+      }
+    }
+    return result;
+  }
+
+  /** Logs the counts by reason, if there are any. */
+  public void logSummary() {
+    Map<Reason, Long> counts = counts();
+    if (!counts.isEmpty()) {
+      log.info("dead letters so far: {}", counts);
+    }
+  }
+
+  @Override
+  public void close() {
+    logSummary();
+  }
+}

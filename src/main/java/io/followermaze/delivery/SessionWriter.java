@@ -1,0 +1,111 @@
+package io.followermaze.delivery;
+
+import io.followermaze.deadletter.Reason;
+import io.followermaze.protocol.Event;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
+
+/**
+ * The only consumer of one session's outbox. Each round drains as many queued lines as fit into
+ * one direct buffer and writes them with one call, then parks until the engine wakes it.
+ *
+ * <p>If a write fails, the lines of that round become dead letters ({@link Reason#CONNECTION_LOST},
+ * or the session's close reason when it was closed on purpose); the client may have received part
+ * of them, so delivery is at-least-once into the dead-letter queue. When the writer ends it calls
+ * {@code onEnd}, after which the outbox belongs to whoever drains it.
+ */
+public final class SessionWriter implements Runnable {
+
+  private final ClientSession session;
+  private final int bufferBytes;
+  private final Undeliverable undeliverable;
+  private final Consumer<ClientSession> onEnd;
+  private final Event[] inFlight;
+
+  /**
+   * A writer for {@code session} with a write buffer of {@code bufferBytes}.
+   *
+   * @param onEnd told once the writer has stopped touching the outbox
+   */
+  public SessionWriter(
+      ClientSession session,
+      int bufferBytes,
+      Undeliverable undeliverable,
+      Consumer<ClientSession> onEnd) {
+    this.session = session;
+    this.bufferBytes = bufferBytes;
+    this.undeliverable = undeliverable;
+    this.onEnd = onEnd;
+    this.inFlight = new Event[Math.min(1024, Math.max(16, bufferBytes / 16))];
+  }
+
+  /** Starts the writer on a new virtual thread. */
+  public Thread start() {
+    Thread thread = Thread.ofVirtual().name("writer-" + session.userId()).unstarted(this);
+    session.attachWriter(thread);
+    thread.start();
+    return thread;
+  }
+
+  @Override
+  public void run() {
+    ByteBuffer buffer = ByteBuffer.allocateDirect(bufferBytes);
+    OneToOneConcurrentArrayQueue<Event> outbox = session.outbox();
+    try {
+      while (!session.isClosed()) {
+        int count = fill(outbox, buffer);
+        if (count > 0) {
+          if (!send(buffer, count)) {
+            break;
+          }
+        } else if (session.retiring()) {
+          break;
+        } else {
+          LockSupport.park(this);
+        }
+      }
+    } finally {
+      session.close(session.closeReason(), session.closeError());
+      onEnd.accept(session);
+    }
+  }
+
+  private int fill(OneToOneConcurrentArrayQueue<Event> outbox, ByteBuffer buffer) {
+    buffer.clear();
+    int count = 0;
+    Event event;
+    while (count < inFlight.length
+        && (event = outbox.peek()) != null
+        && event.line().length <= buffer.remaining()) {
+      outbox.poll();
+      buffer.put(event.line());
+      inFlight[count++] = event;
+    }
+    buffer.flip();
+    return count;
+  }
+
+  private boolean send(ByteBuffer buffer, int count) {
+    try {
+      while (buffer.hasRemaining()) {
+        session.channel().write(buffer);
+      }
+      clear(count);
+      return true;
+    } catch (IOException e) {
+      session.close(Reason.CONNECTION_LOST, "write failed: " + e.getMessage());
+      for (int i = 0; i < count; i++) {
+        undeliverable.notDelivered(session, inFlight[i], session.closeReason(), session.closeError());
+      }
+      clear(count);
+      return false;
+    }
+  }
+
+  private void clear(int count) {
+    java.util.Arrays.fill(inFlight, 0, count, null);
+  }
+}

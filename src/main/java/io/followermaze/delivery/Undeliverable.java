@@ -1,0 +1,12 @@
+package io.followermaze.delivery;
+
+import io.followermaze.deadletter.Reason;
+import io.followermaze.protocol.Event;
+
+/** Receives notifications that a session could not deliver. Thread-safe; never throws. */
+@FunctionalInterface
+public interface Undeliverable {
+
+  /** {@code event} did not reach {@code session}'s user, for {@code reason}. */
+  void notDelivered(ClientSession session, Event event, Reason reason, String error);
+}

@@ -1,0 +1,331 @@
+package io.followermaze.engine;
+
+import io.followermaze.deadletter.DeadLetter;
+import io.followermaze.deadletter.DeadLetterSink;
+import io.followermaze.deadletter.Reason;
+import io.followermaze.delivery.ClientSession;
+import io.followermaze.delivery.PendingWakeups;
+import io.followermaze.delivery.SessionRegistry;
+import io.followermaze.delivery.SlowClientPolicy;
+import io.followermaze.delivery.Undeliverable;
+import io.followermaze.engine.EngineCommand.ClientConnected;
+import io.followermaze.engine.EngineCommand.ClientEnded;
+import io.followermaze.engine.EngineCommand.Shutdown;
+import io.followermaze.engine.EngineCommand.SourceChunk;
+import io.followermaze.engine.EngineCommand.SourceDisconnected;
+import io.followermaze.protocol.Event;
+import io.followermaze.protocol.Malformed;
+import io.followermaze.protocol.ParseResult;
+import io.followermaze.routing.FollowGraph;
+import io.followermaze.routing.Recipients;
+import io.followermaze.routing.Router;
+import io.followermaze.sequencing.GapTrigger;
+import io.followermaze.sequencing.Sequencer;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.NanoClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single writer: one platform thread that takes {@link EngineCommand}s from its inbox and owns
+ * the sequencer, the follow graph, the router and the session registry. Nothing it owns is locked
+ * or shared; other threads see only {@link #stats()}.
+ *
+ * <p>Per source chunk: malformed lines become dead letters, events go through the sequencer, every
+ * released event is routed, each recipient's notification is queued in its outbox (or dead-lettered
+ * when the user is not connected or too slow), and at the end of the chunk each session that got
+ * something is woken once. An exception in processing is logged, counted and skipped: the engine
+ * thread never dies of one.
+ */
+public final class Engine implements Sequencer.Listener, Recipients, Undeliverable {
+
+  private static final Logger log = LoggerFactory.getLogger(Engine.class);
+  private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+  /**
+   * The engine's settings, validated by the caller.
+   *
+   * @param minGapDistance the least distance past a missing number before it is skipped
+   * @param reorderWindow the most sequence numbers held out of order (a power of two)
+   * @param gapTimeout how long the source may be silent with a gap open before it is skipped
+   * @param slowClientPolicy what to do when a client's outbox is full
+   * @param inboxCapacity how many commands may wait for the engine
+   */
+  public record Settings(
+      long minGapDistance,
+      int reorderWindow,
+      Duration gapTimeout,
+      SlowClientPolicy slowClientPolicy,
+      int inboxCapacity) {}
+
+  private final Settings settings;
+  private final DeadLetterSink deadLetters;
+  private final EpochClock epochClock;
+  private final NanoClock nanoClock;
+  private final Inbox inbox;
+  private final Sequencer sequencer;
+  private final Router router;
+  private final SessionRegistry sessions = new SessionRegistry();
+  private final PendingWakeups wakeups = new PendingWakeups();
+  private final LongAdder deadLetterCount = new LongAdder();
+  private final long gapTimeoutNanos;
+  private final Thread thread;
+
+  private String sourceOrigin = "source";
+  private long lastSourceInputNanos;
+  private long eventsReceived;
+  private long linesMalformed;
+  private long eventsDelivered;
+  private long notificationsQueued;
+  private long processingErrors;
+  private int liveSessions;
+  private CompletableFuture<Void> shutdown;
+  private boolean running = true;
+  private volatile EngineStats stats = EngineStats.EMPTY;
+
+  /** An engine that is not yet started. */
+  public Engine(Settings settings, DeadLetterSink deadLetters, EpochClock epochClock, NanoClock nanoClock) {
+    this.settings = settings;
+    this.deadLetters = deadLetters;
+    this.epochClock = epochClock;
+    this.nanoClock = nanoClock;
+    this.inbox = new Inbox(settings.inboxCapacity());
+    this.sequencer = new Sequencer(this, settings.minGapDistance(), settings.reorderWindow());
+    this.router = new Router(new FollowGraph(), this);
+    this.gapTimeoutNanos = settings.gapTimeout().toNanos();
+    this.thread = Thread.ofPlatform().name("engine").unstarted(this::run);
+    inbox.bindConsumer(thread);
+  }
+
+  /** Starts the engine thread. */
+  public void start() {
+    lastSourceInputNanos = nanoClock.nanoTime();
+    thread.start();
+  }
+
+  /** Hands a command to the engine thread; blocks while its inbox is full. */
+  public void submit(EngineCommand command) {
+    inbox.put(command);
+  }
+
+  /**
+   * Asks the engine to release what is held, retire every session and stop once all have ended.
+   * Submit it after the event source has stopped.
+   */
+  public CompletableFuture<Void> shutdown() {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    submit(new Shutdown(done));
+    return done;
+  }
+
+  /** The counters as of the last batch. */
+  public EngineStats stats() {
+    return stats;
+  }
+
+  /** The sink every dead letter of the engine and its sessions goes through. */
+  public DeadLetterSink deadLetterSink() {
+    return deadLetters;
+  }
+
+  private void run() {
+    while (running) {
+      EngineCommand command = inbox.poll();
+      if (command == null) {
+        idle();
+        continue;
+      }
+      try {
+        handle(command);
+      } catch (RuntimeException e) {
+        processingErrors++;
+        log.error("engine failed to process {}; skipping it", command.getClass().getSimpleName(), e);
+      }
+    }
+    publishStats();
+    log.info("engine stopped: {}", stats);
+  }
+
+  private void handle(EngineCommand command) {
+    switch (command) {
+      case SourceChunk chunk -> processChunk(chunk);
+      case SourceDisconnected disconnected -> {
+        sequencer.skipAllGaps(GapTrigger.SOURCE_DISCONNECTED, nanoClock.nanoTime());
+        endBatch();
+      }
+      case ClientConnected connected -> connect(connected.session());
+      case ClientEnded ended -> end(ended.session());
+      case Shutdown request -> beginShutdown(request.done());
+    }
+  }
+
+  private void processChunk(SourceChunk chunk) {
+    long now = nanoClock.nanoTime();
+    lastSourceInputNanos = now;
+    sourceOrigin = chunk.origin();
+    ParseResult[] items = chunk.items();
+    for (int i = 0; i < chunk.count(); i++) {
+      switch (items[i]) {
+        case Event event -> {
+          eventsReceived++;
+          sequencer.offer(event, now);
+        }
+        case Malformed malformed -> {
+          linesMalformed++;
+          deadLetter(DeadLetter.malformed(malformed, sourceOrigin, epochClock.time()));
+        }
+      }
+    }
+    endBatch();
+  }
+
+  private void idle() {
+    long now = nanoClock.nanoTime();
+    if (sequencer.buffered() > 0 && now - lastSourceInputNanos >= gapTimeoutNanos) {
+      sequencer.skipAllGaps(GapTrigger.TIMEOUT, now);
+      endBatch();
+      return;
+    }
+    publishStats();
+    inbox.await(IDLE_PARK_NANOS);
+  }
+
+  private void connect(ClientSession session) {
+    liveSessions++;
+    if (shutdown != null) {
+      session.retire();
+      return;
+    }
+    ClientSession replaced = sessions.register(session);
+    if (replaced != null) {
+      log.info("user {} connected again from {}; the older connection {} is retired", session.userId(), session.origin(), replaced.origin());
+      replaced.retire();
+    }
+  }
+
+  private void end(ClientSession session) {
+    liveSessions--;
+    sessions.unregister(session);
+    session.drainUndelivered(this);
+    if (shutdown != null && liveSessions == 0) {
+      finishShutdown();
+    }
+  }
+
+  private void beginShutdown(CompletableFuture<Void> done) {
+    shutdown = done;
+    sequencer.skipAllGaps(GapTrigger.SHUTDOWN, nanoClock.nanoTime());
+    endBatch();
+    for (int slot = sessions.size() - 1; slot >= 0; slot--) {
+      ClientSession session = sessions.at(slot);
+      sessions.unregister(session);
+      session.retire();
+    }
+    if (liveSessions == 0) {
+      finishShutdown();
+    }
+  }
+
+  private void finishShutdown() {
+    running = false;
+    publishStats();
+    shutdown.complete(null);
+  }
+
+  private void endBatch() {
+    wakeups.wakeAll();
+    publishStats();
+  }
+
+  private void publishStats() {
+    stats =
+        new EngineStats(
+            eventsReceived,
+            linesMalformed,
+            eventsDelivered,
+            notificationsQueued,
+            deadLetterCount.sum(),
+            sessions.size(),
+            sequencer.buffered(),
+            sequencer.next());
+  }
+
+  // Sequencer.Listener
+
+  @Override
+  public void inOrder(Event event) {
+    eventsDelivered++;
+    router.route(event);
+  }
+
+  @Override
+  public void duplicate(Event event, String why) {
+    deadLetter(DeadLetter.rejected(Reason.DUPLICATE_SEQUENCE, event, sourceOrigin, epochClock.time(), why));
+  }
+
+  @Override
+  public void gap(long first, long last, int heldBehind, long waitedNanos, GapTrigger trigger) {
+    String range = first == last ? "sequence " + first : "sequences " + first + ".." + last;
+    String error =
+        range + " skipped (" + trigger.name().toLowerCase() + "); " + heldBehind
+            + " events were held behind the gap for " + TimeUnit.NANOSECONDS.toMillis(waitedNanos) + " ms";
+    deadLetter(DeadLetter.gap(first, sourceOrigin, epochClock.time(), error));
+  }
+
+  // Recipients
+
+  @Override
+  public void user(int user, Event event) {
+    ClientSession session = sessions.get(user);
+    if (session == null) {
+      deadLetter(
+          DeadLetter.undeliverable(
+              Reason.USER_NOT_CONNECTED, event, user, sourceOrigin, epochClock.time(), "user " + user + " is not connected"));
+    } else {
+      queue(session, event);
+    }
+  }
+
+  @Override
+  public void everyoneConnected(Event event) {
+    for (int slot = sessions.size() - 1; slot >= 0; slot--) {
+      queue(sessions.at(slot), event);
+    }
+  }
+
+  private void queue(ClientSession session, Event event) {
+    if (session.offer(event)) {
+      notificationsQueued++;
+      wakeups.add(session);
+      return;
+    }
+    String error = "outbox full (" + session.queued() + " notifications waiting)";
+    if (settings.slowClientPolicy() == SlowClientPolicy.DISCONNECT) {
+      log.warn("disconnecting slow client {}: {}", session.origin(), error);
+      sessions.unregister(session);
+      session.close(Reason.CLIENT_TOO_SLOW, error);
+    }
+    notDelivered(session, event, Reason.CLIENT_TOO_SLOW, error);
+  }
+
+  // Undeliverable (also called by session writers)
+
+  @Override
+  public void notDelivered(ClientSession session, Event event, Reason reason, String error) {
+    deadLetter(DeadLetter.undeliverable(reason, event, session.userId(), session.origin(), epochClock.time(), error));
+  }
+
+  private void deadLetter(DeadLetter letter) {
+    deadLetterCount.increment();
+    deadLetters.accept(letter);
+  }
+
+  /** How many commands failed in processing (an engine bug if ever non-zero). */
+  public long processingErrors() {
+    return processingErrors;
+  }
+}

@@ -1,0 +1,159 @@
+package io.followermaze.server;
+
+import io.followermaze.deadletter.Reason;
+import io.followermaze.delivery.ClientSession;
+import io.followermaze.delivery.SessionWriter;
+import io.followermaze.engine.Engine;
+import io.followermaze.engine.EngineCommand.ClientConnected;
+import io.followermaze.engine.EngineCommand.ClientEnded;
+import io.followermaze.protocol.ClientId;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Accepts user clients. Each connection gets a virtual thread that reads the id line (bounded in
+ * length and time; a bad id gets one {@code ERROR} line and is closed), starts the session's
+ * writer, registers the session with the engine, and then waits for the client to hang up.
+ * Connections beyond {@code maxClients} are refused.
+ */
+final class ClientListener implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(ClientListener.class);
+
+  private final ServerSocketChannel server;
+  private final Engine engine;
+  private final ServerConfig config;
+  private final Thread acceptor;
+  private final AtomicInteger open = new AtomicInteger();
+  private final Set<SocketChannel> channels = ConcurrentHashMap.newKeySet();
+
+  ClientListener(ServerConfig config, Engine engine) throws IOException {
+    this.server = ServerSocketChannel.open().bind(new InetSocketAddress(config.bindAddress(), config.clientPort()), 1024);
+    this.engine = engine;
+    this.config = config;
+    this.acceptor = Thread.ofPlatform().name("client-acceptor").daemon().unstarted(this::acceptLoop);
+  }
+
+  void start() {
+    acceptor.start();
+  }
+
+  int port() {
+    return server.socket().getLocalPort();
+  }
+
+  private void acceptLoop() {
+    while (server.isOpen()) {
+      try {
+        SocketChannel channel = server.accept();
+        if (open.incrementAndGet() > config.maxClients()) {
+          open.decrementAndGet();
+          log.warn("refused client {}: {} connections open, the limit", Connections.peer(channel), config.maxClients());
+          Connections.refuse(channel, "too many connections");
+          continue;
+        }
+        channels.add(channel);
+        Thread.ofVirtual().name("client").start(() -> serve(channel));
+      } catch (ClosedChannelException e) {
+        return;
+      } catch (IOException e) {
+        log.warn("accepting a client failed: {}", e.getMessage());
+      }
+    }
+  }
+
+  private void serve(SocketChannel channel) {
+    String peer = Connections.peer(channel);
+    try {
+      channel.socket().setTcpNoDelay(true);
+      channel.socket().setSoTimeout((int) config.handshakeTimeout().toMillis());
+      InputStream in = channel.socket().getInputStream();
+      ClientId id = readId(in);
+      if (!id.valid()) {
+        log.info("refused client {}: {}", peer, id.error());
+        Connections.refuse(channel, id.error());
+        return;
+      }
+      channel.socket().setSoTimeout(0);
+      ClientSession session = new ClientSession(id.userId(), channel, "client " + id.userId() + " " + peer, config.clientOutboxCapacity());
+      new SessionWriter(session, config.writeBufferBytes(), engine, this::ended).start();
+      engine.submit(new ClientConnected(session));
+      awaitHangUp(in);
+      session.close(Reason.CONNECTION_LOST, "client closed the connection");
+    } catch (SocketTimeoutException e) {
+      log.info("refused client {}: no user id within {}", peer, config.handshakeTimeout());
+      Connections.refuse(channel, "no user id received within " + config.handshakeTimeout().toSeconds() + "s");
+    } catch (IOException e) {
+      log.debug("client {} failed during handshake: {}", peer, e.getMessage());
+    } finally {
+      Connections.closeQuietly(channel);
+      release(channel);
+    }
+  }
+
+  private void ended(ClientSession session) {
+    engine.submit(new ClientEnded(session));
+  }
+
+  private void release(SocketChannel channel) {
+    if (channels.remove(channel)) {
+      open.decrementAndGet();
+    }
+  }
+
+  private static ClientId readId(InputStream in) throws IOException {
+    byte[] line = new byte[ClientId.MAX_LINE_LENGTH];
+    int length = 0;
+    while (length < line.length) {
+      int read = in.read(line, length, line.length - length);
+      if (read < 0) {
+        return new ClientId(-1, "connection closed before a user id was sent");
+      }
+      for (int i = length; i < length + read; i++) {
+        if (line[i] == '\n') {
+          return ClientId.parse(line, i + 1);
+        }
+      }
+      length += read;
+    }
+    return new ClientId(-1, "user id line longer than " + (ClientId.MAX_LINE_LENGTH - 2) + " digits");
+  }
+
+  private static void awaitHangUp(InputStream in) {
+    byte[] discard = new byte[256];
+    try {
+      while (in.read(discard) >= 0) {
+        // Clients have nothing more to say; whatever they send is ignored.
+      }
+    } catch (IOException e) {
+      // Reset or closed by us: either way the client is gone.
+    }
+  }
+
+  /** Stops accepting new clients. */
+  @Override
+  public void close() {
+    Connections.closeQuietly(server);
+    Connections.join(acceptor);
+  }
+
+  /** Closes every connection still open (after shutdown has given them time to drain). */
+  void closeAll() {
+    channels.forEach(Connections::closeQuietly);
+  }
+
+  /** How many client connections are open, handshakes included. */
+  int openConnections() {
+    return open.get();
+  }
+}

@@ -1,0 +1,85 @@
+package io.followermaze.server;
+
+import io.followermaze.engine.Engine;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Accepts the event source: one connection at a time, each read on its own thread. A second source
+ * while one is connected is refused with an {@code ERROR} line and a log line; after a source
+ * disconnects, a new one may connect and the sequence continues.
+ */
+final class EventSourceListener implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(EventSourceListener.class);
+
+  private final ServerSocketChannel server;
+  private final Engine engine;
+  private final int maxLineLength;
+  private final Thread acceptor;
+  private volatile SocketChannel current;
+  private volatile Thread reader;
+  private int connections;
+
+  EventSourceListener(String bind, int port, Engine engine, int maxLineLength) throws IOException {
+    this.server = ServerSocketChannel.open().bind(new InetSocketAddress(bind, port));
+    this.engine = engine;
+    this.maxLineLength = maxLineLength;
+    this.acceptor = Thread.ofPlatform().name("source-acceptor").daemon().unstarted(this::acceptLoop);
+  }
+
+  void start() {
+    acceptor.start();
+  }
+
+  int port() {
+    return server.socket().getLocalPort();
+  }
+
+  private void acceptLoop() {
+    while (server.isOpen()) {
+      try {
+        accept(server.accept());
+      } catch (ClosedChannelException e) {
+        return;
+      } catch (IOException e) {
+        log.warn("accepting an event source failed: {}", e.getMessage());
+      }
+    }
+  }
+
+  private void accept(SocketChannel channel) {
+    String peer = Connections.peer(channel);
+    Thread active = reader;
+    if (active != null && active.isAlive()) {
+      log.warn("refused a second event source from {}: source {} is still connected", peer, Connections.peer(current));
+      Connections.refuse(channel, "another event source is connected");
+      return;
+    }
+    String origin = "source#" + (++connections) + " " + peer;
+    log.info("event source {} connected", origin);
+    current = channel;
+    reader = Thread.ofPlatform().name("source-reader").daemon().start(
+        new EventSourceReader(channel, origin, engine, maxLineLength));
+  }
+
+  /** Stops accepting, closes the current source and waits until its reader has handed over all. */
+  @Override
+  public void close() {
+    Connections.closeQuietly(server);
+    Connections.join(acceptor);
+    SocketChannel channel = current;
+    if (channel != null) {
+      Connections.closeQuietly(channel);
+    }
+    Thread active = reader;
+    if (active != null) {
+      Connections.join(active);
+    }
+  }
+}

@@ -1,0 +1,123 @@
+package io.followermaze.server;
+
+import io.followermaze.deadletter.DeadLetterSink;
+import io.followermaze.engine.Engine;
+import io.followermaze.engine.EngineStats;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.agrona.concurrent.SystemEpochClock;
+import org.agrona.concurrent.SystemNanoClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Follower Maze server: engine, both listeners and the status reporter, started from one
+ * validated config. {@link #close()} shuts down gracefully in reverse order: stop accepting, end the
+ * event source, release what the sequencer holds, let clients drain their outboxes (up to the
+ * shutdown timeout), then close what is left. The dead-letter sink belongs to the caller, who closes
+ * it after the server.
+ */
+public final class Server implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Server.class);
+
+  private final ServerConfig config;
+  private final Engine engine;
+  private final EventSourceListener sources;
+  private final ClientListener clients;
+  private final StatusReporter status;
+  private boolean closed;
+
+  private Server(ServerConfig config, Engine engine, EventSourceListener sources, ClientListener clients) {
+    this.config = config;
+    this.engine = engine;
+    this.sources = sources;
+    this.clients = clients;
+    this.status = new StatusReporter(engine, config.statusInterval());
+  }
+
+  /** Validates {@code config}, binds both ports and starts serving. */
+  public static Server start(ServerConfig config, DeadLetterSink deadLetters) {
+    config.validate();
+    Engine engine =
+        new Engine(
+            new Engine.Settings(
+                config.gapDistance(), config.reorderWindow(), config.gapTimeout(), config.slowClientPolicy(), 1024),
+            deadLetters,
+            SystemEpochClock.INSTANCE,
+            SystemNanoClock.INSTANCE);
+    try {
+      EventSourceListener sources = new EventSourceListener(config.bindAddress(), config.eventPort(), engine, config.maxLineLength());
+      ClientListener clients;
+      try {
+        clients = new ClientListener(config, engine);
+      } catch (IOException e) {
+        Connections.closeQuietly(sources);
+        throw e;
+      }
+      engine.start();
+      sources.start();
+      clients.start();
+      Server server = new Server(config, engine, sources, clients);
+      log.info(
+          "listening for the event source on {}:{} and user clients on {}:{}",
+          config.bindAddress(), sources.port(), config.bindAddress(), clients.port());
+      return server;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot listen on " + config.bindAddress() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The port the event source connects to. */
+  public int eventPort() {
+    return sources.port();
+  }
+
+  /** The port user clients connect to. */
+  public int clientPort() {
+    return clients.port();
+  }
+
+  /** The engine's counters as of its last batch. */
+  public EngineStats stats() {
+    return engine.stats();
+  }
+
+  /** How many client connections are open, handshakes included. */
+  public int openClientConnections() {
+    return clients.openConnections();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    log.info("shutting down: no new connections; delivering what is queued (up to {})", config.shutdownTimeout());
+    try {
+      clients.close();
+      sources.close();
+      CompletableFuture<Void> done = engine.shutdown();
+      try {
+        done.get(config.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        log.warn("clients did not drain within {}; closing them, what is left becomes dead letters", config.shutdownTimeout());
+        clients.closeAll();
+        done.get(config.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      log.error("engine did not stop cleanly", e);
+    } finally {
+      clients.closeAll();
+      status.close();
+      log.info("stopped: {}", engine.stats());
+    }
+  }
+}

@@ -1,0 +1,131 @@
+package io.followermaze.server;
+
+import io.followermaze.delivery.SlowClientPolicy;
+import java.time.Duration;
+
+/**
+ * Every setting of the server, validated once by {@link #validate()}; messages name the option.
+ *
+ * @param bindAddress the address both listeners bind to
+ * @param eventPort the event source's port (0 picks a free one)
+ * @param clientPort the user clients' port (0 picks a free one)
+ * @param maxLineLength the longest event line accepted, in bytes without terminator
+ * @param clientOutboxCapacity how many notifications may wait for one client
+ * @param writeBufferBytes the size of one client write (and of its direct buffer)
+ * @param slowClientPolicy what to do when a client's outbox is full
+ * @param gapDistance the least distance past a missing sequence number before it is skipped
+ * @param reorderWindow the most sequence numbers held out of order (a power of two)
+ * @param gapTimeout source silence, with a gap open, after which the gap is skipped
+ * @param handshakeTimeout how long a new client has to send its id
+ * @param maxClients how many user client connections may be open at once
+ * @param shutdownTimeout how long shutdown waits for clients to receive what is queued
+ * @param statusInterval how often a status line is logged while there is activity (0: never)
+ */
+public record ServerConfig(
+    String bindAddress,
+    int eventPort,
+    int clientPort,
+    int maxLineLength,
+    int clientOutboxCapacity,
+    int writeBufferBytes,
+    SlowClientPolicy slowClientPolicy,
+    long gapDistance,
+    int reorderWindow,
+    Duration gapTimeout,
+    Duration handshakeTimeout,
+    int maxClients,
+    Duration shutdownTimeout,
+    Duration statusInterval) {
+
+  /** The defaults: the protocol's ports on all interfaces. */
+  public static ServerConfig defaults() {
+    return new ServerConfig(
+        "0.0.0.0",
+        9090,
+        9099,
+        1024,
+        8192,
+        32 * 1024,
+        SlowClientPolicy.DISCONNECT,
+        50_000,
+        1 << 20,
+        Duration.ofSeconds(30),
+        Duration.ofSeconds(10),
+        10_000,
+        Duration.ofSeconds(10),
+        Duration.ofSeconds(10));
+  }
+
+  /** The defaults on loopback with free ports: what tests use. */
+  public static ServerConfig forTests() {
+    return defaults().withPorts("127.0.0.1", 0, 0);
+  }
+
+  /** This config on other ports. */
+  public ServerConfig withPorts(String bind, int events, int clients) {
+    return new ServerConfig(bind, events, clients, maxLineLength, clientOutboxCapacity, writeBufferBytes,
+        slowClientPolicy, gapDistance, reorderWindow, gapTimeout, handshakeTimeout, maxClients, shutdownTimeout,
+        statusInterval);
+  }
+
+  /** This config with another gap policy. */
+  public ServerConfig withGapPolicy(long distance, Duration timeout) {
+    return new ServerConfig(bindAddress, eventPort, clientPort, maxLineLength, clientOutboxCapacity,
+        writeBufferBytes, slowClientPolicy, distance, reorderWindow, timeout, handshakeTimeout, maxClients,
+        shutdownTimeout, statusInterval);
+  }
+
+  /** This config with other client bounds. */
+  public ServerConfig withClientBounds(int outboxCapacity, SlowClientPolicy policy, int maxClients, Duration handshake) {
+    return new ServerConfig(bindAddress, eventPort, clientPort, maxLineLength, outboxCapacity, writeBufferBytes,
+        policy, gapDistance, reorderWindow, gapTimeout, handshake, maxClients, shutdownTimeout, statusInterval);
+  }
+
+  /** Checks every setting; throws {@link IllegalArgumentException} naming the first bad option. */
+  public ServerConfig validate() {
+    port("--event-port", eventPort);
+    port("--client-port", clientPort);
+    if (eventPort != 0 && eventPort == clientPort) {
+      throw new IllegalArgumentException("--event-port and --client-port must differ, both are " + eventPort);
+    }
+    atLeast("--max-line-length", maxLineLength, 16);
+    atLeast("--client-buffer", clientOutboxCapacity, 2);
+    atLeast("--write-buffer", writeBufferBytes, maxLineLength + 2);
+    atLeast("--max-clients", maxClients, 1);
+    if (Integer.bitCount(reorderWindow) != 1 || reorderWindow < 1024) {
+      throw new IllegalArgumentException("--reorder-window must be a power of two of at least 1024, was " + reorderWindow);
+    }
+    if (gapDistance < 1 || gapDistance >= reorderWindow) {
+      throw new IllegalArgumentException(
+          "--gap-distance must be at least 1 and below --reorder-window (" + reorderWindow + "), was " + gapDistance);
+    }
+    positive("--gap-timeout", gapTimeout);
+    positive("--handshake-timeout", handshakeTimeout);
+    positive("--shutdown-timeout", shutdownTimeout);
+    if (statusInterval.isNegative()) {
+      throw new IllegalArgumentException("--status-interval must not be negative");
+    }
+    if (slowClientPolicy == null || bindAddress == null || bindAddress.isBlank()) {
+      throw new IllegalArgumentException("--slow-client-policy and --bind must be set");
+    }
+    return this;
+  }
+
+  private static void port(String option, int port) {
+    if (port < 0 || port > 65_535) {
+      throw new IllegalArgumentException(option + " must be a port from 0 to 65535, was " + port);
+    }
+  }
+
+  private static void atLeast(String option, long value, long min) {
+    if (value < min) {
+      throw new IllegalArgumentException(option + " must be at least " + min + ", was " + value);
+    }
+  }
+
+  private static void positive(String option, Duration value) {
+    if (value == null || value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(option + " must be a positive duration, was " + value);
+    }
+  }
+}
