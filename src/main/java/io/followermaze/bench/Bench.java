@@ -99,7 +99,8 @@ public final class Bench {
       }
     }
     long missing = clients.stream().filter(c -> !c.registered()).count();
-    verdicts.fail(missing + " clients never received a warm-up broadcast: the server did not register them");
+    verdicts.fail(missing + " clients never received a warm-up broadcast: either the server did not register them,"
+        + " or it has seen sequence number 1 before (each bench run needs a freshly started server)");
     return MAX_WARMUPS;
   }
 

@@ -46,7 +46,7 @@ public final class Server implements AutoCloseable {
     Engine engine =
         new Engine(
             new Engine.Settings(
-                config.gapDistance(), config.reorderWindow(), config.gapTimeout(), config.slowClientPolicy(), 1024),
+                config.gapDistance(), config.reorderWindow(), config.gapTimeout(), config.slowClientPolicy(), 64),
             deadLetters,
             SystemEpochClock.INSTANCE,
             SystemNanoClock.INSTANCE);
