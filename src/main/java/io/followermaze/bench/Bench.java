@@ -25,6 +25,7 @@ import org.HdrHistogram.Histogram;
 public final class Bench {
 
   private static final long MAX_WARMUPS = 300;
+  private static final long WARMUPS_BEFORE_GIVING_UP_ON_NONE = 50;
   private static final long WARMUP_ROUND_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   private final BenchOptions options;
@@ -96,6 +97,9 @@ public final class Bench {
       }
       if (allRegistered()) {
         return warmup;
+      }
+      if (warmup >= WARMUPS_BEFORE_GIVING_UP_ON_NONE && clients.stream().noneMatch(VerifyingClient::registered)) {
+        break;
       }
     }
     long missing = clients.stream().filter(c -> !c.registered()).count();

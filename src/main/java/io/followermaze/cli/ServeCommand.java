@@ -40,7 +40,7 @@ final class ServeCommand implements Callable<Integer> {
       description = "Longest event line in bytes; longer ones become LINE_TOO_LONG dead letters (env FM_MAX_LINE_LENGTH).")
   int maxLineLength;
 
-  @Option(names = "--client-buffer", defaultValue = "${env:FM_CLIENT_BUFFER:-8192}",
+  @Option(names = "--client-buffer", defaultValue = "${env:FM_CLIENT_BUFFER:-32768}",
       description = "Notifications that may wait for one client before --slow-client-policy applies (env FM_CLIENT_BUFFER).")
   int clientBuffer;
 

@@ -1,21 +1,21 @@
 package io.followermaze.deadletter;
 
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
 /** Keeps every dead letter in memory, in arrival order: the fake for tests. */
 public final class InMemoryDeadLetterSink implements DeadLetterSink {
 
-  private final List<DeadLetter> letters = new CopyOnWriteArrayList<>();
+  private final List<DeadLetter> letters = new ArrayList<>();
 
   @Override
-  public void accept(DeadLetter letter) {
+  public synchronized void accept(DeadLetter letter) {
     letters.add(letter);
   }
 
   /** A snapshot of all letters so far. */
-  public List<DeadLetter> letters() {
+  public synchronized List<DeadLetter> letters() {
     return List.copyOf(letters);
   }
 
@@ -25,7 +25,7 @@ public final class InMemoryDeadLetterSink implements DeadLetterSink {
   }
 
   /** A snapshot of the letters that match. */
-  public List<DeadLetter> matching(Predicate<DeadLetter> filter) {
+  public synchronized List<DeadLetter> matching(Predicate<DeadLetter> filter) {
     return letters.stream().filter(filter).toList();
   }
 }

@@ -45,6 +45,7 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
 
   private static final Logger log = LoggerFactory.getLogger(Engine.class);
   private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+  private static final long OVERFLOW_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
 
   /**
    * The engine's settings, validated by the caller.
@@ -83,6 +84,7 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
   private long notificationsQueued;
   private long processingErrors;
   private int liveSessions;
+  private long clientsRegistered;
   private CompletableFuture<Void> shutdown;
   private boolean running = true;
   private volatile EngineStats stats = EngineStats.EMPTY;
@@ -190,6 +192,11 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
       endBatch();
       return;
     }
+    if (wakeups.overflowing()) {
+      endBatch();
+      inbox.await(OVERFLOW_PARK_NANOS);
+      return;
+    }
     publishStats();
     inbox.await(IDLE_PARK_NANOS);
   }
@@ -200,6 +207,7 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
       session.retire();
       return;
     }
+    clientsRegistered++;
     ClientSession replaced = sessions.register(session);
     if (replaced != null) {
       log.info("user {} connected again from {}; the older connection {} is retired", session.userId(), session.origin(), replaced.origin());
@@ -251,7 +259,9 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
             deadLetterCount.sum(),
             sessions.size(),
             sequencer.buffered(),
-            sequencer.next());
+            sequencer.next(),
+            clientsRegistered,
+            processingErrors);
   }
 
   // Sequencer.Listener
@@ -298,12 +308,12 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
   }
 
   private void queue(ClientSession session, Event event) {
-    if (session.offer(event)) {
+    if (session.enqueue(event)) {
       notificationsQueued++;
       wakeups.add(session);
       return;
     }
-    String error = "outbox full (" + session.queued() + " notifications waiting)";
+    String error = "client buffer full (" + session.backlog() + " notifications waiting)";
     if (settings.slowClientPolicy() == SlowClientPolicy.DISCONNECT) {
       log.warn("disconnecting slow client {}: {}", session.origin(), error);
       sessions.unregister(session);
@@ -322,10 +332,5 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
   private void deadLetter(DeadLetter letter) {
     deadLetterCount.increment();
     deadLetters.accept(letter);
-  }
-
-  /** How many commands failed in processing (an engine bug if ever non-zero). */
-  public long processingErrors() {
-    return processingErrors;
   }
 }

@@ -11,6 +11,8 @@ package io.followermaze.engine;
  * @param connectedClients sessions in the registry
  * @param reorderDepth events held waiting for a missing number
  * @param nextSequence the next sequence number to be released
+ * @param clientsRegistered client sessions registered since start (reconnections included)
+ * @param processingErrors commands the engine failed to process (a bug if ever non-zero)
  */
 public record EngineStats(
     long eventsReceived,
@@ -20,8 +22,10 @@ public record EngineStats(
     long deadLetters,
     int connectedClients,
     int reorderDepth,
-    long nextSequence) {
+    long nextSequence,
+    long clientsRegistered,
+    long processingErrors) {
 
   /** Before anything happened. */
-  public static final EngineStats EMPTY = new EngineStats(0, 0, 0, 0, 0, 0, 0, 1);
+  public static final EngineStats EMPTY = new EngineStats(0, 0, 0, 0, 0, 0, 0, 1, 0, 0);
 }

@@ -85,7 +85,7 @@ final class ClientListener implements AutoCloseable {
         return;
       }
       channel.socket().setSoTimeout(0);
-      ClientSession session = new ClientSession(id.userId(), channel, "client " + id.userId() + " " + peer, config.clientOutboxCapacity());
+      ClientSession session = new ClientSession(id.userId(), channel, "client " + id.userId() + " " + peer, config.clientBacklog());
       new SessionWriter(session, config.writeBufferBytes(), engine, this::ended).start();
       engine.submit(new ClientConnected(session));
       awaitHangUp(in);

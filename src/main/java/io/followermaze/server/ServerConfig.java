@@ -10,7 +10,7 @@ import java.time.Duration;
  * @param eventPort the event source's port (0 picks a free one)
  * @param clientPort the user clients' port (0 picks a free one)
  * @param maxLineLength the longest event line accepted, in bytes without terminator
- * @param clientOutboxCapacity how many notifications may wait for one client
+ * @param clientBacklog how many notifications may wait for one client before it counts as too slow
  * @param writeBufferBytes the size of one client write (and of its direct buffer)
  * @param slowClientPolicy what to do when a client's outbox is full
  * @param gapDistance the least distance past a missing sequence number before it is skipped
@@ -26,7 +26,7 @@ public record ServerConfig(
     int eventPort,
     int clientPort,
     int maxLineLength,
-    int clientOutboxCapacity,
+    int clientBacklog,
     int writeBufferBytes,
     SlowClientPolicy slowClientPolicy,
     long gapDistance,
@@ -44,7 +44,7 @@ public record ServerConfig(
         9090,
         9099,
         1024,
-        8192,
+        32_768,
         32 * 1024,
         SlowClientPolicy.DISCONNECT,
         50_000,
@@ -63,14 +63,14 @@ public record ServerConfig(
 
   /** This config on other ports. */
   public ServerConfig withPorts(String bind, int events, int clients) {
-    return new ServerConfig(bind, events, clients, maxLineLength, clientOutboxCapacity, writeBufferBytes,
+    return new ServerConfig(bind, events, clients, maxLineLength, clientBacklog, writeBufferBytes,
         slowClientPolicy, gapDistance, reorderWindow, gapTimeout, handshakeTimeout, maxClients, shutdownTimeout,
         statusInterval);
   }
 
   /** This config with another gap policy. */
   public ServerConfig withGapPolicy(long distance, Duration timeout) {
-    return new ServerConfig(bindAddress, eventPort, clientPort, maxLineLength, clientOutboxCapacity,
+    return new ServerConfig(bindAddress, eventPort, clientPort, maxLineLength, clientBacklog,
         writeBufferBytes, slowClientPolicy, distance, reorderWindow, timeout, handshakeTimeout, maxClients,
         shutdownTimeout, statusInterval);
   }
@@ -89,7 +89,7 @@ public record ServerConfig(
       throw new IllegalArgumentException("--event-port and --client-port must differ, both are " + eventPort);
     }
     atLeast("--max-line-length", maxLineLength, 16);
-    atLeast("--client-buffer", clientOutboxCapacity, 2);
+    atLeast("--client-buffer", clientBacklog, 2);
     atLeast("--write-buffer", writeBufferBytes, maxLineLength + 2);
     atLeast("--max-clients", maxClients, 1);
     if (Integer.bitCount(reorderWindow) != 1 || reorderWindow < 1024) {
