@@ -235,7 +235,7 @@ public final class Bench {
   }
 
   private BenchResult result() {
-    Histogram latency = new Histogram(3_600_000_000L, 3);
+    Histogram latency = new Histogram(3_600_000_000L, 2);
     long end = startNanos;
     long notifications = 0;
     for (VerifyingClient client : clients) {

@@ -22,7 +22,7 @@ final class VerifyingClient implements Runnable {
   private final ClientLedger ledger;
   private final SendTimes sendTimes;
   private final Verdicts verdicts;
-  private final Histogram latencyMicros = new Histogram(3_600_000_000L, 3);
+  private final Histogram latencyMicros = new Histogram(3_600_000_000L, 2);
   private final byte[] partial = new byte[MAX_LINE];
   private int partialLength;
   private volatile long firstWarmup;
@@ -48,7 +48,7 @@ final class VerifyingClient implements Runnable {
 
   @Override
   public void run() {
-    ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+    ByteBuffer buffer = ByteBuffer.allocate(16 * 1024);
     try {
       while (!verdicts.finished() && channel.read(buffer) >= 0) {
         long now = System.nanoTime();

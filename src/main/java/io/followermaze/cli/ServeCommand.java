@@ -44,7 +44,7 @@ final class ServeCommand implements Callable<Integer> {
       description = "Notifications that may wait for one client before --slow-client-policy applies (env FM_CLIENT_BUFFER).")
   int clientBuffer;
 
-  @Option(names = "--write-buffer", defaultValue = "${env:FM_WRITE_BUFFER:-32768}",
+  @Option(names = "--write-buffer", defaultValue = "${env:FM_WRITE_BUFFER:-8192}",
       description = "Bytes written to a client per system call at most (env FM_WRITE_BUFFER).")
   int writeBuffer;
 

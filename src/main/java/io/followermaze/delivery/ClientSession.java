@@ -44,7 +44,7 @@ public final class ClientSession {
   private record Closure(Reason reason, String error) {}
 
   /** Slots in the ring shared with the writer; bursts beyond it wait in the overflow queue. */
-  static final int RING_CAPACITY = 1024;
+  static final int RING_CAPACITY = 256;
 
   /**
    * A session for {@code userId} on {@code channel}.

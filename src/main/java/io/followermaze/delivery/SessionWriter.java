@@ -10,7 +10,8 @@ import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
 
 /**
  * The only consumer of one session's outbox. Each round drains as many queued lines as fit into
- * one direct buffer and writes them with one call, then parks until the engine wakes it.
+ * one direct buffer (allocated on the first notification, so idle connections cost no buffer) and
+ * writes them with one call, then parks until the engine wakes it.
  *
  * <p>If a write fails, the lines of that round become dead letters ({@link Reason#CONNECTION_LOST},
  * or the session's close reason when it was closed on purpose); the client may have received part
@@ -39,7 +40,7 @@ public final class SessionWriter implements Runnable {
     this.bufferBytes = bufferBytes;
     this.undeliverable = undeliverable;
     this.onEnd = onEnd;
-    this.inFlight = new Event[Math.min(1024, Math.max(16, bufferBytes / 16))];
+    this.inFlight = new Event[ClientSession.RING_CAPACITY];
   }
 
   /** Starts the writer on a new virtual thread. */
@@ -52,11 +53,14 @@ public final class SessionWriter implements Runnable {
 
   @Override
   public void run() {
-    ByteBuffer buffer = ByteBuffer.allocateDirect(bufferBytes);
+    ByteBuffer buffer = null;
     OneToOneConcurrentArrayQueue<Event> outbox = session.outbox();
     try {
       while (!session.isClosed()) {
-        int count = fill(outbox, buffer);
+        if (buffer == null && !outbox.isEmpty()) {
+          buffer = ByteBuffer.allocateDirect(bufferBytes);
+        }
+        int count = buffer == null ? 0 : fill(outbox, buffer);
         if (count > 0) {
           if (!send(buffer, count)) {
             break;

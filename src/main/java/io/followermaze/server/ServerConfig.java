@@ -45,7 +45,7 @@ public record ServerConfig(
         9099,
         1024,
         32_768,
-        32 * 1024,
+        8 * 1024,
         SlowClientPolicy.DISCONNECT,
         50_000,
         1 << 20,
