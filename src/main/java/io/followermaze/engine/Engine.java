@@ -45,6 +45,7 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
 
   private static final Logger log = LoggerFactory.getLogger(Engine.class);
   private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+  private static final String NOT_CONNECTED = "recipient is not connected";
   private static final long OVERFLOW_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
 
   /**
@@ -294,7 +295,7 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
     if (session == null) {
       deadLetter(
           DeadLetter.undeliverable(
-              Reason.USER_NOT_CONNECTED, event, user, sourceOrigin, epochClock.time(), "user " + user + " is not connected"));
+              Reason.USER_NOT_CONNECTED, event, user, sourceOrigin, epochClock.time(), NOT_CONNECTED));
     } else {
       queue(session, event);
     }
