@@ -13,10 +13,12 @@ import picocli.CommandLine.Option;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = {
-      "Streams events to a running server and checks that every client receives exactly the",
-      "lines the routing rules predict, in order and byte for byte. Prints one summary line:",
-      "PASS/FAIL, events/s, notifications/s, delivery latency and the server's peak RSS.",
-      "Exit status 0 only on PASS."
+      "Load generator and verifier: streams events to a running server and checks every client.",
+      "",
+      "Each client must receive exactly the lines the routing rules predict, in order and byte for byte.",
+      "Prints one summary line: PASS/FAIL, events/s, notifications/s, delivery latency and the",
+      "server's peak RSS. Exit status 0 only on PASS. Each run needs a freshly started server",
+      "(the sequence starts at 1)."
     },
     showDefaultValues = true)
 final class BenchCommand implements Callable<Integer> {

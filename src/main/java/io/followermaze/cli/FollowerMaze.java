@@ -1,5 +1,8 @@
 package io.followermaze.cli;
 
+import io.followermaze.delivery.SlowClientPolicy;
+import java.util.Arrays;
+import java.util.Locale;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -26,10 +29,20 @@ public final class FollowerMaze implements Runnable {
     System.exit(commandLine().execute(effective));
   }
 
+  private static SlowClientPolicy slowClientPolicy(String value) {
+    try {
+      return SlowClientPolicy.valueOf(value.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.TypeConversionException("'" + value + "' is not one of "
+          + Arrays.stream(SlowClientPolicy.values()).map(p -> p.name().toLowerCase(Locale.ROOT).replace('_', '-')).toList());
+    }
+  }
+
   /** The configured command line, also used by tests. */
   public static CommandLine commandLine() {
     CommandLine commandLine = new CommandLine(new FollowerMaze());
     commandLine.registerConverter(java.time.Duration.class, new DurationConverter());
+    commandLine.registerConverter(SlowClientPolicy.class, FollowerMaze::slowClientPolicy);
     commandLine.setCaseInsensitiveEnumValuesAllowed(true);
     return commandLine;
   }

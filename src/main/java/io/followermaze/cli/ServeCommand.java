@@ -18,9 +18,12 @@ import picocli.CommandLine.Option;
     name = "serve",
     mixinStandardHelpOptions = true,
     description = {
-      "Runs the server: the event source connects to --event-port, user clients to --client-port.",
-      "SIGTERM or Ctrl-C stops it gracefully: no new connections, queued notifications are",
-      "delivered (up to --shutdown-timeout), then it exits with status 0."
+      "Runs the server (the default command).",
+      "",
+      "The event source connects to --event-port, user clients to --client-port. SIGTERM or Ctrl-C",
+      "stops it gracefully: no new connections, queued notifications are delivered (up to",
+      "--shutdown-timeout), then it exits with status 0. Every option also reads the environment",
+      "variable named in its description."
     },
     showDefaultValues = true)
 final class ServeCommand implements Callable<Integer> {
@@ -49,7 +52,7 @@ final class ServeCommand implements Callable<Integer> {
   int writeBuffer;
 
   @Option(names = "--slow-client-policy", defaultValue = "${env:FM_SLOW_CLIENT_POLICY:-disconnect}",
-      description = "When a client's buffer is full: ${COMPLETION-CANDIDATES}; dead letters either way (env FM_SLOW_CLIENT_POLICY).")
+      description = "When a client's buffer is full: disconnect (close it) or dead-letter (keep it); dead letters either way (env FM_SLOW_CLIENT_POLICY).")
   SlowClientPolicy slowClientPolicy;
 
   @Option(names = "--gap-distance", defaultValue = "${env:FM_GAP_DISTANCE:-50000}",
