@@ -6,6 +6,7 @@ import io.followermaze.bench.BenchResult;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code followermaze bench}: load generator and verifier against a running server. */
@@ -26,11 +27,7 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--host", defaultValue = "${env:FM_BENCH_HOST:-127.0.0.1}", description = "Server address (env FM_BENCH_HOST).")
   String host;
 
-  @Option(names = "--event-port", defaultValue = "${env:FM_EVENT_PORT:-9090}", description = "Server's event-source port (env FM_EVENT_PORT).")
-  int eventPort;
-
-  @Option(names = "--client-port", defaultValue = "${env:FM_CLIENT_PORT:-9099}", description = "Server's user-client port (env FM_CLIENT_PORT).")
-  int clientPort;
+  @Mixin PortOptions ports = new PortOptions();
 
   @Option(names = "--events", defaultValue = "10000000", description = "Events to send.")
   long events;
@@ -57,7 +54,7 @@ final class BenchCommand implements Callable<Integer> {
   public Integer call() {
     BenchOptions options;
     try {
-      options = new BenchOptions(host, eventPort, clientPort, events, clients, users == null ? clients * 10 : users,
+      options = new BenchOptions(host, ports.eventPort, ports.clientPort, events, clients, users == null ? clients * 10 : users,
           maxBatch, seed, timeout, progress).validate();
     } catch (IllegalArgumentException e) {
       System.err.println("followermaze bench: " + e.getMessage());

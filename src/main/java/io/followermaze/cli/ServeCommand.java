@@ -11,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code followermaze serve}: runs the server until SIGTERM or Ctrl-C, then stops gracefully. */
@@ -33,11 +34,7 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--bind", defaultValue = "${env:FM_BIND:-0.0.0.0}", description = "Address to listen on (env FM_BIND).")
   String bind;
 
-  @Option(names = "--event-port", defaultValue = "${env:FM_EVENT_PORT:-9090}", description = "Port of the event source (env FM_EVENT_PORT).")
-  int eventPort;
-
-  @Option(names = "--client-port", defaultValue = "${env:FM_CLIENT_PORT:-9099}", description = "Port of user clients (env FM_CLIENT_PORT).")
-  int clientPort;
+  @Mixin PortOptions ports = new PortOptions();
 
   @Option(names = "--max-line-length", defaultValue = "${env:FM_MAX_LINE_LENGTH:-1024}",
       description = "Longest event line in bytes; longer ones become LINE_TOO_LONG dead letters (env FM_MAX_LINE_LENGTH).")
@@ -89,7 +86,7 @@ final class ServeCommand implements Callable<Integer> {
 
   ServerConfig config() {
     return new ServerConfig(
-        bind, eventPort, clientPort, maxLineLength, clientBuffer, writeBuffer, slowClientPolicy, gapDistance,
+        bind, ports.eventPort, ports.clientPort, maxLineLength, clientBuffer, writeBuffer, slowClientPolicy, gapDistance,
         reorderWindow, gapTimeout, handshakeTimeout, maxClients, shutdownTimeout, statusInterval);
   }
 

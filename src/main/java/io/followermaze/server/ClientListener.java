@@ -9,10 +9,7 @@ import io.followermaze.engine.EngineCommand.ClientEnded;
 import io.followermaze.protocol.ClientId;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,18 +27,16 @@ final class ClientListener implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ClientListener.class);
 
-  private final ServerSocketChannel server;
+  private final Acceptor acceptor;
   private final Engine engine;
   private final ServerConfig config;
-  private final Thread acceptor;
   private final AtomicInteger open = new AtomicInteger();
   private final Set<SocketChannel> channels = ConcurrentHashMap.newKeySet();
 
   ClientListener(ServerConfig config, Engine engine) throws IOException {
-    this.server = ServerSocketChannel.open().bind(new InetSocketAddress(config.bindAddress(), config.clientPort()), 1024);
     this.engine = engine;
     this.config = config;
-    this.acceptor = Thread.ofPlatform().name("client-acceptor").daemon().unstarted(this::acceptLoop);
+    this.acceptor = new Acceptor("client", config.bindAddress(), config.clientPort(), 1024, this::accept);
   }
 
   void start() {
@@ -49,27 +44,18 @@ final class ClientListener implements AutoCloseable {
   }
 
   int port() {
-    return server.socket().getLocalPort();
+    return acceptor.port();
   }
 
-  private void acceptLoop() {
-    while (server.isOpen()) {
-      try {
-        SocketChannel channel = server.accept();
-        if (open.incrementAndGet() > config.maxClients()) {
-          open.decrementAndGet();
-          log.warn("refused client {}: {} connections open, the limit", Connections.peer(channel), config.maxClients());
-          Connections.refuse(channel, "too many connections");
-          continue;
-        }
-        channels.add(channel);
-        Thread.ofVirtual().name("client").start(() -> serve(channel));
-      } catch (ClosedChannelException e) {
-        return;
-      } catch (IOException e) {
-        log.warn("accepting a client failed: {}", e.getMessage());
-      }
+  private void accept(SocketChannel channel) {
+    if (open.incrementAndGet() > config.maxClients()) {
+      open.decrementAndGet();
+      log.warn("refused client {}: {} connections open, the limit", Connections.peer(channel), config.maxClients());
+      Connections.refuse(channel, "too many connections");
+      return;
     }
+    channels.add(channel);
+    Thread.ofVirtual().name("client").start(() -> serve(channel));
   }
 
   private void serve(SocketChannel channel) {
@@ -143,8 +129,7 @@ final class ClientListener implements AutoCloseable {
   /** Stops accepting new clients. */
   @Override
   public void close() {
-    Connections.closeQuietly(server);
-    Connections.join(acceptor);
+    acceptor.close();
   }
 
   /** Closes every connection still open (after shutdown has given them time to drain). */

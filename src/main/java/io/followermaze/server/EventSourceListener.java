@@ -2,9 +2,6 @@ package io.followermaze.server;
 
 import io.followermaze.engine.Engine;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,19 +15,17 @@ final class EventSourceListener implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(EventSourceListener.class);
 
-  private final ServerSocketChannel server;
+  private final Acceptor acceptor;
   private final Engine engine;
   private final int maxLineLength;
-  private final Thread acceptor;
   private volatile SocketChannel current;
   private volatile Thread reader;
   private int connections;
 
   EventSourceListener(String bind, int port, Engine engine, int maxLineLength) throws IOException {
-    this.server = ServerSocketChannel.open().bind(new InetSocketAddress(bind, port));
     this.engine = engine;
     this.maxLineLength = maxLineLength;
-    this.acceptor = Thread.ofPlatform().name("source-acceptor").daemon().unstarted(this::acceptLoop);
+    this.acceptor = new Acceptor("source", bind, port, 50, this::accept);
   }
 
   void start() {
@@ -38,19 +33,7 @@ final class EventSourceListener implements AutoCloseable {
   }
 
   int port() {
-    return server.socket().getLocalPort();
-  }
-
-  private void acceptLoop() {
-    while (server.isOpen()) {
-      try {
-        accept(server.accept());
-      } catch (ClosedChannelException e) {
-        return;
-      } catch (IOException e) {
-        log.warn("accepting an event source failed: {}", e.getMessage());
-      }
-    }
+    return acceptor.port();
   }
 
   private void accept(SocketChannel channel) {
@@ -71,8 +54,7 @@ final class EventSourceListener implements AutoCloseable {
   /** Stops accepting, closes the current source and waits until its reader has handed over all. */
   @Override
   public void close() {
-    Connections.closeQuietly(server);
-    Connections.join(acceptor);
+    acceptor.close();
     SocketChannel channel = current;
     if (channel != null) {
       Connections.closeQuietly(channel);
