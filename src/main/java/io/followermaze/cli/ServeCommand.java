@@ -1,10 +1,14 @@
 package io.followermaze.cli;
 
 import ch.qos.logback.classic.LoggerContext;
+import io.followermaze.deadletter.DeadLetterCollector;
+import io.followermaze.deadletter.DeadLetterSink;
 import io.followermaze.deadletter.LoggingDeadLetterSink;
 import io.followermaze.delivery.SlowClientPolicy;
 import io.followermaze.server.Server;
 import io.followermaze.server.ServerConfig;
+import io.followermaze.storage.SqliteDeadLetterStore;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -84,10 +88,64 @@ final class ServeCommand implements Callable<Integer> {
       description = "Dead letters of each reason logged in full; the rest are counted (env FM_DEAD_LETTER_LOG_LIMIT).")
   long deadLetterLogLimit;
 
+  @Option(names = "--dlq", defaultValue = "${env:FM_DLQ:-sqlite}",
+      description = "Where dead letters go: sqlite (durable store in --data-dir) or log (log and count only) (env FM_DLQ).")
+  String dlq;
+
+  @Option(names = "--data-dir", defaultValue = "${env:FM_DATA_DIR:-./data}",
+      description = "Directory of the dead-letter store (env FM_DATA_DIR).")
+  Path dataDir;
+
+  @Option(names = "--dlq-batch", defaultValue = "${env:FM_DLQ_BATCH:-10000}",
+      description = "Dead letters committed per transaction at most (env FM_DLQ_BATCH).")
+  int dlqBatch;
+
+  @Option(names = "--dlq-flush-interval", defaultValue = "${env:FM_DLQ_FLUSH_INTERVAL:-200ms}",
+      description = "Longest a dead letter waits before its batch is committed (env FM_DLQ_FLUSH_INTERVAL).")
+  Duration dlqFlushInterval;
+
+  @Option(names = "--dlq-queue", defaultValue = "${env:FM_DLQ_QUEUE:-65536}",
+      description = "Dead letters waiting for the store before intake pauses (back-pressure, never drops) (env FM_DLQ_QUEUE).")
+  int dlqQueue;
+
+  @Option(names = "--dlq-sync", defaultValue = "${env:FM_DLQ_SYNC:-normal}",
+      description = "normal: a commit survives a process crash; full: also a power loss, slower (env FM_DLQ_SYNC).")
+  String dlqSync;
+
+  @Option(names = "--dlq-retention", defaultValue = "${env:FM_DLQ_RETENTION:-7d}",
+      description = "Dead letters older than this are deleted (env FM_DLQ_RETENTION).")
+  Duration dlqRetention;
+
+  @Option(names = "--dlq-max-letters", defaultValue = "${env:FM_DLQ_MAX_LETTERS:-100000000}",
+      description = "Beyond this many dead letters the oldest are deleted (about 45 bytes each) (env FM_DLQ_MAX_LETTERS).")
+  long dlqMaxLetters;
+
   ServerConfig config() {
     return new ServerConfig(
         bind, ports.eventPort, ports.clientPort, maxLineLength, clientBuffer, writeBuffer, slowClientPolicy, gapDistance,
         reorderWindow, gapTimeout, handshakeTimeout, maxClients, shutdownTimeout, statusInterval);
+  }
+
+  private DeadLetterSink durableSink() {
+    switch (dlq) {
+      case "log":
+        return null;
+      case "sqlite":
+        break;
+      default:
+        throw new IllegalArgumentException("--dlq must be sqlite or log, was '" + dlq + "'");
+    }
+    if (!dlqSync.equals("normal") && !dlqSync.equals("full")) {
+      throw new IllegalArgumentException("--dlq-sync must be normal or full, was '" + dlqSync + "'");
+    }
+    if (dlqBatch < 1 || dlqQueue < dlqBatch) {
+      throw new IllegalArgumentException("--dlq-batch must be at least 1 and at most --dlq-queue (" + dlqQueue + ")");
+    }
+    SqliteDeadLetterStore store = SqliteDeadLetterStore.open(dataDir, dlqSync.equals("full"),
+        new SqliteDeadLetterStore.Retention(dlqRetention, dlqMaxLetters));
+    log.info("dead letters go to {} (batches of up to {}, at least every {})",
+        dataDir.resolve(SqliteDeadLetterStore.FILE_NAME), dlqBatch, dlqFlushInterval);
+    return new DeadLetterCollector(store, dlqQueue, dlqBatch, dlqFlushInterval);
   }
 
   @Override
@@ -99,8 +157,21 @@ final class ServeCommand implements Callable<Integer> {
       System.err.println("followermaze serve: " + e.getMessage());
       return 2;
     }
-    LoggingDeadLetterSink deadLetters = new LoggingDeadLetterSink(deadLetterLogLimit);
-    Server server = Server.start(config, deadLetters);
+    LoggingDeadLetterSink deadLetters;
+    try {
+      deadLetters = new LoggingDeadLetterSink(deadLetterLogLimit, durableSink());
+    } catch (IllegalArgumentException | IllegalStateException | java.io.UncheckedIOException e) {
+      System.err.println("followermaze serve: " + e.getMessage());
+      return 2;
+    }
+    Server server;
+    try {
+      server = Server.start(config, deadLetters);
+    } catch (RuntimeException e) {
+      deadLetters.close();
+      System.err.println("followermaze serve: " + e.getMessage());
+      return 1;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("shutdown").unstarted(() -> {
       server.close();

@@ -7,7 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Logs dead letters and counts them by reason. To keep a flood (millions of offline recipients)
+ * Logs dead letters and counts them by reason, optionally in front of a durable sink. To keep a flood (millions of offline recipients)
  * from drowning the log, only the first {@code detailedPerReason} of each reason are logged whole;
  * the rest are counted and summarised by {@link #logSummary()} and on {@link #close()}.
  */
@@ -17,10 +17,17 @@ public final class LoggingDeadLetterSink implements DeadLetterSink {
 
   private final AtomicLongArray counts = new AtomicLongArray(Reason.values().length);
   private final long detailedPerReason;
+  private final DeadLetterSink next;
 
-  /** Logs the first {@code detailedPerReason} letters of each reason in full. */
+  /** Logs the first {@code detailedPerReason} letters of each reason in full; keeps nothing. */
   public LoggingDeadLetterSink(long detailedPerReason) {
+    this(detailedPerReason, null);
+  }
+
+  /** Logs as above, then hands every letter to {@code next} (the durable collector), if not null. */
+  public LoggingDeadLetterSink(long detailedPerReason, DeadLetterSink next) {
     this.detailedPerReason = detailedPerReason;
+    this.next = next;
   }
 
   @Override
@@ -35,7 +42,10 @@ public final class LoggingDeadLetterSink implements DeadLetterSink {
           letter.origin(),
           letter.error(),
           letter.payloadText(),
-          count == detailedPerReason ? " (further " + letter.reason() + " letters are counted only)" : "");
+          count == detailedPerReason ? " (further " + letter.reason() + " letters are not logged)" : "");
+    }
+    if (next != null) {
+      next.accept(letter);
     }
   }
 
@@ -62,5 +72,8 @@ public final class LoggingDeadLetterSink implements DeadLetterSink {
   @Override
   public void close() {
     logSummary();
+    if (next != null) {
+      next.close();
+    }
   }
 }

@@ -41,6 +41,14 @@ public enum Reason {
     return category;
   }
 
+  /**
+   * The error text most letters of this reason carry; stores may keep it implicitly. Null when each
+   * letter explains itself.
+   */
+  public String usualError() {
+    return this == USER_NOT_CONNECTED ? "recipient is not connected" : null;
+  }
+
   /** The reason that records a given parse problem. */
   public static Reason of(Malformation problem) {
     return switch (problem) {

@@ -45,7 +45,7 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
 
   private static final Logger log = LoggerFactory.getLogger(Engine.class);
   private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-  private static final String NOT_CONNECTED = "recipient is not connected";
+  private static final String NOT_CONNECTED = Reason.USER_NOT_CONNECTED.usualError();
   private static final long OVERFLOW_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
 
   /**

@@ -66,7 +66,7 @@ class CommandLineTest {
     CommandLine commandLine = FollowerMaze.commandLine().setErr(new PrintWriter(err));
     int status = commandLine.execute("serve", "--gap-timeout", "soon");
     assertThat(status).isEqualTo(2);
-    assertThat(err.toString()).contains("'soon' is not a duration (examples: 500ms, 30s, 5m, 1h)");
+    assertThat(err.toString()).contains("'soon' is not a duration (examples: 500ms, 30s, 5m, 1h, 7d)");
   }
 
   @Test

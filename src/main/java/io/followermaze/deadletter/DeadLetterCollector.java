@@ -1,0 +1,154 @@
+package io.followermaze.deadletter;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The durable {@link DeadLetterSink}: a bounded queue in front of a {@link DeadLetterStore}, and one
+ * flusher thread that commits a batch when it has {@code batchSize} letters or when {@code
+ * flushInterval} has passed since the last commit, whichever comes first.
+ *
+ * <p>The store sets the pace: when the queue is full, {@link #accept} waits for room. The engine
+ * then stops, its inbox fills, the event-source reader stops reading, and TCP slows the source.
+ * Nothing is dropped. A failed commit is logged, counted and retried with the same batch.
+ *
+ * <p>What a {@code kill -9} can lose is what was not yet committed: at most the queue plus one batch
+ * ({@code queueCapacity + batchSize} letters), or less than {@code flushInterval} of them when
+ * traffic is light.
+ */
+public final class DeadLetterCollector implements DeadLetterSink {
+
+  private static final Logger log = LoggerFactory.getLogger(DeadLetterCollector.class);
+  private static final long FULL_BACKOFF_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
+  private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+  private static final long MAINTENANCE_NANOS = TimeUnit.MINUTES.toNanos(1);
+
+  private final DeadLetterStore store;
+  private final ManyToOneConcurrentArrayQueue<DeadLetter> queue;
+  private final int batchSize;
+  private final long flushIntervalNanos;
+  private final Thread flusher;
+  private final AtomicLong committed = new AtomicLong();
+  private final AtomicLong backPressureWaits = new AtomicLong();
+  private final AtomicLong commitFailures = new AtomicLong();
+  private final AtomicLong lastFlushNanos = new AtomicLong();
+  private volatile boolean closing;
+
+  /** Starts the flusher. */
+  public DeadLetterCollector(DeadLetterStore store, int queueCapacity, int batchSize, Duration flushInterval) {
+    this.store = store;
+    this.queue = new ManyToOneConcurrentArrayQueue<>(queueCapacity);
+    this.batchSize = batchSize;
+    this.flushIntervalNanos = flushInterval.toNanos();
+    this.flusher = Thread.ofPlatform().name("dlq-flusher").unstarted(this::run);
+    flusher.start();
+  }
+
+  @Override
+  public void accept(DeadLetter letter) {
+    if (closing) {
+      throw new IllegalStateException("the dead-letter collector is closed");
+    }
+    if (!queue.offer(letter)) {
+      backPressureWaits.incrementAndGet();
+      do {
+        LockSupport.unpark(flusher);
+        LockSupport.parkNanos(this, FULL_BACKOFF_NANOS);
+      } while (!queue.offer(letter));
+    }
+  }
+
+  private void run() {
+    List<DeadLetter> batch = new ArrayList<>(batchSize);
+    long lastCommit = System.nanoTime();
+    long lastMaintenance = System.nanoTime() - MAINTENANCE_NANOS;
+    while (!closing || !queue.isEmpty() || !batch.isEmpty()) {
+      if (System.nanoTime() - lastMaintenance >= MAINTENANCE_NANOS) {
+        maintain();
+        lastMaintenance = System.nanoTime();
+      }
+      queue.drainTo(batch, batchSize - batch.size());
+      long now = System.nanoTime();
+      boolean due = batch.size() >= batchSize || (!batch.isEmpty() && (now - lastCommit >= flushIntervalNanos || closing));
+      if (due) {
+        if (commit(batch)) {
+          lastCommit = System.nanoTime();
+        } else {
+          LockSupport.parkNanos(this, RETRY_NANOS);
+        }
+      } else if (queue.isEmpty()) {
+        LockSupport.parkNanos(this, batch.isEmpty() ? flushIntervalNanos : flushIntervalNanos - (now - lastCommit));
+      }
+    }
+  }
+
+  private boolean commit(List<DeadLetter> batch) {
+    long start = System.nanoTime();
+    try {
+      store.append(batch);
+      committed.addAndGet(batch.size());
+      batch.clear();
+      lastFlushNanos.set(System.nanoTime() - start);
+      return true;
+    } catch (Exception e) {
+      commitFailures.incrementAndGet();
+      log.error("committing {} dead letters failed; retrying (intake pauses when the queue is full): {}",
+          batch.size(), e.getMessage());
+      return false;
+    }
+  }
+
+  private void maintain() {
+    try {
+      store.maintain(System.currentTimeMillis());
+    } catch (RuntimeException e) {
+      log.error("dead-letter store maintenance failed: {}", e.getMessage());
+    }
+  }
+
+  /** Letters committed to the store so far. */
+  public long committed() {
+    return committed.get();
+  }
+
+  /** Letters waiting to be committed. */
+  public int queued() {
+    return queue.size();
+  }
+
+  /** How often {@link #accept} found the queue full and had to wait. */
+  public long backPressureWaits() {
+    return backPressureWaits.get();
+  }
+
+  /** Commits that failed (and were retried). */
+  public long commitFailures() {
+    return commitFailures.get();
+  }
+
+  /** How long the last commit took, in nanoseconds. */
+  public long lastFlushNanos() {
+    return lastFlushNanos.get();
+  }
+
+  /** Commits everything accepted so far, then closes the store. */
+  @Override
+  public void close() {
+    closing = true;
+    LockSupport.unpark(flusher);
+    try {
+      flusher.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    store.close();
+    log.info("dead-letter collector closed: {} letters committed", committed());
+  }
+}

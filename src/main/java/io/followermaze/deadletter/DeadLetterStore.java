@@ -1,0 +1,19 @@
+package io.followermaze.deadletter;
+
+import java.util.List;
+
+/**
+ * Where the collector commits dead letters. One thread appends; an append either commits the whole
+ * batch or throws, in which case nothing of it was committed and the collector retries it.
+ */
+public interface DeadLetterStore extends AutoCloseable {
+
+  /** Commits {@code batch}, in order, in one transaction. */
+  void append(List<DeadLetter> batch) throws Exception;
+
+  /** Housekeeping (retention), called now and then by the appending thread. Default: none. */
+  default void maintain(long nowMillis) {}
+
+  @Override
+  void close();
+}

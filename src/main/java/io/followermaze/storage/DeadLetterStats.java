@@ -1,0 +1,18 @@
+package io.followermaze.storage;
+
+import io.followermaze.deadletter.Reason;
+import java.util.Map;
+
+/**
+ * Counts and bounds of what the store holds.
+ *
+ * @param byReason how many dead letters there are of each reason (reasons with none left out)
+ * @param total how many in all
+ * @param oldestMillis the oldest one's time (epoch ms), or 0 when empty
+ * @param newestMillis the newest one's time (epoch ms), or 0 when empty
+ * @param bytesOnDisk the database files' size
+ * @param removedByRetention how many retention has deleted since the store was created
+ */
+public record DeadLetterStats(
+    Map<Reason, Long> byReason, long total, long oldestMillis, long newestMillis, long bytesOnDisk,
+    long removedByRetention) {}
