@@ -5,6 +5,7 @@ import io.followermaze.deadletter.DeadLetterCollector;
 import io.followermaze.deadletter.DeadLetterSink;
 import io.followermaze.deadletter.LoggingDeadLetterSink;
 import io.followermaze.delivery.SlowClientPolicy;
+import io.followermaze.redrive.ParkedLetters;
 import io.followermaze.server.Server;
 import io.followermaze.server.ServerConfig;
 import io.followermaze.storage.SqliteDeadLetterStore;
@@ -120,6 +121,10 @@ final class ServeCommand implements Callable<Integer> {
       description = "Beyond this many dead letters the oldest are deleted (about 45 bytes each) (env FM_DLQ_MAX_LETTERS).")
   long dlqMaxLetters;
 
+  @Option(names = "--redrive-on-connect", defaultValue = "${env:FM_REDRIVE_ON_CONNECT:-false}",
+      description = "When a user connects, first deliver what is parked for them (indexes parked letters by user, which slows dead-letter writes) (env FM_REDRIVE_ON_CONNECT).")
+  boolean redriveOnConnect;
+
   ServerConfig config() {
     return new ServerConfig(
         bind, ports.eventPort, ports.clientPort, maxLineLength, clientBuffer, writeBuffer, slowClientPolicy, gapDistance,
@@ -148,6 +153,17 @@ final class ServeCommand implements Callable<Integer> {
     return new DeadLetterCollector(store, dlqQueue, dlqBatch, dlqFlushInterval);
   }
 
+  private Server.Redrive redrive() {
+    if (!dlq.equals("sqlite")) {
+      return null;
+    }
+    SqliteDeadLetterStore store = SqliteDeadLetterStore.open(dataDir);
+    if (redriveOnConnect) {
+      store.indexParkedByRecipient();
+    }
+    return new Server.Redrive(new ParkedLetters(store), redriveOnConnect);
+  }
+
   @Override
   public Integer call() throws InterruptedException {
     ServerConfig config;
@@ -165,16 +181,25 @@ final class ServeCommand implements Callable<Integer> {
       return 2;
     }
     Server server;
+    Server.Redrive redrive = null;
     try {
-      server = Server.start(config, deadLetters);
+      redrive = redrive();
+      server = Server.start(config, deadLetters, redrive);
     } catch (RuntimeException e) {
+      if (redrive != null) {
+        redrive.parked().close();
+      }
       deadLetters.close();
       System.err.println("followermaze serve: " + e.getMessage());
       return 1;
     }
     CountDownLatch stopped = new CountDownLatch(1);
+    Server.Redrive finalRedrive = redrive;
     Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("shutdown").unstarted(() -> {
       server.close();
+      if (finalRedrive != null) {
+        finalRedrive.parked().close();
+      }
       deadLetters.close();
       log.info("bye");
       ((LoggerContext) LoggerFactory.getILoggerFactory()).stop();

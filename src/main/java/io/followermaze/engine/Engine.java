@@ -10,6 +10,8 @@ import io.followermaze.delivery.SlowClientPolicy;
 import io.followermaze.delivery.Undeliverable;
 import io.followermaze.engine.EngineCommand.ClientConnected;
 import io.followermaze.engine.EngineCommand.ClientEnded;
+import io.followermaze.engine.EngineCommand.Redeliver;
+import io.followermaze.engine.EngineCommand.Redelivery;
 import io.followermaze.engine.EngineCommand.Shutdown;
 import io.followermaze.engine.EngineCommand.SourceChunk;
 import io.followermaze.engine.EngineCommand.SourceDisconnected;
@@ -22,6 +24,8 @@ import io.followermaze.routing.Router;
 import io.followermaze.sequencing.GapTrigger;
 import io.followermaze.sequencing.Sequencer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -160,7 +164,11 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
         sequencer.skipAllGaps(GapTrigger.SOURCE_DISCONNECTED, nanoClock.nanoTime());
         endBatch();
       }
-      case ClientConnected connected -> connect(connected.session());
+      case ClientConnected connected -> {
+        connect(connected.session());
+        connected.queued().complete(redeliver(connected.parked()));
+      }
+      case Redeliver redeliver -> redeliver.queued().complete(redeliver(redeliver.letters()));
       case ClientEnded ended -> end(ended.session());
       case Shutdown request -> beginShutdown(request.done());
     }
@@ -214,6 +222,20 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
       log.info("user {} connected again from {}; the older connection {} is retired", session.userId(), session.origin(), replaced.origin());
       replaced.retire();
     }
+  }
+
+  private List<Long> redeliver(List<Redelivery> letters) {
+    List<Long> queued = new ArrayList<>();
+    for (Redelivery letter : letters) {
+      ClientSession session = sessions.get(letter.recipient());
+      if (session != null && session.enqueue(letter.event())) {
+        queued.add(letter.id());
+        notificationsQueued++;
+        wakeups.add(session);
+      }
+    }
+    endBatch();
+    return queued;
   }
 
   private void end(ClientSession session) {

@@ -1,11 +1,22 @@
 package io.followermaze.engine;
 
 import io.followermaze.delivery.ClientSession;
+import io.followermaze.protocol.Event;
 import io.followermaze.protocol.ParseResult;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /** What other threads ask of the engine thread. */
 public sealed interface EngineCommand {
+
+  /**
+   * One parked notification to deliver again.
+   *
+   * @param id the dead letter's id in the store
+   * @param recipient the user it is for
+   * @param event the event, parsed again from the dead letter's bytes
+   */
+  record Redelivery(long id, int recipient, Event event) {}
 
   /**
    * Lines read from the event source, in arrival order.
@@ -27,8 +38,25 @@ public sealed interface EngineCommand {
    * A user client finished its handshake.
    *
    * @param session the new session, its writer already running
+   * @param parked notifications parked for this user, queued before anything live (may be empty)
+   * @param queued completed with the ids of the parked ones that were queued
    */
-  record ClientConnected(ClientSession session) implements EngineCommand {}
+  record ClientConnected(ClientSession session, List<Redelivery> parked, CompletableFuture<List<Long>> queued)
+      implements EngineCommand {
+
+    /** A connection with nothing parked to redeliver. */
+    public ClientConnected(ClientSession session) {
+      this(session, List.of(), new CompletableFuture<>());
+    }
+  }
+
+  /**
+   * Redeliver parked notifications to whichever of their recipients are connected now.
+   *
+   * @param letters the notifications, oldest first
+   * @param queued completed with the ids of those that were queued for a connected recipient
+   */
+  record Redeliver(List<Redelivery> letters, CompletableFuture<List<Long>> queued) implements EngineCommand {}
 
   /**
    * A session's writer has ended; the engine takes back its outbox.

@@ -6,6 +6,11 @@ import io.followermaze.delivery.SessionWriter;
 import io.followermaze.engine.Engine;
 import io.followermaze.engine.EngineCommand.ClientConnected;
 import io.followermaze.engine.EngineCommand.ClientEnded;
+import io.followermaze.engine.EngineCommand.Redelivery;
+import io.followermaze.deadletter.DeadLetterFilter;
+import io.followermaze.redrive.ParkedLetters;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import io.followermaze.protocol.ClientId;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,12 +35,15 @@ final class ClientListener implements AutoCloseable {
   private final Acceptor acceptor;
   private final Engine engine;
   private final ServerConfig config;
+  private final ParkedLetters parked;
   private final AtomicInteger open = new AtomicInteger();
   private final Set<SocketChannel> channels = ConcurrentHashMap.newKeySet();
 
-  ClientListener(ServerConfig config, Engine engine) throws IOException {
+  /** With {@code parked} (nullable), a connecting user first gets what is parked for them. */
+  ClientListener(ServerConfig config, Engine engine, ParkedLetters parked) throws IOException {
     this.engine = engine;
     this.config = config;
+    this.parked = parked;
     this.acceptor = new Acceptor("client", config.bindAddress(), config.clientPort(), 1024, this::accept);
   }
 
@@ -73,7 +81,7 @@ final class ClientListener implements AutoCloseable {
       channel.socket().setSoTimeout(0);
       ClientSession session = new ClientSession(id.userId(), channel, "client " + id.userId() + " " + peer, config.clientBacklog());
       new SessionWriter(session, config.writeBufferBytes(), engine, this::ended).start();
-      engine.submit(new ClientConnected(session));
+      connect(session);
       awaitHangUp(in);
       session.close(Reason.CONNECTION_LOST, "client closed the connection");
     } catch (SocketTimeoutException e) {
@@ -84,6 +92,26 @@ final class ClientListener implements AutoCloseable {
     } finally {
       Connections.closeQuietly(channel);
       release(channel);
+    }
+  }
+
+  /**
+   * Registers the session. With redrive on connect, the user's parked notifications go with the
+   * registration, so the engine queues them before anything live; once queued they are marked
+   * redriven. Letters parked while this happens stay parked for a later redrive.
+   */
+  private void connect(ClientSession session) {
+    if (parked == null) {
+      engine.submit(new ClientConnected(session));
+      return;
+    }
+    List<Redelivery> letters = parked.find(DeadLetterFilter.ALL.forRecipient(session.userId()), 0, config.clientBacklog());
+    CompletableFuture<List<Long>> queued = new CompletableFuture<>();
+    engine.submit(new ClientConnected(session, letters, queued));
+    if (!letters.isEmpty()) {
+      List<Long> ids = queued.join();
+      parked.markRedriven(ids);
+      log.info("redrove {} parked notifications to {} on connect", ids.size(), session.origin());
     }
   }
 

@@ -3,6 +3,9 @@ package io.followermaze.server;
 import io.followermaze.deadletter.DeadLetterSink;
 import io.followermaze.engine.Engine;
 import io.followermaze.engine.EngineStats;
+import io.followermaze.redrive.ParkedLetters;
+import io.followermaze.redrive.Redriver;
+import java.time.Duration;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.CompletableFuture;
@@ -30,18 +33,36 @@ public final class Server implements AutoCloseable {
   private final EventSourceListener sources;
   private final ClientListener clients;
   private final StatusReporter status;
+  private final Redriver redriver;
   private boolean closed;
 
-  private Server(ServerConfig config, Engine engine, EventSourceListener sources, ClientListener clients) {
+  /**
+   * How the server redrives parked notifications.
+   *
+   * @param parked the server's reading connection to the dead-letter store
+   * @param onConnect whether a connecting user first gets what is parked for them
+   */
+  public record Redrive(ParkedLetters parked, boolean onConnect) {}
+
+  private Server(ServerConfig config, Engine engine, EventSourceListener sources, ClientListener clients, Redriver redriver) {
     this.config = config;
     this.engine = engine;
     this.sources = sources;
     this.clients = clients;
+    this.redriver = redriver;
     this.status = new StatusReporter(engine, config.statusInterval());
   }
 
-  /** Validates {@code config}, binds both ports and starts serving. */
+  /** Validates {@code config}, binds both ports and starts serving, without redrive. */
   public static Server start(ServerConfig config, DeadLetterSink deadLetters) {
+    return start(config, deadLetters, null);
+  }
+
+  /**
+   * Validates {@code config}, binds both ports and starts serving; with {@code redrive} (nullable),
+   * carries out redrive requests from the store.
+   */
+  public static Server start(ServerConfig config, DeadLetterSink deadLetters, Redrive redrive) {
     config.validate();
     Engine engine =
         new Engine(
@@ -54,7 +75,7 @@ public final class Server implements AutoCloseable {
       EventSourceListener sources = new EventSourceListener(config.bindAddress(), config.eventPort(), engine, config.maxLineLength());
       ClientListener clients;
       try {
-        clients = new ClientListener(config, engine);
+        clients = new ClientListener(config, engine, redrive != null && redrive.onConnect() ? redrive.parked() : null);
       } catch (IOException e) {
         Connections.closeQuietly(sources);
         throw e;
@@ -62,7 +83,8 @@ public final class Server implements AutoCloseable {
       engine.start();
       sources.start();
       clients.start();
-      Server server = new Server(config, engine, sources, clients);
+      Redriver redriver = redrive == null ? null : new Redriver(redrive.parked(), engine, Duration.ofMillis(200));
+      Server server = new Server(config, engine, sources, clients, redriver);
       log.info(
           "listening for the event source on {}:{} and user clients on {}:{}",
           config.bindAddress(), sources.port(), config.bindAddress(), clients.port());
@@ -100,6 +122,9 @@ public final class Server implements AutoCloseable {
     closed = true;
     log.info("shutting down: no new connections; delivering what is queued (up to {})", config.shutdownTimeout());
     try {
+      if (redriver != null) {
+        redriver.close();
+      }
       clients.close();
       sources.close();
       CompletableFuture<Void> done = engine.shutdown();

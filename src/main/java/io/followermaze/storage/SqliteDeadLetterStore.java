@@ -249,6 +249,127 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
     });
   }
 
+  /** The newest {@code count} letters matching {@code filter}, oldest of them first. */
+  public List<StoredDeadLetter> newest(DeadLetterFilter filter, int count) {
+    FilterSql where = new FilterSql(filter, reasonCodes);
+    String sql = SELECT + " WHERE " + where.where() + " ORDER BY d.id DESC LIMIT ?";
+    List<StoredDeadLetter> result = new ArrayList<>(query(sql, statement -> statement.setInt(where.bind(statement, 1), count)));
+    java.util.Collections.reverse(result);
+    return result;
+  }
+
+  /** How many letters match {@code filter}. */
+  public long count(DeadLetterFilter filter) {
+    FilterSql where = new FilterSql(filter, reasonCodes);
+    return single("SELECT count(*) FROM dead_letter d WHERE " + where.where(), statement -> where.bind(statement, 1));
+  }
+
+  /** The highest id in the store, or 0. */
+  public long lastId() {
+    return single("SELECT coalesce(max(id), 0) FROM dead_letter", statement -> {});
+  }
+
+  /**
+   * Undeliverable letters matching {@code filter} that have not been redriven, with ids above
+   * {@code afterId}, oldest first: what a redrive works through.
+   */
+  public List<StoredDeadLetter> parked(DeadLetterFilter filter, long afterId, int limit) {
+    java.util.Set<Reason> undeliverable = java.util.EnumSet.noneOf(Reason.class);
+    for (Reason reason : Reason.values()) {
+      if (reason.category() == Reason.Category.UNDELIVERABLE
+          && (filter.reasons() == null || filter.reasons().isEmpty() || filter.reasons().contains(reason))) {
+        undeliverable.add(reason);
+      }
+    }
+    if (undeliverable.isEmpty()) {
+      return List.of();
+    }
+    FilterSql where = new FilterSql(filter.withReasons(undeliverable), reasonCodes);
+    String sql = SELECT + " WHERE d.id > ? AND d.redriven_ms IS NULL AND " + where.where() + " ORDER BY d.id LIMIT ?";
+    return query(sql, statement -> {
+      statement.setLong(1, afterId);
+      statement.setInt(where.bind(statement, 2), limit);
+    });
+  }
+
+  /**
+   * Indexes parked letters by recipient, so looking up one user's is quick. Costs insert speed:
+   * created only when the server redrives on connect.
+   */
+  public void indexParkedByRecipient() {
+    StringBuilder codes = new StringBuilder();
+    for (Reason reason : Reason.values()) {
+      if (reason.category() == Reason.Category.UNDELIVERABLE) {
+        codes.append(codes.isEmpty() ? "" : ",").append(reasonCodes.get(reason));
+      }
+    }
+    update("CREATE INDEX IF NOT EXISTS parked_by_recipient ON dead_letter (recipient, id)"
+        + " WHERE redriven_ms IS NULL AND reason IN (" + codes + ")", statement -> {});
+  }
+
+  /**
+   * A redrive asked for by an operator, carried out by the running server.
+   *
+   * @param id the request's id
+   * @param filter which letters
+   * @param ratePerSecond most letters redriven per second
+   * @param status pending, running or done
+   * @param redriven how many were queued for their (connected) recipient
+   * @param skipped how many matched but whose recipient was not connected
+   */
+  public record RedriveRequest(long id, DeadLetterFilter filter, int ratePerSecond, String status, long redriven, long skipped) {}
+
+  /** Records a redrive request for the server to carry out; returns its id. */
+  public long requestRedrive(DeadLetterFilter filter, int ratePerSecond, long nowMillis) {
+    update("INSERT INTO redrive_request (created_ms, filter, rate) VALUES (?, ?, ?)", statement -> {
+      statement.setLong(1, nowMillis);
+      statement.setString(2, filter.encode());
+      statement.setInt(3, ratePerSecond);
+    });
+    return single("SELECT max(id) FROM redrive_request", statement -> {});
+  }
+
+  /** The oldest pending redrive request, now marked running, if there is one. */
+  public Optional<RedriveRequest> takePendingRedrive() {
+    Optional<RedriveRequest> pending = redriveRequests("WHERE status = 'pending' ORDER BY id LIMIT 1", s -> {});
+    pending.ifPresent(request -> update("UPDATE redrive_request SET status = 'running' WHERE id = ?", s -> s.setLong(1, request.id())));
+    return pending;
+  }
+
+  /** Records a redrive request's progress; {@code done} finishes it. */
+  public void recordRedrive(long id, long redriven, long skipped, boolean done, long nowMillis) {
+    update("UPDATE redrive_request SET redriven = ?, skipped = ?, status = ?, finished_ms = ? WHERE id = ?", statement -> {
+      statement.setLong(1, redriven);
+      statement.setLong(2, skipped);
+      statement.setString(3, done ? "done" : "running");
+      statement.setObject(4, done ? nowMillis : null);
+      statement.setLong(5, id);
+    });
+  }
+
+  /** The redrive request with {@code id}, if any. */
+  public Optional<RedriveRequest> redriveRequest(long id) {
+    return redriveRequests("WHERE id = ?", statement -> statement.setLong(1, id));
+  }
+
+  private Optional<RedriveRequest> redriveRequests(String condition, Binder binder) {
+    Optional<RedriveRequest> request;
+    try (PreparedStatement statement = connection.prepareStatement(
+        "SELECT id, filter, rate, status, redriven, skipped FROM redrive_request " + condition)) {
+      binder.bind(statement);
+      try (ResultSet row = statement.executeQuery()) {
+        request = row.next()
+            ? Optional.of(new RedriveRequest(row.getLong(1), DeadLetterFilter.decode(row.getString(2)), row.getInt(3),
+                row.getString(4), row.getLong(5), row.getLong(6)))
+            : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw failure("read redrive requests", e);
+    }
+    endRead();
+    return request;
+  }
+
   /** The letter with {@code id}, if the store has it. */
   public Optional<StoredDeadLetter> get(long id) {
     return query(SELECT + " WHERE d.id = ?", statement -> statement.setLong(1, id)).stream().findFirst();
@@ -274,10 +395,10 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
         oldest = row.getLong(1);
         newest = row.getLong(2);
       }
-      connection.commit();
     } catch (SQLException e) {
       throw failure("read statistics", e);
     }
+    endRead();
     return new DeadLetterStats(byReason, total, oldest, newest, bytesOnDisk(), meta("removed_by_retention"));
   }
 
@@ -345,36 +466,51 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
   }
 
   private long meta(String key) {
-    try (PreparedStatement s = connection.prepareStatement("SELECT value FROM meta WHERE key = ?")) {
-      s.setString(1, key);
-      try (ResultSet row = s.executeQuery()) {
-        long value = row.next() ? row.getLong(1) : 0;
-        connection.commit();
-        return value;
-      }
-    } catch (SQLException e) {
-      throw failure("read " + key, e);
-    }
+    return single("SELECT coalesce((SELECT value FROM meta WHERE key = ?), 0)", statement -> statement.setString(1, key));
   }
 
   private interface Binder {
     void bind(PreparedStatement statement) throws SQLException;
   }
 
-  private List<StoredDeadLetter> query(String sql, Binder binder) {
+  private long single(String sql, Binder binder) {
+    long value;
     try (PreparedStatement statement = connection.prepareStatement(sql)) {
       binder.bind(statement);
-      List<StoredDeadLetter> result = new ArrayList<>();
+      try (ResultSet row = statement.executeQuery()) {
+        row.next();
+        value = row.getLong(1);
+      }
+    } catch (SQLException e) {
+      throw failure("count dead letters", e);
+    }
+    endRead();
+    return value;
+  }
+
+  /** Ends the read transaction, so the next read sees what other connections committed since. */
+  private void endRead() {
+    try {
+      connection.commit();
+    } catch (SQLException e) {
+      throw failure("end a read", e);
+    }
+  }
+
+  private List<StoredDeadLetter> query(String sql, Binder binder) {
+    List<StoredDeadLetter> result = new ArrayList<>();
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      binder.bind(statement);
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {
           result.add(read(rows));
         }
       }
-      connection.commit();
-      return result;
     } catch (SQLException e) {
       throw failure("query dead letters", e);
     }
+    endRead();
+    return result;
   }
 
   private long update(String sql, Binder binder) {

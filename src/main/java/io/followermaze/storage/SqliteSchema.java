@@ -38,6 +38,17 @@ final class SqliteSchema {
             redriven_ms INTEGER)""");
       s.execute(
           """
+          CREATE TABLE IF NOT EXISTS redrive_request (
+            id INTEGER PRIMARY KEY,
+            created_ms INTEGER NOT NULL,
+            filter TEXT NOT NULL,
+            rate INTEGER NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending',
+            redriven INTEGER NOT NULL DEFAULT 0,
+            skipped INTEGER NOT NULL DEFAULT 0,
+            finished_ms INTEGER)""");
+      s.execute(
+          """
           CREATE VIEW IF NOT EXISTS dead_letters AS
             SELECT d.id, r.name AS reason, d.sequence, d.recipient, d.type,
                    strftime('%Y-%m-%dT%H:%M:%fZ', d.created_ms / 1000.0, 'unixepoch') AS created,

@@ -12,7 +12,7 @@ public final class EventSource implements AutoCloseable {
   private final Socket socket;
   private final OutputStream out;
 
-  EventSource(int port) throws IOException {
+  public EventSource(int port) throws IOException {
     this.socket = new Socket("127.0.0.1", port);
     this.out = socket.getOutputStream();
   }

@@ -26,7 +26,7 @@ public final class UserClient implements AutoCloseable {
     this.socket = socket;
   }
 
-  static UserClient connect(int port, int user) {
+  public static UserClient connect(int port, int user) {
     return connectRaw(port, user + "\r\n");
   }
 

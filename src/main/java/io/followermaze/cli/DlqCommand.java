@@ -1,0 +1,42 @@
+package io.followermaze.cli;
+
+import io.followermaze.storage.SqliteDeadLetterStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code followermaze dlq}: inspect and manage the dead-letter store, also while the server runs. */
+@Command(
+    name = "dlq",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Works with the dead-letter store in --data-dir, also while the server runs.",
+      "",
+      "The store is SQLite: any SQLite client can query it too (view dead_letters)."
+    },
+    subcommands = {
+      DlqStatsCommand.class, DlqListCommand.class, DlqTailCommand.class, DlqShowCommand.class,
+      DlqPurgeCommand.class, DlqRedriveCommand.class
+    })
+final class DlqCommand {
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--data-dir", scope = ScopeType.INHERIT, defaultValue = "${env:FM_DATA_DIR:-./data}",
+      description = "Directory of the dead-letter store (env FM_DATA_DIR).")
+  Path dataDir;
+
+  /** Opens the existing store, or fails with a message naming the directory. */
+  SqliteDeadLetterStore open() {
+    if (!Files.exists(dataDir.resolve(SqliteDeadLetterStore.FILE_NAME))) {
+      throw new ParameterException(spec.commandLine(),
+          "no dead-letter store in " + dataDir.toAbsolutePath() + " (start the server with --data-dir, or pass it here)");
+    }
+    return SqliteDeadLetterStore.open(dataDir);
+  }
+}

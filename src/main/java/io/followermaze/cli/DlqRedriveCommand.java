@@ -1,0 +1,78 @@
+package io.followermaze.cli;
+
+import io.followermaze.deadletter.DeadLetterFilter;
+import io.followermaze.storage.DeadLetterFormat;
+import io.followermaze.storage.SqliteDeadLetterStore;
+import io.followermaze.storage.SqliteDeadLetterStore.RedriveRequest;
+import io.followermaze.storage.StoredDeadLetter;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code followermaze dlq redrive}: asks the running server to deliver parked notifications again. */
+@Command(name = "redrive", mixinStandardHelpOptions = true,
+    description = {
+      "Delivers parked (undeliverable) notifications again to their users that are connected now,",
+      "oldest first, at up to --rate per second, marking each one redriven. The running server",
+      "(same --data-dir) carries it out; letters of users still offline stay parked."
+    })
+final class DlqRedriveCommand implements Callable<Integer> {
+
+  @ParentCommand DlqCommand dlq;
+
+  @Mixin FilterOptions filters = new FilterOptions();
+
+  @Option(names = "--rate", defaultValue = "1000", description = "Most notifications redriven per second.")
+  int rate;
+
+  @Option(names = "--dry-run", description = "Only show what matches; change nothing.")
+  boolean dryRun;
+
+  @Option(names = "--no-wait", description = "Record the request and return without waiting for the server.")
+  boolean noWait;
+
+  @Option(names = "--wait", defaultValue = "10m", description = "How long to wait for the server to finish.")
+  Duration wait;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    if (rate < 1) {
+      System.err.println("followermaze dlq redrive: --rate must be at least 1");
+      return 2;
+    }
+    DeadLetterFilter filter = filters.filter();
+    try (SqliteDeadLetterStore store = dlq.open()) {
+      if (dryRun) {
+        List<StoredDeadLetter> sample = store.parked(filter, 0, 20);
+        long total = 0;
+        for (List<StoredDeadLetter> page = store.parked(filter, 0, 10_000); !page.isEmpty();
+            page = store.parked(filter, page.getLast().id(), 10_000)) {
+          total += page.size();
+        }
+        System.out.printf("dry run: %,d parked notifications match; those whose users are connected would be redriven%n", total);
+        sample.forEach(letter -> System.out.println("  " + DeadLetterFormat.line(letter)));
+        return 0;
+      }
+      long id = store.requestRedrive(filter, rate, System.currentTimeMillis());
+      System.out.printf("redrive #%d requested; the running server carries it out%n", id);
+      if (noWait) {
+        return 0;
+      }
+      long deadline = System.nanoTime() + wait.toNanos();
+      while (System.nanoTime() < deadline) {
+        RedriveRequest request = store.redriveRequest(id).orElseThrow();
+        if (request.status().equals("done")) {
+          System.out.printf("redrive #%d done: %,d redriven, %,d left parked (user not connected)%n", id, request.redriven(), request.skipped());
+          return 0;
+        }
+        Thread.sleep(200);
+      }
+      System.err.printf("redrive #%d not finished after %s: is the server running with --data-dir %s?%n", id, wait, dlq.dataDir);
+      return 1;
+    }
+  }
+}

@@ -1,0 +1,36 @@
+package io.followermaze.cli;
+
+import io.followermaze.storage.DeadLetterFormat;
+import io.followermaze.storage.SqliteDeadLetterStore;
+import io.followermaze.storage.StoredDeadLetter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code followermaze dlq show ID}. */
+@Command(name = "show", mixinStandardHelpOptions = true, description = "Shows one dead letter with every field.")
+final class DlqShowCommand implements Callable<Integer> {
+
+  @ParentCommand DlqCommand dlq;
+
+  @Parameters(paramLabel = "ID", description = "The dead letter's id (from list).")
+  long id;
+
+  @Option(names = "--json", description = "As JSON.")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    try (SqliteDeadLetterStore store = dlq.open()) {
+      StoredDeadLetter stored = store.get(id).orElse(null);
+      if (stored == null) {
+        System.err.println("followermaze dlq show: no dead letter with id " + id);
+        return 1;
+      }
+      System.out.println(json ? DeadLetterFormat.json(stored) : DeadLetterFormat.details(stored));
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,32 @@
+package io.followermaze.cli;
+
+import io.followermaze.deadletter.Reason;
+import io.followermaze.storage.DeadLetterStats;
+import io.followermaze.storage.SqliteDeadLetterStore;
+import java.time.Instant;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code followermaze dlq stats}. */
+@Command(name = "stats", mixinStandardHelpOptions = true, description = "Counts by reason, oldest and newest, size on disk.")
+final class DlqStatsCommand implements Runnable {
+
+  @ParentCommand DlqCommand dlq;
+
+  @Override
+  public void run() {
+    try (SqliteDeadLetterStore store = dlq.open()) {
+      DeadLetterStats stats = store.stats();
+      System.out.printf("dead letters: %d in %s (%.1f MiB on disk)%n", stats.total(),
+          dlq.dataDir.resolve(SqliteDeadLetterStore.FILE_NAME), stats.bytesOnDisk() / 1048576.0);
+      for (Map.Entry<Reason, Long> entry : stats.byReason().entrySet()) {
+        System.out.printf("  %-20s %-14s %,d%n", entry.getKey(), entry.getKey().category(), entry.getValue());
+      }
+      if (stats.total() > 0) {
+        System.out.printf("oldest: %s%nnewest: %s%n", Instant.ofEpochMilli(stats.oldestMillis()), Instant.ofEpochMilli(stats.newestMillis()));
+      }
+      System.out.printf("removed by retention: %,d%n", stats.removedByRetention());
+    }
+  }
+}

@@ -1,0 +1,57 @@
+package io.followermaze.redrive;
+
+import io.followermaze.deadletter.DeadLetterFilter;
+import io.followermaze.engine.EngineCommand.Redelivery;
+import io.followermaze.protocol.Event;
+import io.followermaze.protocol.EventParser;
+import io.followermaze.storage.SqliteDeadLetterStore;
+import io.followermaze.storage.StoredDeadLetter;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The server's own reading connection to the dead-letter store, for redrives: finds parked letters
+ * and marks them redriven. Shared by the redriver and the client handshakes, so it is synchronized
+ * (SQLite connections are single-threaded); the collector writes through a connection of its own.
+ */
+public final class ParkedLetters implements AutoCloseable {
+
+  private final SqliteDeadLetterStore store;
+
+  /** Uses {@code store}, which this object now owns. */
+  public ParkedLetters(SqliteDeadLetterStore store) {
+    this.store = store;
+  }
+
+  /** Up to {@code limit} parked letters matching {@code filter} after {@code afterId}, as redeliveries. */
+  public synchronized List<Redelivery> find(DeadLetterFilter filter, long afterId, int limit) {
+    return toRedeliveries(store.parked(filter, afterId, limit));
+  }
+
+  /** Marks the letters redriven now. */
+  public synchronized void markRedriven(List<Long> ids) {
+    if (!ids.isEmpty()) {
+      store.markRedriven(ids, System.currentTimeMillis());
+    }
+  }
+
+  synchronized SqliteDeadLetterStore store() {
+    return store;
+  }
+
+  /** Parked letters become events again by parsing their original bytes (they were valid events). */
+  static List<Redelivery> toRedeliveries(List<StoredDeadLetter> letters) {
+    List<Redelivery> redeliveries = new ArrayList<>(letters.size());
+    for (StoredDeadLetter stored : letters) {
+      if (EventParser.parse(stored.letter().payload()) instanceof Event event) {
+        redeliveries.add(new Redelivery(stored.id(), stored.letter().recipient(), event));
+      }
+    }
+    return redeliveries;
+  }
+
+  @Override
+  public synchronized void close() {
+    store.close();
+  }
+}

@@ -1,0 +1,113 @@
+package io.followermaze.redrive;
+
+import io.followermaze.engine.Engine;
+import io.followermaze.engine.EngineCommand.Redeliver;
+import io.followermaze.engine.EngineCommand.Redelivery;
+import io.followermaze.storage.SqliteDeadLetterStore.RedriveRequest;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Carries out redrive requests recorded in the store: looks for one every {@code pollInterval},
+ * then works through the matching parked letters oldest first, in slices of a tenth of a second at
+ * the request's rate, handing each slice to the engine (which queues each letter for its recipient
+ * if connected) and marking what was queued as redriven. Letters whose recipient is not connected
+ * stay parked for a later redrive.
+ */
+public final class Redriver implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Redriver.class);
+
+  private final ParkedLetters parked;
+  private final Engine engine;
+  private final long pollMillis;
+  private final Thread thread;
+  private volatile boolean running = true;
+
+  /** Starts polling for requests. */
+  public Redriver(ParkedLetters parked, Engine engine, Duration pollInterval) {
+    this.parked = parked;
+    this.engine = engine;
+    this.pollMillis = pollInterval.toMillis();
+    this.thread = Thread.ofPlatform().name("redriver").daemon().start(this::run);
+  }
+
+  private void run() {
+    while (running) {
+      try {
+        Optional<RedriveRequest> request;
+        synchronized (parked) {
+          request = parked.store().takePendingRedrive();
+        }
+        if (request.isPresent()) {
+          carryOut(request.get());
+        } else {
+          Thread.sleep(pollMillis);
+        }
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        log.error("redrive failed: {}", e.getMessage());
+        sleepQuietly();
+      }
+    }
+  }
+
+  private void carryOut(RedriveRequest request) throws InterruptedException {
+    log.info("redrive #{} started: {} at up to {}/s", request.id(), request.filter().encode(), request.ratePerSecond());
+    int slice = Math.max(1, request.ratePerSecond() / 10);
+    long redriven = 0;
+    long skipped = 0;
+    long cursor = 0;
+    while (running) {
+      long sliceStart = System.nanoTime();
+      List<Redelivery> letters = parked.find(request.filter(), cursor, slice);
+      if (letters.isEmpty()) {
+        break;
+      }
+      cursor = letters.getLast().id();
+      CompletableFuture<List<Long>> queued = new CompletableFuture<>();
+      engine.submit(new Redeliver(letters, queued));
+      List<Long> ids = queued.join();
+      parked.markRedriven(ids);
+      redriven += ids.size();
+      skipped += letters.size() - ids.size();
+      synchronized (parked) {
+        parked.store().recordRedrive(request.id(), redriven, skipped, false, System.currentTimeMillis());
+      }
+      long rest = TimeUnit.MILLISECONDS.toNanos(100) - (System.nanoTime() - sliceStart);
+      if (rest > 0) {
+        TimeUnit.NANOSECONDS.sleep(rest);
+      }
+    }
+    synchronized (parked) {
+      parked.store().recordRedrive(request.id(), redriven, skipped, true, System.currentTimeMillis());
+    }
+    log.info("redrive #{} done: {} redriven, {} left parked (recipient not connected)", request.id(), redriven, skipped);
+  }
+
+  private void sleepQuietly() {
+    try {
+      Thread.sleep(pollMillis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      running = false;
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    thread.interrupt();
+    try {
+      thread.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

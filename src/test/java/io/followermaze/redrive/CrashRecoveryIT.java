@@ -1,0 +1,114 @@
+package io.followermaze.redrive;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.followermaze.bench.Bench;
+import io.followermaze.bench.BenchOptions;
+import io.followermaze.deadletter.DeadLetterFilter;
+import io.followermaze.storage.SqliteDeadLetterStore;
+import io.followermaze.testing.EventSource;
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real server process, killed with SIGKILL while dead letters pour in: every letter committed
+ * before the kill is there afterwards, the store is intact, and the server starts again on it.
+ */
+class CrashRecoveryIT {
+
+  private static final Pattern LISTENING = Pattern.compile("event source on 127.0.0.1:(\\d+) and user clients on 127.0.0.1:(\\d+)");
+
+  @TempDir Path dataDir;
+
+  /** A server process with its log collected and its ports read from it. */
+  private static final class ServerProcess {
+    final Process process;
+    final List<String> log = new CopyOnWriteArrayList<>();
+    volatile int eventPort;
+    volatile int clientPort;
+
+    ServerProcess(Path dataDir) throws IOException {
+      Path jar = Path.of("target", "followermaze.jar");
+      assertThat(jar).exists();
+      String java = ProcessHandle.current().info().command().orElse("java");
+      process = new ProcessBuilder(java, "-Xmx128m", "-jar", jar.toString(), "serve", "--bind", "127.0.0.1",
+          "--event-port", "0", "--client-port", "0", "--status-interval", "0s", "--data-dir", dataDir.toString(),
+          "--dlq-flush-interval", "50ms").redirectErrorStream(true).start();
+      Thread.ofVirtual().start(() -> {
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+          for (String line; (line = out.readLine()) != null; ) {
+            log.add(line);
+            Matcher m = LISTENING.matcher(line);
+            if (m.find()) {
+              eventPort = Integer.parseInt(m.group(1));
+              clientPort = Integer.parseInt(m.group(2));
+            }
+          }
+        } catch (IOException ignored) {
+          // The process is gone.
+        }
+      });
+      await().atMost(Duration.ofSeconds(60)).until(() -> clientPort != 0 || !process.isAlive());
+      assertThat(process.isAlive()).as("server started: %s", log).isTrue();
+    }
+  }
+
+  @Test
+  void everyCommittedDeadLetterSurvivesAKillMinusNineAndTheServerRestartsOnTheStore() throws Exception {
+    ServerProcess first = new ServerProcess(dataDir);
+    BenchOptions options = new BenchOptions("127.0.0.1", first.eventPort, first.clientPort, 5_000_000, 10, 1_000, 100, 3,
+        Duration.ofMinutes(2), Duration.ZERO);
+    Thread load = Thread.ofPlatform().start(() -> Bench.run(options, new PrintStream(new ByteArrayOutputStream())));
+
+    long committedBeforeKill;
+    try (SqliteDeadLetterStore reader = SqliteDeadLetterStore.open(dataDir)) {
+      await().atMost(Duration.ofSeconds(60)).until(() -> reader.count(DeadLetterFilter.ALL) >= 200_000);
+      committedBeforeKill = reader.count(DeadLetterFilter.ALL);
+    }
+    first.process.destroyForcibly();
+    assertThat(first.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(first.process.exitValue()).as("killed by SIGKILL").isEqualTo(137);
+    load.join(TimeUnit.MINUTES.toMillis(2));
+
+    try (var connection = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve(SqliteDeadLetterStore.FILE_NAME));
+        var check = connection.createStatement().executeQuery("PRAGMA integrity_check")) {
+      assertThat(check.next()).isTrue();
+      assertThat(check.getString(1)).isEqualTo("ok");
+    }
+    long afterCrash;
+    try (SqliteDeadLetterStore reader = SqliteDeadLetterStore.open(dataDir)) {
+      afterCrash = reader.count(DeadLetterFilter.ALL);
+      assertThat(afterCrash).as("nothing committed before the kill is lost").isGreaterThanOrEqualTo(committedBeforeKill);
+      assertThat(reader.list(DeadLetterFilter.ALL, 0, 5)).extracting(s -> s.id()).containsExactly(1L, 2L, 3L, 4L, 5L);
+    }
+
+    ServerProcess second = new ServerProcess(dataDir);
+    try (EventSource source = new EventSource(second.eventPort)) {
+      source.send("1|P|1|424242");
+    }
+    try (SqliteDeadLetterStore reader = SqliteDeadLetterStore.open(dataDir)) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> reader.count(DeadLetterFilter.ALL.forRecipient(424242)) == 1);
+      assertThat(reader.count(DeadLetterFilter.ALL)).isEqualTo(afterCrash + 1);
+    }
+    second.process.destroy();
+    assertThat(second.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(second.process.exitValue()).as("graceful stop on SIGTERM: %s", second.log).isZero();
+    assertThat(Files.size(dataDir.resolve(SqliteDeadLetterStore.FILE_NAME))).isPositive();
+  }
+}
