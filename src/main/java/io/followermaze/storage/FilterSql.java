@@ -16,14 +16,7 @@ final class FilterSql {
 
   FilterSql(DeadLetterFilter filter, Map<Reason, Integer> reasonCodes) {
     if (filter.reasons() != null && !filter.reasons().isEmpty()) {
-      where.append(" AND d.reason IN (");
-      String separator = "";
-      for (Reason reason : filter.reasons()) {
-        where.append(separator).append('?');
-        values.add(reasonCodes.get(reason));
-        separator = ",";
-      }
-      where.append(')');
+      where.append(" AND ").append(reasonIn(java.util.EnumSet.copyOf(filter.reasons()), reasonCodes));
     }
     add(" AND d.recipient = ?", filter.recipient());
     add(" AND d.sequence >= ?", filter.fromSequence());
@@ -37,6 +30,20 @@ final class FilterSql {
       where.append(condition);
       values.add(value);
     }
+  }
+
+  /**
+   * {@code (d.kind & 255) IN (...)} with the codes written out, in reason order: literal codes (our
+   * own integers) let SQLite match the condition against the partial index on parked letters.
+   */
+  static String reasonIn(java.util.EnumSet<Reason> reasons, Map<Reason, Integer> reasonCodes) {
+    StringBuilder in = new StringBuilder("(d.kind & 255) IN (");
+    String separator = "";
+    for (Reason reason : reasons) {
+      in.append(separator).append(reasonCodes.get(reason));
+      separator = ",";
+    }
+    return in.append(')').toString();
   }
 
   /** The condition, for after {@code WHERE}. */

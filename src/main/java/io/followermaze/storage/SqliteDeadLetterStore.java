@@ -38,19 +38,20 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
   public static final String FILE_NAME = "deadletters.db";
 
   static final int ROWS_PER_INSERT = 100;
-  private static final int LEAN_COLUMNS = 7;
+  private static final int LEAN_COLUMNS = 5;
   private static final String LEAN_INSERT =
-      "INSERT INTO dead_letter (reason, sequence, recipient, type, created_ms, origin, payload) VALUES ";
+      "INSERT INTO dead_letter (kind, sequence, recipient, created_ms, payload) VALUES ";
   private static final String FULL_INSERT =
-      "INSERT INTO dead_letter (reason, sequence, recipient, type, created_ms, origin, payload, attempt,"
-          + " payload_length, error) VALUES (?,?,?,?,?,?,?,?,?,?)";
+      "INSERT INTO dead_letter (kind, sequence, recipient, created_ms, payload, attempt, payload_length, error)"
+          + " VALUES (?,?,?,?,?,?,?,?)";
   private static final String SELECT =
-      "SELECT d.id, r.name, d.sequence, d.recipient, d.type, d.created_ms, o.name, d.attempt, d.payload,"
-          + " coalesce(d.payload_length, length(d.payload)), d.error, d.redriven_ms FROM dead_letter d JOIN reason r ON r.code = d.reason"
-          + " JOIN origin o ON o.id = d.origin";
+      "SELECT d.id, r.name, d.sequence, d.recipient, (d.kind >> 8) & 255, d.created_ms, o.name, d.attempt, d.payload,"
+          + " coalesce(d.payload_length, length(d.payload)), d.error, d.redriven_ms FROM dead_letter d"
+          + " JOIN reason r ON r.code = d.kind & 255 JOIN origin o ON o.id = d.kind >> 16";
 
-  private static final String[] TYPE_CODES =
-      java.util.Arrays.stream(EventType.values()).map(t -> String.valueOf(t.code())).toArray(String[]::new);
+  private static final java.util.EnumSet<Reason> UNDELIVERABLE = java.util.Arrays.stream(Reason.values())
+      .filter(reason -> reason.category() == Reason.Category.UNDELIVERABLE)
+      .collect(java.util.stream.Collectors.toCollection(() -> java.util.EnumSet.noneOf(Reason.class)));
 
   private final Path file;
   private final Connection connection;
@@ -191,23 +192,18 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
   private static String leanSql(int rows) {
     StringBuilder sql = new StringBuilder(LEAN_INSERT);
     for (int row = 0; row < rows; row++) {
-      sql.append(row == 0 ? "" : ",").append("(?,?,?,?,?,?,?)");
+      sql.append(row == 0 ? "" : ",").append("(?,?,?,?,?)");
     }
     return sql.toString();
   }
 
   private int bindLean(PreparedStatement statement, int first, DeadLetter letter) throws SQLException {
     int i = first;
-    statement.setInt(i++, reasonCodes.get(letter.reason()));
+    long type = letter.type() == null ? 0 : letter.type().code();
+    statement.setLong(i++, reasonCodes.get(letter.reason()) | type << 8 | (long) originIds.get(letter.origin()) << 16);
     setOrNull(statement, i++, letter.sequence() == DeadLetter.NONE ? null : letter.sequence());
     setOrNull(statement, i++, letter.recipient() == DeadLetter.NONE ? null : (long) letter.recipient());
-    if (letter.type() == null) {
-      statement.setNull(i++, Types.VARCHAR);
-    } else {
-      statement.setString(i++, TYPE_CODES[letter.type().ordinal()]);
-    }
     statement.setLong(i++, letter.timestampMillis());
-    statement.setInt(i++, originIds.get(letter.origin()));
     statement.setBytes(i++, letter.payload());
     return i;
   }
@@ -274,17 +270,14 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
    * {@code afterId}, oldest first: what a redrive works through.
    */
   public List<StoredDeadLetter> parked(DeadLetterFilter filter, long afterId, int limit) {
-    java.util.Set<Reason> undeliverable = java.util.EnumSet.noneOf(Reason.class);
-    for (Reason reason : Reason.values()) {
-      if (reason.category() == Reason.Category.UNDELIVERABLE
-          && (filter.reasons() == null || filter.reasons().isEmpty() || filter.reasons().contains(reason))) {
-        undeliverable.add(reason);
-      }
+    java.util.EnumSet<Reason> reasons = java.util.EnumSet.copyOf(UNDELIVERABLE);
+    if (filter.reasons() != null && !filter.reasons().isEmpty()) {
+      reasons.retainAll(filter.reasons());
     }
-    if (undeliverable.isEmpty()) {
+    if (reasons.isEmpty()) {
       return List.of();
     }
-    FilterSql where = new FilterSql(filter.withReasons(undeliverable), reasonCodes);
+    FilterSql where = new FilterSql(filter.withReasons(reasons), reasonCodes);
     String sql = SELECT + " WHERE d.id > ? AND d.redriven_ms IS NULL AND " + where.where() + " ORDER BY d.id LIMIT ?";
     return query(sql, statement -> {
       statement.setLong(1, afterId);
@@ -297,14 +290,9 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
    * created only when the server redrives on connect.
    */
   public void indexParkedByRecipient() {
-    StringBuilder codes = new StringBuilder();
-    for (Reason reason : Reason.values()) {
-      if (reason.category() == Reason.Category.UNDELIVERABLE) {
-        codes.append(codes.isEmpty() ? "" : ",").append(reasonCodes.get(reason));
-      }
-    }
+    String undeliverable = FilterSql.reasonIn(UNDELIVERABLE, reasonCodes).replace("d.kind", "kind");
     update("CREATE INDEX IF NOT EXISTS parked_by_recipient ON dead_letter (recipient, id)"
-        + " WHERE redriven_ms IS NULL AND reason IN (" + codes + ")", statement -> {});
+        + " WHERE redriven_ms IS NULL AND " + undeliverable, statement -> {});
   }
 
   /**
@@ -370,6 +358,10 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
     return request;
   }
 
+  Map<Reason, Integer> reasonCodes() {
+    return reasonCodes;
+  }
+
   /** The letter with {@code id}, if the store has it. */
   public Optional<StoredDeadLetter> get(long id) {
     return query(SELECT + " WHERE d.id = ?", statement -> statement.setLong(1, id)).stream().findFirst();
@@ -383,7 +375,7 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
     long newest = 0;
     try (Statement s = connection.createStatement()) {
       try (ResultSet rows = s.executeQuery(
-          "SELECT r.name, count(*) FROM dead_letter d JOIN reason r ON r.code = d.reason GROUP BY d.reason")) {
+          "SELECT r.name, count(*) FROM dead_letter d JOIN reason r ON r.code = d.kind & 255 GROUP BY d.kind & 255")) {
         while (rows.next()) {
           byReason.put(Reason.valueOf(rows.getString(1)), rows.getLong(2));
           total += rows.getLong(2);
@@ -530,11 +522,11 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
     sequence = row.wasNull() ? DeadLetter.NONE : sequence;
     int recipient = row.getInt(4);
     recipient = row.wasNull() ? DeadLetter.NONE : recipient;
-    String type = row.getString(5);
+    int type = row.getInt(5);
     String error = row.getString(11);
     byte[] payload = row.getBytes(9);
     DeadLetter letter = new DeadLetter(reason, payload == null ? new byte[0] : payload, row.getLong(10), sequence, recipient,
-        type == null ? null : EventType.ofCode(type.charAt(0)), row.getLong(6), row.getString(7), row.getInt(8),
+        type == 0 ? null : EventType.ofCode(type), row.getLong(6), row.getString(7), row.getInt(8),
         error == null ? reason.usualError() : error);
     return new StoredDeadLetter(row.getLong(1), letter, row.getLong(12));
   }

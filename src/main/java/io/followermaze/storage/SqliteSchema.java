@@ -7,7 +7,9 @@ import java.sql.Statement;
 /**
  * The dead-letter database's schema. Codes keep rows small (about 50 bytes for a typical letter),
  * and columns that usually hold their default (attempt 1, the whole payload, the reason's usual
- * error) are left NULL or defaulted so that the common insert binds fewer values;
+ * error) are left NULL or defaulted so that the common insert binds fewer values. For the same
+ * reason {@code kind} packs three codes into one integer: reason (bits 0-7), event type character
+ * (bits 8-15, 0 for none) and origin id (bits 16 and up);
  * the {@code dead_letters} view spells them out for operators using any SQLite client:
  *
  * <pre>sqlite3 data/deadletters.db "select reason, count(*) from dead_letters group by reason"</pre>
@@ -25,12 +27,10 @@ final class SqliteSchema {
           """
           CREATE TABLE IF NOT EXISTS dead_letter (
             id INTEGER PRIMARY KEY,
-            reason INTEGER NOT NULL,
+            kind INTEGER NOT NULL,
             sequence INTEGER,
             recipient INTEGER,
-            type TEXT,
             created_ms INTEGER NOT NULL,
-            origin INTEGER NOT NULL,
             attempt INTEGER NOT NULL DEFAULT 1,
             payload BLOB NOT NULL,
             payload_length INTEGER,
@@ -50,12 +50,13 @@ final class SqliteSchema {
       s.execute(
           """
           CREATE VIEW IF NOT EXISTS dead_letters AS
-            SELECT d.id, r.name AS reason, d.sequence, d.recipient, d.type,
+            SELECT d.id, r.name AS reason, d.sequence, d.recipient,
+                   CASE WHEN (d.kind >> 8) & 255 = 0 THEN NULL ELSE char((d.kind >> 8) & 255) END AS type,
                    strftime('%Y-%m-%dT%H:%M:%fZ', d.created_ms / 1000.0, 'unixepoch') AS created,
                    o.name AS origin, d.attempt, CAST(d.payload AS TEXT) AS payload,
                    coalesce(d.payload_length, length(d.payload)) AS payload_length,
                    d.error, d.redriven_ms
-            FROM dead_letter d JOIN reason r ON r.code = d.reason JOIN origin o ON o.id = d.origin""");
+            FROM dead_letter d JOIN reason r ON r.code = d.kind & 255 JOIN origin o ON o.id = d.kind >> 16""");
     }
   }
 }

@@ -107,6 +107,24 @@ class SqliteDeadLetterStoreTest {
   }
 
   @Test
+  void findsOneUsersParkedLettersThroughThePartialIndex() throws Exception {
+    store.append(List.of(offline(1, 1, 10), offline(2, 2, 20)));
+    store.indexParkedByRecipient();
+    try (var connection = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(SqliteDeadLetterStore.FILE_NAME));
+        var plan = connection.createStatement().executeQuery("EXPLAIN QUERY PLAN SELECT d.id FROM dead_letter d"
+            + " WHERE d.id > 0 AND d.redriven_ms IS NULL AND " + FilterSql.reasonIn(java.util.EnumSet.of(
+                Reason.USER_NOT_CONNECTED, Reason.CONNECTION_LOST, Reason.CLIENT_TOO_SLOW), store.reasonCodes())
+            + " AND d.recipient = 2 ORDER BY d.id")) {
+      StringBuilder text = new StringBuilder();
+      while (plan.next()) {
+        text.append(plan.getString(4)).append('\n');
+      }
+      assertThat(text.toString()).contains("USING INDEX parked_by_recipient");
+    }
+    assertThat(store.parked(DeadLetterFilter.ALL.forRecipient(2), 0, 10)).extracting(s -> s.letter().sequence()).containsExactly(2L);
+  }
+
+  @Test
   void marksRedrivenLettersWithTimeAndAnotherAttempt() throws Exception {
     store.append(List.of(offline(1, 1, 10), offline(2, 1, 20)));
     store.markRedriven(List.of(2L), 777);
