@@ -47,10 +47,10 @@ final class DlqRedriveCommand implements Callable<Integer> {
     DeadLetterFilter filter = filters.filter();
     try (SqliteDeadLetterStore store = dlq.open()) {
       if (dryRun) {
-        List<StoredDeadLetter> sample = store.parked(filter, 0, 20);
+        List<StoredDeadLetter> sample = store.parked(filter, 0, 0, 20);
         long total = 0;
-        for (List<StoredDeadLetter> page = store.parked(filter, 0, 10_000); !page.isEmpty();
-            page = store.parked(filter, page.getLast().id(), 10_000)) {
+        for (List<StoredDeadLetter> page = store.parked(filter, 0, 0, 10_000); !page.isEmpty();
+            page = store.parked(filter, page.getLast().letter().sequence(), page.getLast().id(), 10_000)) {
           total += page.size();
         }
         System.out.printf("dry run: %,d parked notifications match; those whose users are connected would be redriven%n", total);
@@ -66,7 +66,7 @@ final class DlqRedriveCommand implements Callable<Integer> {
       while (System.nanoTime() < deadline) {
         RedriveRequest request = store.redriveRequest(id).orElseThrow();
         if (request.status().equals("done")) {
-          System.out.printf("redrive #%d done: %,d redriven, %,d left parked (user not connected)%n", id, request.redriven(), request.skipped());
+          System.out.printf("redrive #%d done: %,d redriven, %,d left parked (user not connected, or its buffer full: lower --rate)%n", id, request.redriven(), request.skipped());
           return 0;
         }
         Thread.sleep(200);

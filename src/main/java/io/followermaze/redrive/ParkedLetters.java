@@ -23,9 +23,14 @@ public final class ParkedLetters implements AutoCloseable {
     this.store = store;
   }
 
-  /** Up to {@code limit} parked letters matching {@code filter} after {@code afterId}, as redeliveries. */
-  public synchronized List<Redelivery> find(DeadLetterFilter filter, long afterId, int limit) {
-    return toRedeliveries(store.parked(filter, afterId, limit));
+  /**
+   * Up to {@code limit} parked letters matching {@code filter}, in sequence order after {@code
+   * after} (null: from the start), as redeliveries.
+   */
+  public synchronized List<Redelivery> find(DeadLetterFilter filter, Redelivery after, int limit) {
+    long sequence = after == null ? 0 : after.event().sequence();
+    long id = after == null ? 0 : after.id();
+    return toRedeliveries(store.parked(filter, sequence, id, limit));
   }
 
   /** Marks the letters redriven now. */

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Carries out redrive requests recorded in the store: looks for one every {@code pollInterval},
- * then works through the matching parked letters oldest first, in slices of a tenth of a second at
+ * then works through the matching parked letters in sequence order (their original order), in slices of a tenth of a second at
  * the request's rate, handing each slice to the engine (which queues each letter for its recipient
  * if connected) and marking what was queued as redriven. Letters whose recipient is not connected
  * stay parked for a later redrive.
@@ -63,14 +63,14 @@ public final class Redriver implements AutoCloseable {
     int slice = Math.max(1, request.ratePerSecond() / 10);
     long redriven = 0;
     long skipped = 0;
-    long cursor = 0;
+    Redelivery cursor = null;
     while (running) {
       long sliceStart = System.nanoTime();
       List<Redelivery> letters = parked.find(request.filter(), cursor, slice);
       if (letters.isEmpty()) {
         break;
       }
-      cursor = letters.getLast().id();
+      cursor = letters.getLast();
       CompletableFuture<List<Long>> queued = new CompletableFuture<>();
       engine.submit(new Redeliver(letters, queued));
       List<Long> ids = queued.join();
@@ -88,7 +88,7 @@ public final class Redriver implements AutoCloseable {
     synchronized (parked) {
       parked.store().recordRedrive(request.id(), redriven, skipped, true, System.currentTimeMillis());
     }
-    log.info("redrive #{} done: {} redriven, {} left parked (recipient not connected)", request.id(), redriven, skipped);
+    log.info("redrive #{} done: {} redriven, {} left parked (recipient not connected, or its buffer full)", request.id(), redriven, skipped);
   }
 
   private void sleepQuietly() {

@@ -105,7 +105,7 @@ final class ClientListener implements AutoCloseable {
       engine.submit(new ClientConnected(session));
       return;
     }
-    List<Redelivery> letters = parked.find(DeadLetterFilter.ALL.forRecipient(session.userId()), 0, config.clientBacklog());
+    List<Redelivery> letters = parked.find(DeadLetterFilter.ALL.forRecipient(session.userId()), null, config.clientBacklog());
     CompletableFuture<List<Long>> queued = new CompletableFuture<>();
     engine.submit(new ClientConnected(session, letters, queued));
     if (!letters.isEmpty()) {

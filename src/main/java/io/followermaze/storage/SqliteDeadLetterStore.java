@@ -266,10 +266,11 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
   }
 
   /**
-   * Undeliverable letters matching {@code filter} that have not been redriven, with ids above
-   * {@code afterId}, oldest first: what a redrive works through.
+   * Undeliverable letters matching {@code filter} that have not been redriven, in sequence order
+   * (the order their events had, whatever order they were dead-lettered in), after position
+   * ({@code afterSequence}, {@code afterId}): what a redrive works through, page by page.
    */
-  public List<StoredDeadLetter> parked(DeadLetterFilter filter, long afterId, int limit) {
+  public List<StoredDeadLetter> parked(DeadLetterFilter filter, long afterSequence, long afterId, int limit) {
     java.util.EnumSet<Reason> reasons = java.util.EnumSet.copyOf(UNDELIVERABLE);
     if (filter.reasons() != null && !filter.reasons().isEmpty()) {
       reasons.retainAll(filter.reasons());
@@ -278,10 +279,12 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
       return List.of();
     }
     FilterSql where = new FilterSql(filter.withReasons(reasons), reasonCodes);
-    String sql = SELECT + " WHERE d.id > ? AND d.redriven_ms IS NULL AND " + where.where() + " ORDER BY d.id LIMIT ?";
+    String sql = SELECT + " WHERE (d.sequence, d.id) > (?, ?) AND d.redriven_ms IS NULL AND " + where.where()
+        + " ORDER BY d.sequence, d.id LIMIT ?";
     return query(sql, statement -> {
-      statement.setLong(1, afterId);
-      statement.setInt(where.bind(statement, 2), limit);
+      statement.setLong(1, afterSequence);
+      statement.setLong(2, afterId);
+      statement.setInt(where.bind(statement, 3), limit);
     });
   }
 
@@ -291,7 +294,7 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
    */
   public void indexParkedByRecipient() {
     String undeliverable = FilterSql.reasonIn(UNDELIVERABLE, reasonCodes).replace("d.kind", "kind");
-    update("CREATE INDEX IF NOT EXISTS parked_by_recipient ON dead_letter (recipient, id)"
+    update("CREATE INDEX IF NOT EXISTS parked_by_recipient ON dead_letter (recipient, sequence, id)"
         + " WHERE redriven_ms IS NULL AND " + undeliverable, statement -> {});
   }
 

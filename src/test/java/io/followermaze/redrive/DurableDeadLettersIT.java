@@ -1,18 +1,23 @@
 package io.followermaze.redrive;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.followermaze.cli.FollowerMaze;
 import io.followermaze.deadletter.DeadLetter;
 import io.followermaze.deadletter.DeadLetterFilter;
 import io.followermaze.deadletter.Reason;
+import io.followermaze.delivery.SlowClientPolicy;
 import io.followermaze.protocol.EventType;
+import io.followermaze.server.ServerConfig;
 import io.followermaze.storage.StoredDeadLetter;
 import io.followermaze.testing.DurableServer;
 import io.followermaze.testing.EventSource;
 import io.followermaze.testing.UserClient;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.Socket;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.EnumSet;
@@ -68,6 +73,40 @@ class DurableDeadLettersIT {
   }
 
   @Test
+  void aSlowClientsBacklogIsStoredAndRedrivenInItsOriginalOrderAfterItComesBack() throws Exception {
+    ServerConfig config = ServerConfig.forTests().withClientBounds(64, SlowClientPolicy.DISCONNECT, 100, Duration.ofSeconds(10));
+    try (DurableServer server = new DurableServer(dir, false, config); EventSource source = server.source()) {
+      Socket slow = new Socket("127.0.0.1", server.server().clientPort());
+      slow.setReceiveBufferSize(4096);
+      slow.getOutputStream().write("2\n".getBytes(StandardCharsets.US_ASCII));
+      await().until(() -> server.server().stats().clientsRegistered() == 1);
+      StringBuilder lines = new StringBuilder();
+      for (int s = 1; s <= 300_000; s++) {
+        lines.append(s).append("|P|9|2\n");
+      }
+      source.sendRaw(lines.toString().getBytes(StandardCharsets.US_ASCII));
+      List<StoredDeadLetter> tooSlow = server.awaitStored(DeadLetterFilter.ALL.withReasons(Set.of(Reason.CLIENT_TOO_SLOW)), 1);
+      assertThat(tooSlow).allSatisfy(s -> {
+        assertThat(s.letter().recipient()).isEqualTo(2);
+        assertThat(s.letter().origin()).startsWith("client 2 127.0.0.1:");
+        assertThat(s.letter().error()).contains("client buffer full");
+      });
+      slow.close();
+      await().until(() -> server.server().stats().connectedClients() == 0);
+      source.send("300001|P|9|2");
+      server.awaitStored(DeadLetterFilter.ALL.withReasons(Set.of(Reason.USER_NOT_CONNECTED)), 1);
+      DeadLetterFilter backlog = DeadLetterFilter.ALL.forRecipient(2).withReasons(Set.of(Reason.CLIENT_TOO_SLOW));
+      List<Long> parked = server.reader().parked(backlog, 0, 0, 1_000_000).stream().map(s -> s.letter().sequence()).toList();
+      assertThat(parked).as("parked in sequence order, whatever order they were stored in").isSorted().doesNotHaveDuplicates();
+
+      UserClient back = server.client(2);
+      assertThat(run("dlq", "--data-dir", dir.toString(), "redrive", "--user", "2", "--reason", "CLIENT_TOO_SLOW", "--rate", "300")).isZero();
+      List<Long> redriven = back.awaitLines(parked.size()).stream().map(l -> Long.parseLong(l.split("\\|")[0])).toList();
+      assertThat(redriven).as("redriven in their original order").isEqualTo(parked);
+    }
+  }
+
+  @Test
   void redriveDeliversParkedNotificationsInOrderToAUserWhoConnectedLater() {
     try (DurableServer server = new DurableServer(dir, false); EventSource source = server.source()) {
       source.send("1|P|2|7", "2|F|3|7", "3|P|4|7", "4|P|4|8");
@@ -81,7 +120,7 @@ class DurableDeadLettersIT {
       assertThat(server.reader().list(DeadLetterFilter.ALL.forRecipient(7), 0, 10))
           .allSatisfy(s -> assertThat(s.redrivenAtMillis()).isPositive())
           .allSatisfy(s -> assertThat(s.letter().attempt()).isEqualTo(2));
-      assertThat(server.reader().parked(DeadLetterFilter.ALL, 0, 10)).extracting(s -> s.letter().recipient()).containsExactly(8);
+      assertThat(server.reader().parked(DeadLetterFilter.ALL, 0, 0, 10)).extracting(s -> s.letter().recipient()).containsExactly(8);
       source.send("5|P|1|7");
       assertThat(late.awaitLines(4)).last().isEqualTo("5|P|1|7");
       assertThat(run("dlq", "--data-dir", dir.toString(), "redrive", "--user", "7")).isZero();
@@ -97,7 +136,7 @@ class DurableDeadLettersIT {
       UserClient returning = server.client(9);
       source.send("5|P|6|9");
       assertThat(returning.awaitLines(3)).containsExactly("1|P|2|9", "4|P|5|9", "5|P|6|9");
-      assertThat(server.reader().parked(DeadLetterFilter.ALL.forRecipient(9), 0, 10)).isEmpty();
+      assertThat(server.reader().parked(DeadLetterFilter.ALL.forRecipient(9), 0, 0, 10)).isEmpty();
     }
   }
 

@@ -114,14 +114,21 @@ class SqliteDeadLetterStoreTest {
         var plan = connection.createStatement().executeQuery("EXPLAIN QUERY PLAN SELECT d.id FROM dead_letter d"
             + " WHERE d.id > 0 AND d.redriven_ms IS NULL AND " + FilterSql.reasonIn(java.util.EnumSet.of(
                 Reason.USER_NOT_CONNECTED, Reason.CONNECTION_LOST, Reason.CLIENT_TOO_SLOW), store.reasonCodes())
-            + " AND d.recipient = 2 ORDER BY d.id")) {
+            + " AND d.recipient = 2 ORDER BY d.sequence, d.id")) {
       StringBuilder text = new StringBuilder();
       while (plan.next()) {
         text.append(plan.getString(4)).append('\n');
       }
       assertThat(text.toString()).contains("USING INDEX parked_by_recipient");
     }
-    assertThat(store.parked(DeadLetterFilter.ALL.forRecipient(2), 0, 10)).extracting(s -> s.letter().sequence()).containsExactly(2L);
+    assertThat(store.parked(DeadLetterFilter.ALL.forRecipient(2), 0, 0, 10)).extracting(s -> s.letter().sequence()).containsExactly(2L);
+  }
+
+  @Test
+  void parkedLettersComeInSequenceOrderWhateverOrderTheyWereStoredIn() throws Exception {
+    store.append(List.of(offline(65, 2, 10), offline(1, 2, 11), offline(2, 2, 12), offline(3, 2, 13)));
+    assertThat(store.parked(DeadLetterFilter.ALL, 0, 0, 2)).extracting(s -> s.letter().sequence()).containsExactly(1L, 2L);
+    assertThat(store.parked(DeadLetterFilter.ALL, 2, 3, 10)).extracting(s -> s.letter().sequence()).containsExactly(3L, 65L);
   }
 
   @Test

@@ -23,6 +23,10 @@ public final class DurableServer implements AutoCloseable {
   private final SqliteDeadLetterStore reader;
 
   public DurableServer(Path dataDir, boolean redriveOnConnect) {
+    this(dataDir, redriveOnConnect, ServerConfig.forTests());
+  }
+
+  public DurableServer(Path dataDir, boolean redriveOnConnect, ServerConfig config) {
     this.dataDir = dataDir;
     SqliteDeadLetterStore store = SqliteDeadLetterStore.open(dataDir, false, SqliteDeadLetterStore.Retention.FOREVER);
     this.collector = new DeadLetterCollector(store, 10_000, 1_000, Duration.ofMillis(20));
@@ -31,7 +35,7 @@ public final class DurableServer implements AutoCloseable {
       parkedStore.indexParkedByRecipient();
     }
     this.parked = new ParkedLetters(parkedStore);
-    this.server = Server.start(ServerConfig.forTests(), collector, new Server.Redrive(parked, redriveOnConnect));
+    this.server = Server.start(config, collector, new Server.Redrive(parked, redriveOnConnect));
     this.reader = SqliteDeadLetterStore.open(dataDir);
   }
 
