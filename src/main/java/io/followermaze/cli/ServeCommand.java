@@ -1,6 +1,8 @@
 package io.followermaze.cli;
 
 import ch.qos.logback.classic.LoggerContext;
+import io.followermaze.admin.AdminServer;
+import io.followermaze.admin.ServerMetrics;
 import io.followermaze.deadletter.DeadLetterCollector;
 import io.followermaze.deadletter.DeadLetterSink;
 import io.followermaze.deadletter.LoggingDeadLetterSink;
@@ -125,6 +127,16 @@ final class ServeCommand implements Callable<Integer> {
       description = "When a user connects, first deliver what is parked for them (indexes parked letters by user, which slows dead-letter writes) (env FM_REDRIVE_ON_CONNECT).")
   boolean redriveOnConnect;
 
+  @Option(names = "--admin-port", defaultValue = "${env:FM_ADMIN_PORT:-8080}",
+      description = "Port of the admin HTTP API (health, ready, metrics, stats); 0 picks a free one, -1 turns it off (env FM_ADMIN_PORT).")
+  int adminPort;
+
+  @Option(names = "--admin-bind", defaultValue = "${env:FM_ADMIN_BIND:-127.0.0.1}",
+      description = "Address of the admin API; loopback unless widened (env FM_ADMIN_BIND).")
+  String adminBind;
+
+  private DeadLetterCollector collector;
+
   ServerConfig config() {
     return new ServerConfig(
         bind, ports.eventPort, ports.clientPort, maxLineLength, clientBuffer, writeBuffer, slowClientPolicy, gapDistance,
@@ -150,7 +162,8 @@ final class ServeCommand implements Callable<Integer> {
         new SqliteDeadLetterStore.Retention(dlqRetention, dlqMaxLetters));
     log.info("dead letters go to {} (batches of up to {}, at least every {})",
         dataDir.resolve(SqliteDeadLetterStore.FILE_NAME), dlqBatch, dlqFlushInterval);
-    return new DeadLetterCollector(store, dlqQueue, dlqBatch, dlqFlushInterval);
+    collector = new DeadLetterCollector(store, dlqQueue, dlqBatch, dlqFlushInterval);
+    return collector;
   }
 
   private Server.Redrive redrive() {
@@ -193,9 +206,22 @@ final class ServeCommand implements Callable<Integer> {
       System.err.println("followermaze serve: " + e.getMessage());
       return 1;
     }
+    AdminServer admin;
+    try {
+      admin = adminPort < 0 ? null : new AdminServer(adminBind, adminPort, server, deadLetters, collector,
+          new ServerMetrics(server, deadLetters, collector, collector == null ? null : dataDir.resolve(SqliteDeadLetterStore.FILE_NAME)));
+    } catch (RuntimeException e) {
+      server.close();
+      deadLetters.close();
+      System.err.println("followermaze serve: " + e.getMessage());
+      return 1;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Server.Redrive finalRedrive = redrive;
     Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("shutdown").unstarted(() -> {
+      if (admin != null) {
+        admin.close();
+      }
       server.close();
       if (finalRedrive != null) {
         finalRedrive.parked().close();

@@ -40,6 +40,7 @@ public final class DeadLetterCollector implements DeadLetterSink {
   private final AtomicLong commitFailures = new AtomicLong();
   private final AtomicLong lastFlushNanos = new AtomicLong();
   private volatile boolean closing;
+  private volatile boolean lastCommitSucceeded = true;
 
   /** Starts the flusher. */
   public DeadLetterCollector(DeadLetterStore store, int queueCapacity, int batchSize, Duration flushInterval) {
@@ -96,9 +97,11 @@ public final class DeadLetterCollector implements DeadLetterSink {
       committed.addAndGet(batch.size());
       batch.clear();
       lastFlushNanos.set(System.nanoTime() - start);
+      lastCommitSucceeded = true;
       return true;
     } catch (Exception e) {
       commitFailures.incrementAndGet();
+      lastCommitSucceeded = false;
       log.error("committing {} dead letters failed; retrying (intake pauses when the queue is full): {}",
           batch.size(), e.getMessage());
       return false;
@@ -126,6 +129,11 @@ public final class DeadLetterCollector implements DeadLetterSink {
   /** How often {@link #accept} found the queue full and had to wait. */
   public long backPressureWaits() {
     return backPressureWaits.get();
+  }
+
+  /** Whether the last commit attempt succeeded (or none was needed yet). */
+  public boolean healthy() {
+    return lastCommitSucceeded;
   }
 
   /** Commits that failed (and were retried). */

@@ -49,6 +49,20 @@ public final class LoggingDeadLetterSink implements DeadLetterSink {
     }
   }
 
+  /** How many letters of {@code reason} so far. */
+  public long count(Reason reason) {
+    return counts.get(reason.ordinal());
+  }
+
+  /** How many letters in all so far. */
+  public long total() {
+    long total = 0;
+    for (int i = 0; i < counts.length(); i++) {
+      total += counts.get(i);
+    }
+    return total;
+  }
+
   /** Counts so far, by reason (reasons with none left out). */
   public Map<Reason, Long> counts() {
     Map<Reason, Long> result = new EnumMap<>(Reason.class);

@@ -49,7 +49,7 @@ class CrashRecoveryIT {
       String java = ProcessHandle.current().info().command().orElse("java");
       process = new ProcessBuilder(java, "-Xmx128m", "-jar", jar.toString(), "serve", "--bind", "127.0.0.1",
           "--event-port", "0", "--client-port", "0", "--status-interval", "0s", "--data-dir", dataDir.toString(),
-          "--dlq-flush-interval", "50ms").redirectErrorStream(true).start();
+          "--dlq-flush-interval", "50ms", "--admin-port", "0").redirectErrorStream(true).start();
       Thread.ofVirtual().start(() -> {
         try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
           for (String line; (line = out.readLine()) != null; ) {

@@ -1,0 +1,106 @@
+package io.followermaze.admin;
+
+import io.followermaze.deadletter.DeadLetterCollector;
+import io.followermaze.deadletter.LoggingDeadLetterSink;
+import io.followermaze.deadletter.Reason;
+import io.followermaze.server.Server;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Registers the server's meters: counters and gauges that read the engine's published statistics,
+ * the dead-letter counts by reason, the collector and the store, plus JVM metrics. Names follow
+ * Prometheus conventions once exported ({@code followermaze_events_received_total}, ...).
+ */
+public final class ServerMetrics {
+
+  private final Server server;
+  private final LoggingDeadLetterSink deadLetters;
+  private final DeadLetterCollector collector;
+  private final Path storeFile;
+  private JvmGcMetrics gcMetrics;
+
+  /**
+   * Meters for {@code server}; {@code collector} and {@code storeFile} are null without a durable
+   * store.
+   */
+  public ServerMetrics(Server server, LoggingDeadLetterSink deadLetters, DeadLetterCollector collector, Path storeFile) {
+    this.server = server;
+    this.deadLetters = deadLetters;
+    this.collector = collector;
+    this.storeFile = storeFile;
+  }
+
+  /** Registers every meter with {@code registry}. */
+  public void bindTo(MeterRegistry registry) {
+    counter(registry, "followermaze.events.received", "Well-formed events read from the event source",
+        s -> s.server.stats().eventsReceived());
+    counter(registry, "followermaze.events.delivered", "Events released in sequence order and routed",
+        s -> s.server.stats().eventsDelivered());
+    counter(registry, "followermaze.lines.malformed", "Event-source lines that did not parse",
+        s -> s.server.stats().linesMalformed());
+    counter(registry, "followermaze.notifications.sent", "Notifications queued for connected clients",
+        s -> s.server.stats().notificationsQueued());
+    for (Reason reason : Reason.values()) {
+      FunctionCounter.builder("followermaze.dead.letters", this, s -> s.deadLetters.count(reason))
+          .description("Dead letters raised, by reason")
+          .tag("reason", reason.name().toLowerCase())
+          .tag("category", reason.category().name().toLowerCase())
+          .register(registry);
+    }
+    gauge(registry, "followermaze.clients.connected", "Connected user clients", s -> s.server.stats().connectedClients());
+    gauge(registry, "followermaze.reorder.buffer.depth", "Events held waiting for a missing sequence number",
+        s -> s.server.stats().reorderDepth());
+    gauge(registry, "followermaze.client.connections.open", "Client connections open, handshakes included",
+        s -> s.server.openClientConnections());
+    if (collector != null) {
+      gauge(registry, "followermaze.dlq.queue.depth", "Dead letters waiting to be committed", s -> s.collector.queued());
+      counter(registry, "followermaze.dlq.committed", "Dead letters committed to the store", s -> s.collector.committed());
+      counter(registry, "followermaze.dlq.commit.failures", "Dead-letter commits that failed and were retried",
+          s -> s.collector.commitFailures());
+      counter(registry, "followermaze.dlq.backpressure.waits", "Times intake waited for the dead-letter store",
+          s -> s.collector.backPressureWaits());
+      Gauge.builder("followermaze.dlq.flush.duration", this, s -> s.collector.lastFlushNanos() / 1e9)
+          .description("How long the last dead-letter commit took").baseUnit("seconds").strongReference(true).register(registry);
+      Gauge.builder("followermaze.dlq.store.size", this, ServerMetrics::storeBytes)
+          .description("Size of the dead-letter store on disk").baseUnit("bytes").strongReference(true).register(registry);
+    }
+    new JvmMemoryMetrics().bindTo(registry);
+    gcMetrics = new JvmGcMetrics();
+    gcMetrics.bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+  }
+
+  private double storeBytes() {
+    long bytes = 0;
+    for (String suffix : new String[] {"", "-wal"}) {
+      try {
+        bytes += Files.size(storeFile.resolveSibling(storeFile.getFileName() + suffix));
+      } catch (IOException e) {
+        // Not created yet.
+      }
+    }
+    return bytes;
+  }
+
+  private void counter(MeterRegistry registry, String name, String help, java.util.function.ToDoubleFunction<ServerMetrics> f) {
+    FunctionCounter.builder(name, this, f).description(help).register(registry);
+  }
+
+  private void gauge(MeterRegistry registry, String name, String help, java.util.function.ToDoubleFunction<ServerMetrics> f) {
+    Gauge.builder(name, this, f).description(help).strongReference(true).register(registry);
+  }
+}

@@ -1,0 +1,120 @@
+package io.followermaze.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.followermaze.deadletter.LoggingDeadLetterSink;
+import io.followermaze.server.Server;
+import io.followermaze.server.ServerConfig;
+import io.followermaze.testing.EventSource;
+import io.followermaze.testing.UserClient;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The admin API against a running server over real HTTP. */
+class AdminApiIT {
+
+  private final HttpClient http = HttpClient.newHttpClient();
+  private LoggingDeadLetterSink deadLetters;
+  private Server server;
+  private AdminServer admin;
+
+  @BeforeEach
+  void start() {
+    deadLetters = new LoggingDeadLetterSink(0);
+    server = Server.start(ServerConfig.forTests(), deadLetters);
+    admin = new AdminServer("127.0.0.1", 0, server, deadLetters, null, new ServerMetrics(server, deadLetters, null, null));
+  }
+
+  @AfterEach
+  void stop() {
+    admin.close();
+    server.close();
+  }
+
+  private HttpResponse<String> get(String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.port() + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void healthAndReadinessAnswerJson() throws Exception {
+    assertThat(get("/health")).satisfies(r -> {
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.body()).isEqualTo("{\"status\":\"UP\"}");
+    });
+    assertThat(get("/ready")).satisfies(r -> {
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.body()).contains("\"status\":\"READY\"", "\"listening\":true", "\"storeWritable\":true");
+      assertThat(r.headers().firstValue("Content-Type")).contains("application/json");
+    });
+  }
+
+  @Test
+  void metricsCountWhatTheServerDidInPrometheusFormat() throws Exception {
+    UserClient client = UserClient.connect(server.clientPort(), 1);
+    Awaitility.await().until(() -> server.stats().clientsRegistered() == 1);
+    try (EventSource source = new EventSource(server.eventPort())) {
+      source.send("1|B", "2|P|1|9", "bad", "3|P|9|1");
+    }
+    client.awaitLines(2);
+    Awaitility.await().until(() -> server.stats().eventsDelivered() == 3);
+
+    HttpResponse<String> metrics = get("/metrics");
+    assertThat(metrics.statusCode()).isEqualTo(200);
+    assertThat(metrics.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
+    String body = metrics.body();
+    assertThat(value(body, "followermaze_events_received_total")).isEqualTo(3.0);
+    assertThat(value(body, "followermaze_events_delivered_total")).isEqualTo(3.0);
+    assertThat(value(body, "followermaze_lines_malformed_total")).isEqualTo(1.0);
+    assertThat(value(body, "followermaze_notifications_sent_total")).isEqualTo(2.0);
+    assertThat(value(body, "followermaze_dead_letters_total{category=\"undeliverable\",reason=\"user_not_connected\"}")).isEqualTo(1.0);
+    assertThat(value(body, "followermaze_dead_letters_total{category=\"malformed\",reason=\"bad_sequence\"}")).isEqualTo(1.0);
+    assertThat(value(body, "followermaze_clients_connected")).isEqualTo(1.0);
+    assertThat(body).contains("# HELP followermaze_events_received_total", "# TYPE followermaze_events_received_total counter",
+        "jvm_memory_used_bytes");
+    for (String line : body.lines().filter(l -> !l.startsWith("#") && !l.isBlank()).toList()) {
+      assertThat(line).as("a valid sample line").matches("[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})? [-+0-9.eEInfNa]+");
+    }
+  }
+
+  @Test
+  void statsGiveTotalsAndRatesOverTheAskedWindow() throws Exception {
+    try (EventSource source = new EventSource(server.eventPort())) {
+      source.send("1|B", "2|B");
+    }
+    Awaitility.await().until(() -> server.stats().eventsReceived() == 2);
+    HttpResponse<String> stats = get("/stats?window_size=5");
+    assertThat(stats.statusCode()).isEqualTo(200);
+    assertThat(stats.body()).contains("\"windowSize\":5", "\"perSecond\":{", "\"perMinute\":{", "\"received\":2");
+    assertThat(get("/stats").body()).contains("\"windowSize\":60");
+  }
+
+  @Test
+  void badParametersAndUnknownPathsGetJsonErrors() throws Exception {
+    HttpResponse<String> bad = get("/stats?window_size=abc");
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.body()).contains("\"error\":\"window_size must be a whole number of seconds from 1 to 3600, was 'abc'\"");
+    assertThat(get("/stats?window_size=0").statusCode()).isEqualTo(400);
+    assertThat(get("/stats?window_size=3601").statusCode()).isEqualTo(400);
+    HttpResponse<String> missing = get("/nope");
+    assertThat(missing.statusCode()).isEqualTo(404);
+    assertThat(missing.body()).contains("no such endpoint: /nope");
+    HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.port() + "/health"))
+        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(post.statusCode()).isEqualTo(405);
+  }
+
+  private static double value(String metrics, String series) {
+    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(metrics);
+    assertThat(m.find()).as("series %s in%n%s", series, metrics).isTrue();
+    return Double.parseDouble(m.group(1));
+  }
+}
