@@ -1,18 +1,16 @@
 package io.followermaze.admin;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.followermaze.deadletter.DeadLetterCollector;
 import io.followermaze.deadletter.LoggingDeadLetterSink;
 import io.followermaze.engine.EngineStats;
 import io.followermaze.server.Server;
+import io.followermaze.storage.DlqOperations;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -25,31 +23,54 @@ import org.slf4j.LoggerFactory;
 /**
  * The admin HTTP server: {@code GET /health} (alive), {@code GET /ready} (listening and, with a
  * durable store, its last commit succeeded), {@code GET /metrics} (Prometheus text format) and
- * {@code GET /stats?window_size=N} (rates over the last N seconds, totals, per minute). Binds to
+ * {@code GET /stats?window_size=N} (rates over the last N seconds, totals, per minute), and the
+ * dead-letter queue under {@code /dlq} ({@link DlqEndpoints}). An optional bearer token guards
+ * everything but {@code /health}; without one, changes are refused on a non-loopback port. Binds to
  * loopback unless told otherwise. Requests run on virtual threads; a sampler records totals once a
  * second for the windows (one hour kept).
  */
 public final class AdminServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
-  private static final JsonFactory JSON = JsonFactory.builder().build();
   private static final int DEFAULT_WINDOW = 60;
+
+  /**
+   * Where and how the admin API listens.
+   *
+   * @param bind the address (loopback by default)
+   * @param port the port, 0 for a free one
+   * @param token when not null, every endpoint but {@code /health} needs {@code Authorization: Bearer <token>}
+   */
+  public record Options(String bind, int port, String token) {}
 
   private final Server server;
   private final LoggingDeadLetterSink deadLetters;
   private final DeadLetterCollector collector;
+  private final DlqEndpoints dlq;
+  private final DlqOperations dlqOperations;
+  private final String token;
+  private final boolean loopbackOnly;
   private final HttpServer http;
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final RateWindow window = new RateWindow(3600);
   private final ScheduledExecutorService sampler =
       Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("stats-sampler").daemon().factory());
 
-  /** Binds {@code bind:port} (0: a free port) and starts serving. */
-  public AdminServer(String bind, int port, Server server, LoggingDeadLetterSink deadLetters, DeadLetterCollector collector,
-      ServerMetrics metrics) {
+  /**
+   * Binds and starts serving; owns {@code dlq} from now on. {@code collector} and {@code dlq} are
+   * null without a durable store (the {@code /dlq} endpoints then answer 404).
+   */
+  public AdminServer(Options options, Server server, LoggingDeadLetterSink deadLetters, DeadLetterCollector collector,
+      DlqOperations dlq, ServerMetrics metrics) {
     this.server = server;
     this.deadLetters = deadLetters;
     this.collector = collector;
+    this.dlq = dlq == null ? null : new DlqEndpoints(dlq);
+    this.dlqOperations = dlq;
+    this.token = options.token() == null || options.token().isBlank() ? null : options.token();
+    String bind = options.bind();
+    int port = options.port();
+    this.loopbackOnly = isLoopback(bind);
     metrics.bindTo(registry);
     try {
       this.http = HttpServer.create(new InetSocketAddress(bind, port), 64);
@@ -74,29 +95,71 @@ public final class AdminServer implements AutoCloseable {
     window.record(stats.eventsReceived(), stats.eventsDelivered(), deadLetters.total());
   }
 
+  private static boolean isLoopback(String bind) {
+    try {
+      return java.net.InetAddress.getByName(bind).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
+  }
+
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
-      if (!exchange.getRequestMethod().equals("GET")) {
-        send(exchange, 405, error("method " + exchange.getRequestMethod() + " not allowed; use GET"));
+      route(exchange);
+    }
+  }
+
+  private void route(HttpExchange exchange) throws IOException {
+    try {
+      String path = exchange.getRequestURI().getPath();
+      String method = exchange.getRequestMethod();
+      if (!path.equals("/health") && token != null
+          && !("Bearer " + token).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+        exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+        send(exchange, 401, AdminJson.error("this endpoint needs Authorization: Bearer <token> (--admin-token)"));
         return;
       }
-      switch (exchange.getRequestURI().getPath()) {
+      boolean mutating = !method.equals("GET");
+      if (mutating && token == null && !loopbackOnly) {
+        send(exchange, 403, AdminJson.error("changes over a non-loopback admin port need --admin-token"));
+        return;
+      }
+      if (path.equals("/dlq") || path.startsWith("/dlq/")) {
+        dlq(exchange, method, path);
+        return;
+      }
+      if (mutating) {
+        send(exchange, 405, AdminJson.error("method " + method + " not allowed on " + path + "; use GET"));
+        return;
+      }
+      switch (path) {
         case "/health" -> send(exchange, 200, "{\"status\":\"UP\"}");
         case "/ready" -> ready(exchange);
         case "/metrics" -> sendText(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape());
         case "/stats" -> stats(exchange);
-        default -> send(exchange, 404, error("no such endpoint: " + exchange.getRequestURI().getPath()));
+        default -> send(exchange, 404, AdminJson.error("no such endpoint: " + exchange.getRequestURI().getPath()));
       }
+    } catch (IllegalArgumentException e) {
+      send(exchange, 400, AdminJson.error(e.getMessage()));
     } catch (RuntimeException e) {
       log.warn("admin request {} failed", exchange.getRequestURI(), e);
-      send(exchange, 500, error("internal error: " + e.getMessage()));
+      send(exchange, 500, AdminJson.error("internal error: " + e.getMessage()));
     }
+  }
+
+  private void dlq(HttpExchange exchange, String method, String path) throws IOException {
+    if (dlq == null) {
+      send(exchange, 404, AdminJson.error("no dead-letter store: the server runs with --dlq log"));
+      return;
+    }
+    DlqEndpoints.Answer answer = dlq.handle(method, path, new QueryParameters(exchange.getRequestURI().getRawQuery()));
+    send(exchange, answer.status(), answer.json());
   }
 
   private void ready(HttpExchange exchange) throws IOException {
     boolean storeWritable = collector == null || collector.healthy();
     boolean listening = server.eventPort() > 0 && server.clientPort() > 0;
-    String body = json(g -> {
+    String body = AdminJson.object(g -> {
       g.writeStringField("status", storeWritable && listening ? "READY" : "NOT_READY");
       g.writeBooleanField("listening", listening);
       g.writeBooleanField("storeWritable", storeWritable);
@@ -105,29 +168,12 @@ public final class AdminServer implements AutoCloseable {
   }
 
   private void stats(HttpExchange exchange) throws IOException {
-    int seconds = DEFAULT_WINDOW;
-    String query = exchange.getRequestURI().getQuery();
-    if (query != null) {
-      for (String pair : query.split("&")) {
-        if (pair.startsWith("window_size=")) {
-          String value = pair.substring("window_size=".length());
-          try {
-            seconds = Integer.parseInt(value);
-          } catch (NumberFormatException e) {
-            seconds = -1;
-          }
-          if (seconds < 1 || seconds > window.capacity()) {
-            send(exchange, 400, error("window_size must be a whole number of seconds from 1 to " + window.capacity() + ", was '" + value + "'"));
-            return;
-          }
-        }
-      }
-    }
+    Long asked = new QueryParameters(exchange.getRequestURI().getRawQuery()).number("window_size", 1, window.capacity());
+    int seconds = asked == null ? DEFAULT_WINDOW : asked.intValue();
     RateWindow.Rates rates = window.window(seconds);
     EngineStats totals = server.stats();
-    int asked = seconds;
-    send(exchange, 200, json(g -> {
-      g.writeNumberField("windowSize", asked);
+    send(exchange, 200, AdminJson.object(g -> {
+      g.writeNumberField("windowSize", seconds);
       g.writeNumberField("secondsCovered", rates.seconds());
       g.writeObjectFieldStart("perSecond");
       g.writeNumberField("received", rates.received());
@@ -151,26 +197,6 @@ public final class AdminServer implements AutoCloseable {
     }));
   }
 
-  private interface Fields {
-    void write(JsonGenerator generator) throws IOException;
-  }
-
-  private static String json(Fields fields) {
-    StringWriter out = new StringWriter();
-    try (JsonGenerator generator = JSON.createGenerator(out)) {
-      generator.writeStartObject();
-      fields.write(generator);
-      generator.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toString();
-  }
-
-  private static String error(String message) {
-    return json(g -> g.writeStringField("error", message));
-  }
-
   private static void send(HttpExchange exchange, int status, String json) throws IOException {
     sendText(exchange, status, "application/json", json);
   }
@@ -189,5 +215,8 @@ public final class AdminServer implements AutoCloseable {
     sampler.shutdownNow();
     http.stop(0);
     registry.close();
+    if (dlqOperations != null) {
+      dlqOperations.close();
+    }
   }
 }

@@ -1,5 +1,6 @@
 package io.followermaze.cli;
 
+import io.followermaze.storage.DlqOperations;
 import io.followermaze.storage.SqliteDeadLetterStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,11 +33,11 @@ final class DlqCommand {
   Path dataDir;
 
   /** Opens the existing store, or fails with a message naming the directory. */
-  SqliteDeadLetterStore open() {
+  DlqOperations open() {
     if (!Files.exists(dataDir.resolve(SqliteDeadLetterStore.FILE_NAME))) {
       throw new ParameterException(spec.commandLine(),
           "no dead-letter store in " + dataDir.toAbsolutePath() + " (start the server with --data-dir, or pass it here)");
     }
-    return SqliteDeadLetterStore.open(dataDir);
+    return new DlqOperations(SqliteDeadLetterStore.open(dataDir));
   }
 }

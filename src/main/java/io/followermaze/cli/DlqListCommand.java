@@ -2,7 +2,7 @@ package io.followermaze.cli;
 
 import io.followermaze.deadletter.DeadLetterFilter;
 import io.followermaze.storage.DeadLetterFormat;
-import io.followermaze.storage.SqliteDeadLetterStore;
+import io.followermaze.storage.DlqOperations;
 import io.followermaze.storage.StoredDeadLetter;
 import java.time.Duration;
 import java.util.List;
@@ -41,10 +41,10 @@ class DlqListCommand implements Runnable {
     DeadLetterFilter filter = filters.filter();
     long printed = 0;
     long cursor = afterId;
-    try (SqliteDeadLetterStore store = dlq.open()) {
+    try (DlqOperations store = dlq.open()) {
       while (true) {
         int page = (int) (limit > 0 && !follow ? Math.min(PAGE, limit - printed) : PAGE);
-        List<StoredDeadLetter> letters = page > 0 ? store.list(filter, cursor, page) : List.of();
+        List<StoredDeadLetter> letters = page > 0 ? store.list(filter, cursor, page).letters() : List.of();
         for (StoredDeadLetter letter : letters) {
           System.out.println(json ? DeadLetterFormat.json(letter) : DeadLetterFormat.line(letter));
           cursor = letter.id();

@@ -1,7 +1,7 @@
 package io.followermaze.cli;
 
 import io.followermaze.deadletter.DeadLetterFilter;
-import io.followermaze.storage.SqliteDeadLetterStore;
+import io.followermaze.storage.DlqOperations;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -27,7 +27,7 @@ final class DlqPurgeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     DeadLetterFilter filter = filters.filter();
-    try (SqliteDeadLetterStore store = dlq.open()) {
+    try (DlqOperations store = dlq.open()) {
       long matching = store.count(filter);
       if (matching == 0) {
         System.out.println("no dead letters match; nothing purged");

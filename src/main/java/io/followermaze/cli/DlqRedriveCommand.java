@@ -2,11 +2,9 @@ package io.followermaze.cli;
 
 import io.followermaze.deadletter.DeadLetterFilter;
 import io.followermaze.storage.DeadLetterFormat;
-import io.followermaze.storage.SqliteDeadLetterStore;
+import io.followermaze.storage.DlqOperations;
 import io.followermaze.storage.SqliteDeadLetterStore.RedriveRequest;
-import io.followermaze.storage.StoredDeadLetter;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -45,26 +43,21 @@ final class DlqRedriveCommand implements Callable<Integer> {
       return 2;
     }
     DeadLetterFilter filter = filters.filter();
-    try (SqliteDeadLetterStore store = dlq.open()) {
+    try (DlqOperations store = dlq.open()) {
       if (dryRun) {
-        List<StoredDeadLetter> sample = store.parked(filter, 0, 0, 20);
-        long total = 0;
-        for (List<StoredDeadLetter> page = store.parked(filter, 0, 0, 10_000); !page.isEmpty();
-            page = store.parked(filter, page.getLast().letter().sequence(), page.getLast().id(), 10_000)) {
-          total += page.size();
-        }
-        System.out.printf("dry run: %,d parked notifications match; those whose users are connected would be redriven%n", total);
-        sample.forEach(letter -> System.out.println("  " + DeadLetterFormat.line(letter)));
+        DlqOperations.DryRun preview = store.dryRun(filter, 20);
+        System.out.printf("dry run: %,d parked notifications match; those whose users are connected would be redriven%n", preview.matching());
+        preview.sample().forEach(letter -> System.out.println("  " + DeadLetterFormat.line(letter)));
         return 0;
       }
-      long id = store.requestRedrive(filter, rate, System.currentTimeMillis());
+      long id = store.requestRedrive(filter, rate);
       System.out.printf("redrive #%d requested; the running server carries it out%n", id);
       if (noWait) {
         return 0;
       }
       long deadline = System.nanoTime() + wait.toNanos();
       while (System.nanoTime() < deadline) {
-        RedriveRequest request = store.redriveRequest(id).orElseThrow();
+        RedriveRequest request = store.redrive(id).orElseThrow();
         if (request.status().equals("done")) {
           System.out.printf("redrive #%d done: %,d redriven, %,d left parked (user not connected, or its buffer full: lower --rate)%n", id, request.redriven(), request.skipped());
           return 0;

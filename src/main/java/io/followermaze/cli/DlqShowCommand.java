@@ -1,7 +1,7 @@
 package io.followermaze.cli;
 
 import io.followermaze.storage.DeadLetterFormat;
-import io.followermaze.storage.SqliteDeadLetterStore;
+import io.followermaze.storage.DlqOperations;
 import io.followermaze.storage.StoredDeadLetter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -23,7 +23,7 @@ final class DlqShowCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try (SqliteDeadLetterStore store = dlq.open()) {
+    try (DlqOperations store = dlq.open()) {
       StoredDeadLetter stored = store.get(id).orElse(null);
       if (stored == null) {
         System.err.println("followermaze dlq show: no dead letter with id " + id);

@@ -2,6 +2,7 @@ package io.followermaze.cli;
 
 import io.followermaze.deadletter.Reason;
 import io.followermaze.storage.DeadLetterStats;
+import io.followermaze.storage.DlqOperations;
 import io.followermaze.storage.SqliteDeadLetterStore;
 import java.time.Instant;
 import java.util.Map;
@@ -16,7 +17,7 @@ final class DlqStatsCommand implements Runnable {
 
   @Override
   public void run() {
-    try (SqliteDeadLetterStore store = dlq.open()) {
+    try (DlqOperations store = dlq.open()) {
       DeadLetterStats stats = store.stats();
       System.out.printf("dead letters: %d in %s (%.1f MiB on disk)%n", stats.total(),
           dlq.dataDir.resolve(SqliteDeadLetterStore.FILE_NAME), stats.bytesOnDisk() / 1048576.0);

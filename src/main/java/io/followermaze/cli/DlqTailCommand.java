@@ -1,6 +1,6 @@
 package io.followermaze.cli;
 
-import io.followermaze.storage.SqliteDeadLetterStore;
+import io.followermaze.storage.DlqOperations;
 import io.followermaze.storage.StoredDeadLetter;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -16,7 +16,7 @@ final class DlqTailCommand extends DlqListCommand {
 
   @Override
   public void run() {
-    try (SqliteDeadLetterStore store = dlq.open()) {
+    try (DlqOperations store = dlq.open()) {
       List<StoredDeadLetter> newest = store.newest(filters.filter(), lines);
       afterId = newest.isEmpty() ? store.lastId() : newest.getFirst().id() - 1;
     }

@@ -10,6 +10,7 @@ import io.followermaze.delivery.SlowClientPolicy;
 import io.followermaze.redrive.ParkedLetters;
 import io.followermaze.server.Server;
 import io.followermaze.server.ServerConfig;
+import io.followermaze.storage.DlqOperations;
 import io.followermaze.storage.SqliteDeadLetterStore;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -135,6 +136,10 @@ final class ServeCommand implements Callable<Integer> {
       description = "Address of the admin API; loopback unless widened (env FM_ADMIN_BIND).")
   String adminBind;
 
+  @Option(names = "--admin-token", defaultValue = "${env:FM_ADMIN_TOKEN}",
+      description = "When set, every admin endpoint but /health needs 'Authorization: Bearer <token>' (env FM_ADMIN_TOKEN; prefer the variable, flags show in ps).")
+  String adminToken;
+
   private DeadLetterCollector collector;
 
   ServerConfig config() {
@@ -208,7 +213,8 @@ final class ServeCommand implements Callable<Integer> {
     }
     AdminServer admin;
     try {
-      admin = adminPort < 0 ? null : new AdminServer(adminBind, adminPort, server, deadLetters, collector,
+      admin = adminPort < 0 ? null : new AdminServer(new AdminServer.Options(adminBind, adminPort, adminToken), server,
+          deadLetters, collector, collector == null ? null : new DlqOperations(SqliteDeadLetterStore.open(dataDir)),
           new ServerMetrics(server, deadLetters, collector, collector == null ? null : dataDir.resolve(SqliteDeadLetterStore.FILE_NAME)));
     } catch (RuntimeException e) {
       server.close();

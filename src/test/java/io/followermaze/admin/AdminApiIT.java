@@ -30,7 +30,8 @@ class AdminApiIT {
   void start() {
     deadLetters = new LoggingDeadLetterSink(0);
     server = Server.start(ServerConfig.forTests(), deadLetters);
-    admin = new AdminServer("127.0.0.1", 0, server, deadLetters, null, new ServerMetrics(server, deadLetters, null, null));
+    admin = new AdminServer(new AdminServer.Options("127.0.0.1", 0, null), server, deadLetters, null, null,
+        new ServerMetrics(server, deadLetters, null, null));
   }
 
   @AfterEach
@@ -101,7 +102,7 @@ class AdminApiIT {
   void badParametersAndUnknownPathsGetJsonErrors() throws Exception {
     HttpResponse<String> bad = get("/stats?window_size=abc");
     assertThat(bad.statusCode()).isEqualTo(400);
-    assertThat(bad.body()).contains("\"error\":\"window_size must be a whole number of seconds from 1 to 3600, was 'abc'\"");
+    assertThat(bad.body()).contains("\"error\":\"window_size must be a whole number from 1 to 3600, was 'abc'\"");
     assertThat(get("/stats?window_size=0").statusCode()).isEqualTo(400);
     assertThat(get("/stats?window_size=3601").statusCode()).isEqualTo(400);
     HttpResponse<String> missing = get("/nope");
@@ -110,6 +111,7 @@ class AdminApiIT {
     HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.port() + "/health"))
         .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(post.statusCode()).isEqualTo(405);
+    assertThat(get("/dlq").statusCode()).as("no durable store here").isEqualTo(404);
   }
 
   private static double value(String metrics, String series) {

@@ -1,0 +1,144 @@
+package io.followermaze.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.followermaze.deadletter.DeadLetterCollector;
+import io.followermaze.deadletter.DeadLetterFilter;
+import io.followermaze.deadletter.LoggingDeadLetterSink;
+import io.followermaze.redrive.ParkedLetters;
+import io.followermaze.server.Server;
+import io.followermaze.server.ServerConfig;
+import io.followermaze.storage.DlqOperations;
+import io.followermaze.storage.SqliteDeadLetterStore;
+import io.followermaze.testing.EventSource;
+import io.followermaze.testing.UserClient;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The DLQ over HTTP, against a running server with its durable store; with a bearer token. */
+class AdminDlqApiIT {
+
+  private static final String TOKEN = "s3cret";
+
+  @TempDir Path dir;
+  private final HttpClient http = HttpClient.newHttpClient();
+  private DeadLetterCollector collector;
+  private LoggingDeadLetterSink deadLetters;
+  private ParkedLetters parked;
+  private Server server;
+  private AdminServer admin;
+  private SqliteDeadLetterStore reader;
+
+  @BeforeEach
+  void start() {
+    collector = new DeadLetterCollector(SqliteDeadLetterStore.open(dir, false, SqliteDeadLetterStore.Retention.FOREVER),
+        1000, 100, Duration.ofMillis(10));
+    deadLetters = new LoggingDeadLetterSink(0, collector);
+    parked = new ParkedLetters(SqliteDeadLetterStore.open(dir));
+    server = Server.start(ServerConfig.forTests(), deadLetters, new Server.Redrive(parked, false));
+    admin = new AdminServer(new AdminServer.Options("127.0.0.1", 0, TOKEN), server, deadLetters, collector,
+        new DlqOperations(SqliteDeadLetterStore.open(dir)), new ServerMetrics(server, deadLetters, collector, dir.resolve(SqliteDeadLetterStore.FILE_NAME)));
+    reader = SqliteDeadLetterStore.open(dir);
+  }
+
+  @AfterEach
+  void stop() {
+    admin.close();
+    server.close();
+    parked.close();
+    deadLetters.close();
+    reader.close();
+  }
+
+  private HttpResponse<String> call(String method, String path, String token) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.port() + path))
+        .method(method, HttpRequest.BodyPublishers.noBody());
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> call(String method, String path) throws Exception {
+    return call(method, path, TOKEN);
+  }
+
+  private void park(String... lines) {
+    try (EventSource source = new EventSource(server.eventPort())) {
+      source.send(lines);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    await().until(() -> reader.count(DeadLetterFilter.ALL) >= lines.length);
+  }
+
+  @Test
+  void everyEndpointButHealthNeedsTheToken() throws Exception {
+    assertThat(call("GET", "/health", null).statusCode()).isEqualTo(200);
+    for (String path : new String[] {"/ready", "/metrics", "/stats", "/dlq", "/dlq/stats"}) {
+      HttpResponse<String> denied = call("GET", path, null);
+      assertThat(denied.statusCode()).as(path).isEqualTo(401);
+      assertThat(denied.body()).contains("Authorization: Bearer");
+      assertThat(call("GET", path, "wrong").statusCode()).as(path).isEqualTo(401);
+      assertThat(call("GET", path).statusCode()).as(path).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void listsFiltersPagesAndShowsDeadLetters() throws Exception {
+    park("1|P|2|3", "2|P|2|4", "3|P|2|4", "4|Z");
+    HttpResponse<String> page = call("GET", "/dlq?reason=user_not_connected&limit=2");
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body()).contains("\"payload\":\"1|P|2|3\"", "\"payload\":\"2|P|2|4\"", "\"nextAfterId\":2").doesNotContain("3|P|2|4");
+    assertThat(call("GET", "/dlq?reason=USER_NOT_CONNECTED&after_id=2").body()).contains("3|P|2|4", "\"nextAfterId\":0");
+    assertThat(call("GET", "/dlq?user=4").body()).contains("2|P|2|4", "3|P|2|4").doesNotContain("1|P|2|3");
+    assertThat(call("GET", "/dlq/stats").body()).contains("\"total\":4", "\"USER_NOT_CONNECTED\":3", "\"UNKNOWN_TYPE\":1");
+    assertThat(call("GET", "/dlq/4").body()).contains("\"reason\":\"UNKNOWN_TYPE\"", "\"payload\":\"4|Z\"");
+    assertThat(call("GET", "/dlq/999").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void badParametersGet400WithTheReason() throws Exception {
+    assertThat(call("GET", "/dlq?reason=nonsense")).satisfies(r -> {
+      assertThat(r.statusCode()).isEqualTo(400);
+      assertThat(r.body()).contains("reason 'nonsense' is not one of");
+    });
+    assertThat(call("GET", "/dlq?limit=0").body()).contains("limit must be a whole number from 1 to 10000");
+    assertThat(call("GET", "/dlq?since=yesterday").body()).contains("since must be an ISO-8601 time");
+    assertThat(call("DELETE", "/dlq").body()).contains("DELETE /dlq needs a filter");
+    assertThat(call("POST", "/dlq/redrive?rate=0").statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void redrivesOverHttpAndReportsProgress() throws Exception {
+    park("1|P|2|7", "2|P|3|7");
+    UserClient late = UserClient.connect(server.clientPort(), 7);
+    await().until(() -> server.stats().clientsRegistered() == 1);
+    assertThat(call("POST", "/dlq/redrive?user=7&dry_run=true").body()).contains("\"dryRun\":true", "\"matching\":2");
+    HttpResponse<String> accepted = call("POST", "/dlq/redrive?user=7&rate=100");
+    assertThat(accepted.statusCode()).isEqualTo(202);
+    assertThat(accepted.body()).contains("\"redriveId\":1");
+    assertThat(late.awaitLines(2)).containsExactly("1|P|2|7", "2|P|3|7");
+    await().until(() -> call("GET", "/dlq/redrive/1").body().contains("\"status\":\"done\""));
+    assertThat(call("GET", "/dlq/redrive/1").body()).contains("\"redriven\":2", "\"leftParked\":0");
+  }
+
+  @Test
+  void purgesByFilter() throws Exception {
+    park("1|P|2|3", "2|Q");
+    HttpResponse<String> purged = call("DELETE", "/dlq?reason=UNKNOWN_TYPE");
+    assertThat(purged.statusCode()).isEqualTo(200);
+    assertThat(purged.body()).isEqualTo("{\"purged\":1}");
+    assertThat(reader.count(DeadLetterFilter.ALL)).isEqualTo(1);
+    assertThat(call("DELETE", "/dlq?all=true").body()).isEqualTo("{\"purged\":1}");
+  }
+}
