@@ -2,12 +2,18 @@ package io.followermaze.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.followermaze.bench.Bench;
+import io.followermaze.bench.BenchOptions;
+import io.followermaze.bench.BenchResult;
 import io.followermaze.deadletter.LoggingDeadLetterSink;
 import io.followermaze.server.Server;
 import io.followermaze.server.ServerConfig;
 import io.followermaze.testing.EventSource;
 import io.followermaze.testing.UserClient;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.URI;
+import java.time.Duration;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -81,9 +87,26 @@ class AdminApiIT {
     assertThat(value(body, "followermaze_clients_connected")).isEqualTo(1.0);
     assertThat(body).contains("# HELP followermaze_events_received_total", "# TYPE followermaze_events_received_total counter",
         "jvm_memory_used_bytes");
-    for (String line : body.lines().filter(l -> !l.startsWith("#") && !l.isBlank()).toList()) {
-      assertThat(line).as("a valid sample line").matches("[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})? [-+0-9.eEInfNa]+");
-    }
+    assertThat(new PrometheusText(body).samples).isNotEmpty();
+  }
+
+  @Test
+  void metricsScrapedAfterABenchAreValidAndMatchItsTotals() throws Exception {
+    BenchResult result = Bench.run(new BenchOptions("127.0.0.1", server.eventPort(), server.clientPort(), 20_000, 20, 200, 100,
+        11, Duration.ofMinutes(2), Duration.ZERO), new PrintStream(new ByteArrayOutputStream()));
+    assertThat(result.passed()).as(result.summary()).isTrue();
+    Awaitility.await().until(() -> deadLetters.total() == result.expectedOffline());
+
+    PrometheusText metrics = new PrometheusText(get("/metrics").body());
+    assertThat(metrics.types).containsEntry("followermaze_events_received_total", "counter")
+        .containsEntry("followermaze_clients_connected", "gauge");
+    assertThat(metrics.value("followermaze_events_received_total")).isEqualTo(20_000.0);
+    assertThat(metrics.value("followermaze_events_delivered_total")).isEqualTo(20_000.0);
+    assertThat(metrics.value("followermaze_dead_letters_total{category=\"undeliverable\",reason=\"user_not_connected\"}"))
+        .isEqualTo((double) result.expectedOffline());
+    assertThat(metrics.value("followermaze_notifications_sent_total"))
+        .as("every line the clients verified, plus the warm-up broadcasts").isGreaterThanOrEqualTo((double) result.notifications());
+    assertThat(metrics.value("followermaze_lines_malformed_total")).isZero();
   }
 
   @Test
