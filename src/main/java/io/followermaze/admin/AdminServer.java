@@ -24,8 +24,10 @@ import org.slf4j.LoggerFactory;
  * The admin HTTP server: {@code GET /health} (alive), {@code GET /ready} (listening and, with a
  * durable store, its last commit succeeded), {@code GET /metrics} (Prometheus text format) and
  * {@code GET /stats?window_size=N} (rates over the last N seconds, totals, per minute), and the
- * dead-letter queue under {@code /dlq} ({@link DlqEndpoints}). An optional bearer token guards
- * everything but {@code /health}; without one, changes are refused on a non-loopback port. Binds to
+ * dead-letter queue under {@code /dlq} ({@link DlqEndpoints}), and the dashboard page at {@code /}.
+ * An optional bearer token guards everything but {@code /health} and the page itself (which holds no
+ * data; it sends the token from {@code /#token=...} with its calls); without one, changes are
+ * refused on a non-loopback port. Binds to
  * loopback unless told otherwise. Requests run on virtual threads; a sampler records totals once a
  * second for the windows (one hour kept).
  */
@@ -33,6 +35,7 @@ public final class AdminServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
   private static final int DEFAULT_WINDOW = 60;
+  private static final String DASHBOARD = dashboard();
 
   /**
    * Where and how the admin API listens.
@@ -85,6 +88,14 @@ public final class AdminServer implements AutoCloseable {
     log.info("admin API on http://{}:{}/ (health, ready, metrics, stats)", bind, port());
   }
 
+  private static String dashboard() {
+    try (var in = AdminServer.class.getResourceAsStream("/admin/index.html")) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException | NullPointerException e) {
+      return "<p>dashboard missing from the jar</p>";
+    }
+  }
+
   /** The port the admin API listens on. */
   public int port() {
     return http.getAddress().getPort();
@@ -113,7 +124,8 @@ public final class AdminServer implements AutoCloseable {
     try {
       String path = exchange.getRequestURI().getPath();
       String method = exchange.getRequestMethod();
-      if (!path.equals("/health") && token != null
+      boolean open = path.equals("/health") || path.equals("/") || path.equals("/index.html");
+      if (!open && token != null
           && !("Bearer " + token).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
         exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
         send(exchange, 401, AdminJson.error("this endpoint needs Authorization: Bearer <token> (--admin-token)"));
@@ -133,6 +145,7 @@ public final class AdminServer implements AutoCloseable {
         return;
       }
       switch (path) {
+        case "/", "/index.html" -> sendText(exchange, 200, "text/html; charset=utf-8", DASHBOARD);
         case "/health" -> send(exchange, 200, "{\"status\":\"UP\"}");
         case "/ready" -> ready(exchange);
         case "/metrics" -> sendText(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape());
@@ -184,6 +197,16 @@ public final class AdminServer implements AutoCloseable {
       g.writeNumberField("received", rates.received() * 60);
       g.writeNumberField("delivered", rates.delivered() * 60);
       g.writeNumberField("deadLettered", rates.deadLettered() * 60);
+      g.writeEndObject();
+      g.writeObjectFieldStart("series");
+      String[] names = {"received", "delivered", "deadLettered"};
+      for (int counter = 0; counter < names.length; counter++) {
+        g.writeArrayFieldStart(names[counter]);
+        for (long perSecond : window.series(counter, seconds)) {
+          g.writeNumber(perSecond);
+        }
+        g.writeEndArray();
+      }
       g.writeEndObject();
       g.writeObjectFieldStart("totals");
       g.writeNumberField("received", totals.eventsReceived());

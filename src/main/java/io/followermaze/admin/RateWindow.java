@@ -38,6 +38,20 @@ final class RateWindow {
     return totals.length - 1;
   }
 
+  /**
+   * Per-second deltas of one counter ({@code 0} received, {@code 1} delivered, {@code 2}
+   * dead-lettered) over the last {@code seconds} seconds recorded, oldest first.
+   */
+  synchronized long[] series(int counter, int seconds) {
+    int span = (int) Math.min(seconds, Math.max(0, recorded - 1));
+    long[] deltas = new long[span];
+    for (int i = 0; i < span; i++) {
+      long newer = recorded - span + i;
+      deltas[i] = totals[(int) (newer % totals.length)][counter] - totals[(int) ((newer - 1) % totals.length)][counter];
+    }
+    return deltas;
+  }
+
   /** Average rates over the last {@code seconds} seconds recorded. */
   synchronized Rates window(int seconds) {
     int span = (int) Math.min(seconds, Math.max(0, recorded - 1));

@@ -40,6 +40,7 @@ public final class DeadLetterCollector implements DeadLetterSink {
   private final AtomicLong commitFailures = new AtomicLong();
   private final AtomicLong lastFlushNanos = new AtomicLong();
   private volatile boolean closing;
+  private volatile boolean flusherParked;
   private volatile boolean lastCommitSucceeded = true;
 
   /** Starts the flusher. */
@@ -64,6 +65,9 @@ public final class DeadLetterCollector implements DeadLetterSink {
         LockSupport.parkNanos(this, FULL_BACKOFF_NANOS);
       } while (!queue.offer(letter));
     }
+    if (flusherParked && queue.size() >= batchSize) {
+      LockSupport.unpark(flusher);
+    }
   }
 
   private void run() {
@@ -84,8 +88,12 @@ public final class DeadLetterCollector implements DeadLetterSink {
         } else {
           LockSupport.parkNanos(this, RETRY_NANOS);
         }
-      } else if (queue.isEmpty()) {
-        LockSupport.parkNanos(this, batch.isEmpty() ? flushIntervalNanos : flushIntervalNanos - (now - lastCommit));
+      } else {
+        flusherParked = true;
+        if (queue.size() + batch.size() < batchSize && !closing) {
+          LockSupport.parkNanos(this, batch.isEmpty() ? flushIntervalNanos : flushIntervalNanos - (now - lastCommit));
+        }
+        flusherParked = false;
       }
     }
   }

@@ -137,6 +137,28 @@ class AdminApiIT {
     assertThat(get("/dlq").statusCode()).as("no durable store here").isEqualTo(404);
   }
 
+  @Test
+  void changesAreRefusedOnANonLoopbackPortWithoutAToken() throws Exception {
+    try (AdminServer wide = new AdminServer(new AdminServer.Options("0.0.0.0", 0, null), server, deadLetters, null, null,
+        new ServerMetrics(server, deadLetters, null, null))) {
+      URI base = URI.create("http://127.0.0.1:" + wide.port());
+      HttpResponse<String> change = http.send(HttpRequest.newBuilder(base.resolve("/dlq/redrive"))
+          .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(change.statusCode()).isEqualTo(403);
+      assertThat(change.body()).contains("need --admin-token");
+      HttpResponse<String> read = http.send(HttpRequest.newBuilder(base.resolve("/stats")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(read.statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void servesTheDashboardPage() throws Exception {
+    HttpResponse<String> page = get("/");
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
+    assertThat(page.body()).contains("<canvas id=\"chart\"", "/stats?window_size=60", "/dlq/redrive");
+  }
+
   private static double value(String metrics, String series) {
     Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(metrics);
     assertThat(m.find()).as("series %s in%n%s", series, metrics).isTrue();

@@ -19,6 +19,8 @@ class RateWindowTest {
     assertThat(rates.delivered()).isEqualTo(90.0);
     assertThat(rates.deadLettered()).isEqualTo(10.0);
     assertThat(window.window(2).seconds()).isEqualTo(2);
+    assertThat(window.series(0, 3)).containsExactly(100, 100, 100);
+    assertThat(window.series(0, 60)).hasSize(4);
   }
 
   @Test
