@@ -13,8 +13,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
-import java.io.IOException;
-import java.nio.file.Files;
+import io.followermaze.storage.SqliteDeadLetterStore;
 import java.nio.file.Path;
 
 /**
@@ -85,15 +84,7 @@ public final class ServerMetrics {
   }
 
   private double storeBytes() {
-    long bytes = 0;
-    for (String suffix : new String[] {"", "-wal"}) {
-      try {
-        bytes += Files.size(storeFile.resolveSibling(storeFile.getFileName() + suffix));
-      } catch (IOException e) {
-        // Not created yet.
-      }
-    }
-    return bytes;
+    return SqliteDeadLetterStore.bytesOnDisk(storeFile);
   }
 
   private void counter(MeterRegistry registry, String name, String help, java.util.function.ToDoubleFunction<ServerMetrics> f) {

@@ -449,6 +449,11 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
 
   /** The database and its write-ahead log, in bytes. */
   public long bytesOnDisk() {
+    return bytesOnDisk(file);
+  }
+
+  /** The size of the database {@code file} and its write-ahead log, in bytes (0 when absent). */
+  public static long bytesOnDisk(Path file) {
     long bytes = 0;
     for (String suffix : new String[] {"", "-wal"}) {
       try {
