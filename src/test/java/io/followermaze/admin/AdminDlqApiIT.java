@@ -3,14 +3,10 @@ package io.followermaze.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.followermaze.deadletter.DeadLetterCollector;
 import io.followermaze.deadletter.DeadLetterFilter;
-import io.followermaze.deadletter.LoggingDeadLetterSink;
-import io.followermaze.redrive.ParkedLetters;
 import io.followermaze.server.Server;
-import io.followermaze.server.ServerConfig;
-import io.followermaze.storage.DlqOperations;
 import io.followermaze.storage.SqliteDeadLetterStore;
+import io.followermaze.testing.DurableServer;
 import io.followermaze.testing.EventSource;
 import io.followermaze.testing.UserClient;
 import java.net.URI;
@@ -18,7 +14,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,36 +26,26 @@ class AdminDlqApiIT {
 
   @TempDir Path dir;
   private final HttpClient http = HttpClient.newHttpClient();
-  private DeadLetterCollector collector;
-  private LoggingDeadLetterSink deadLetters;
-  private ParkedLetters parked;
+  private DurableServer durable;
   private Server server;
-  private AdminServer admin;
+  private int adminPort;
   private SqliteDeadLetterStore reader;
 
   @BeforeEach
   void start() {
-    collector = new DeadLetterCollector(SqliteDeadLetterStore.open(dir, false, SqliteDeadLetterStore.Retention.FOREVER),
-        1000, 100, Duration.ofMillis(10));
-    deadLetters = new LoggingDeadLetterSink(0, collector);
-    parked = new ParkedLetters(SqliteDeadLetterStore.open(dir));
-    server = Server.start(ServerConfig.forTests(), deadLetters, new Server.Redrive(parked, false));
-    admin = new AdminServer(new AdminServer.Options("127.0.0.1", 0, TOKEN), server, deadLetters, collector,
-        new DlqOperations(SqliteDeadLetterStore.open(dir)), new ServerMetrics(server, deadLetters, collector, dir.resolve(SqliteDeadLetterStore.FILE_NAME)));
-    reader = SqliteDeadLetterStore.open(dir);
+    durable = new DurableServer(dir, false);
+    server = durable.server();
+    reader = durable.reader();
+    adminPort = durable.startAdmin(TOKEN);
   }
 
   @AfterEach
   void stop() {
-    admin.close();
-    server.close();
-    parked.close();
-    deadLetters.close();
-    reader.close();
+    durable.close();
   }
 
   private HttpResponse<String> call(String method, String path, String token) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.port() + path))
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path))
         .method(method, HttpRequest.BodyPublishers.noBody());
     if (token != null) {
       request.header("Authorization", "Bearer " + token);

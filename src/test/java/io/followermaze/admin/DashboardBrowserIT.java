@@ -5,13 +5,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.followermaze.bench.Bench;
 import io.followermaze.bench.BenchOptions;
-import io.followermaze.deadletter.DeadLetterCollector;
-import io.followermaze.deadletter.LoggingDeadLetterSink;
-import io.followermaze.redrive.ParkedLetters;
 import io.followermaze.server.Server;
-import io.followermaze.server.ServerConfig;
-import io.followermaze.storage.DlqOperations;
-import io.followermaze.storage.SqliteDeadLetterStore;
+import io.followermaze.testing.DurableServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -46,13 +41,9 @@ class DashboardBrowserIT {
   @Test
   void showsTheChartMovingTheDeadLettersArrivingAndRedrives() throws Exception {
     assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER), "Debian chromium and chromium-driver (bin/test installs them)");
-    DeadLetterCollector collector = new DeadLetterCollector(
-        SqliteDeadLetterStore.open(dir, false, SqliteDeadLetterStore.Retention.FOREVER), 10_000, 1_000, Duration.ofMillis(20));
-    LoggingDeadLetterSink deadLetters = new LoggingDeadLetterSink(0, collector);
-    ParkedLetters parked = new ParkedLetters(SqliteDeadLetterStore.open(dir));
-    Server server = Server.start(ServerConfig.forTests(), deadLetters, new Server.Redrive(parked, false));
-    AdminServer admin = new AdminServer(new AdminServer.Options("127.0.0.1", 0, "t0ken"), server, deadLetters, collector,
-        new DlqOperations(SqliteDeadLetterStore.open(dir)), new ServerMetrics(server, deadLetters, collector, dir.resolve(SqliteDeadLetterStore.FILE_NAME)));
+    DurableServer durable = new DurableServer(dir, false);
+    Server server = durable.server();
+    int adminPort = durable.startAdmin("t0ken");
     Thread load = Thread.ofPlatform().start(() -> Bench.run(new BenchOptions("127.0.0.1", server.eventPort(), server.clientPort(),
         4_000_000, 20, 200, 100, 5, Duration.ofMinutes(3), Duration.ZERO), new PrintStream(new ByteArrayOutputStream())));
 
@@ -62,7 +53,7 @@ class DashboardBrowserIT {
         "--disable-component-update", "--disable-sync", "--window-size=1200,1000", "--user-data-dir=" + profile);
     WebDriver browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).build(), options);
     try {
-      browser.get("http://127.0.0.1:" + admin.port() + "/#token=t0ken");
+      browser.get("http://127.0.0.1:" + adminPort + "/#token=t0ken");
       WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
       wait.ignoring(StaleElementReferenceException.class);
       wait.until(b -> Integer.parseInt(b.findElement(By.id("chart")).getDomAttribute("data-points")) >= 2
@@ -86,10 +77,7 @@ class DashboardBrowserIT {
     } finally {
       browser.quit();
       load.join(Duration.ofMinutes(3));
-      admin.close();
-      server.close();
-      parked.close();
-      deadLetters.close();
+      durable.close();
     }
     assertThat(Path.of("target", "dashboard.png")).isNotEmptyFile();
   }

@@ -2,25 +2,34 @@ package io.followermaze.testing;
 
 import static org.awaitility.Awaitility.await;
 
+import io.followermaze.admin.AdminServer;
+import io.followermaze.admin.ServerMetrics;
 import io.followermaze.deadletter.DeadLetterCollector;
+import io.followermaze.deadletter.LoggingDeadLetterSink;
 import io.followermaze.deadletter.DeadLetterFilter;
 import io.followermaze.redrive.ParkedLetters;
 import io.followermaze.server.Server;
 import io.followermaze.server.ServerConfig;
+import io.followermaze.storage.DlqOperations;
 import io.followermaze.storage.SqliteDeadLetterStore;
 import io.followermaze.storage.StoredDeadLetter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-/** A real server whose dead letters go to the SQLite store in {@code dataDir}, with redrive. */
+/**
+ * A real server whose dead letters go (through the logging sink) to the SQLite store in {@code
+ * dataDir}, with redrive, and optionally the admin API.
+ */
 public final class DurableServer implements AutoCloseable {
 
   private final Path dataDir;
   private final DeadLetterCollector collector;
+  private final LoggingDeadLetterSink deadLetters;
   private final ParkedLetters parked;
   private final Server server;
   private final SqliteDeadLetterStore reader;
+  private AdminServer admin;
 
   public DurableServer(Path dataDir, boolean redriveOnConnect) {
     this(dataDir, redriveOnConnect, ServerConfig.forTests());
@@ -30,13 +39,22 @@ public final class DurableServer implements AutoCloseable {
     this.dataDir = dataDir;
     SqliteDeadLetterStore store = SqliteDeadLetterStore.open(dataDir, false, SqliteDeadLetterStore.Retention.FOREVER);
     this.collector = new DeadLetterCollector(store, 10_000, 1_000, Duration.ofMillis(20));
+    this.deadLetters = new LoggingDeadLetterSink(0, collector);
     SqliteDeadLetterStore parkedStore = SqliteDeadLetterStore.open(dataDir);
     if (redriveOnConnect) {
       parkedStore.indexParkedByRecipient();
     }
     this.parked = new ParkedLetters(parkedStore);
-    this.server = Server.start(config, collector, new Server.Redrive(parked, redriveOnConnect));
+    this.server = Server.start(config, deadLetters, new Server.Redrive(parked, redriveOnConnect));
     this.reader = SqliteDeadLetterStore.open(dataDir);
+  }
+
+  /** Starts the admin API on a free loopback port, with {@code token} (nullable); returns its port. */
+  public int startAdmin(String token) {
+    admin = new AdminServer(new AdminServer.Options("127.0.0.1", 0, token), server, deadLetters, collector,
+        new DlqOperations(SqliteDeadLetterStore.open(dataDir)),
+        new ServerMetrics(server, deadLetters, collector, dataDir.resolve(SqliteDeadLetterStore.FILE_NAME)));
+    return admin.port();
   }
 
   public Server server() {
@@ -74,9 +92,12 @@ public final class DurableServer implements AutoCloseable {
 
   @Override
   public void close() {
+    if (admin != null) {
+      admin.close();
+    }
     server.close();
     parked.close();
-    collector.close();
+    deadLetters.close();
     reader.close();
   }
 }
