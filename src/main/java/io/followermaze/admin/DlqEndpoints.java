@@ -104,6 +104,7 @@ final class DlqEndpoints {
       }
       g.writeNumberField("bytesOnDisk", stats.bytesOnDisk());
       g.writeNumberField("removedByRetention", stats.removedByRetention());
+      g.writeNumberField("awaitingIndex", stats.awaitingIndex());
     });
   }
 }

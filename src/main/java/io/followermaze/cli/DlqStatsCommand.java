@@ -28,6 +28,9 @@ final class DlqStatsCommand implements Runnable {
         System.out.printf("oldest: %s%nnewest: %s%n", Instant.ofEpochMilli(stats.oldestMillis()), Instant.ofEpochMilli(stats.newestMillis()));
       }
       System.out.printf("removed by retention: %,d%n", stats.removedByRetention());
+      if (stats.awaitingIndex() > 0) {
+        System.out.printf("committed, not yet indexed: %,d (the running server indexes them when idle)%n", stats.awaitingIndex());
+      }
     }
   }
 }

@@ -29,6 +29,7 @@ public final class DeadLetterCollector implements DeadLetterSink {
   private static final long FULL_BACKOFF_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
   private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final long MAINTENANCE_NANOS = TimeUnit.MINUTES.toNanos(1);
+  private static final long FAILURE_LOG_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final DeadLetterStore store;
   private final ManyToOneConcurrentArrayQueue<DeadLetter> queue;
@@ -41,6 +42,7 @@ public final class DeadLetterCollector implements DeadLetterSink {
   private final AtomicLong lastFlushNanos = new AtomicLong();
   private volatile boolean closing;
   private volatile boolean flusherParked;
+  private long lastFailureLogNanos;
   private volatile boolean lastCommitSucceeded = true;
 
   /** Starts the flusher. */
@@ -86,8 +88,10 @@ public final class DeadLetterCollector implements DeadLetterSink {
         if (commit(batch)) {
           lastCommit = System.nanoTime();
         } else {
-          LockSupport.parkNanos(this, RETRY_NANOS);
+          pauseBeforeRetry();
         }
+      } else if (batch.isEmpty() && catchUp()) {
+        continue;
       } else {
         flusherParked = true;
         if (queue.size() + batch.size() < batchSize && !closing) {
@@ -108,10 +112,31 @@ public final class DeadLetterCollector implements DeadLetterSink {
       lastCommitSucceeded = true;
       return true;
     } catch (Exception e) {
-      commitFailures.incrementAndGet();
+      long failures = commitFailures.incrementAndGet();
       lastCommitSucceeded = false;
-      log.error("committing {} dead letters failed; retrying (intake pauses when the queue is full): {}",
-          batch.size(), e.getMessage());
+      long now = System.nanoTime();
+      if (now - lastFailureLogNanos >= FAILURE_LOG_NANOS || failures == 1) {
+        lastFailureLogNanos = now;
+        log.error("committing {} dead letters failed ({} failures so far); retrying every second, intake pauses"
+            + " while the queue is full: {}", batch.size(), failures, String.valueOf(e));
+      }
+      return false;
+    }
+  }
+
+  /** Waits out the retry pause; producers waiting for room unpark the flusher, so park until the deadline. */
+  private void pauseBeforeRetry() {
+    long deadline = System.nanoTime() + RETRY_NANOS;
+    for (long left = RETRY_NANOS; left > 0 && !closing; left = deadline - System.nanoTime()) {
+      LockSupport.parkNanos(this, left);
+    }
+  }
+
+  private boolean catchUp() {
+    try {
+      return store.catchUp();
+    } catch (RuntimeException e) {
+      log.error("dead-letter store catch-up failed (retried later): {}", e.getMessage());
       return false;
     }
   }
@@ -164,7 +189,12 @@ public final class DeadLetterCollector implements DeadLetterSink {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    long started = System.nanoTime();
+    while (catchUp()) {
+      // Expand what is left, so the tools see everything once the server has stopped.
+    }
     store.close();
-    log.info("dead-letter collector closed: {} letters committed", committed());
+    log.info("dead-letter collector closed: {} letters committed (indexing finished in {} ms)", committed(),
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
   }
 }

@@ -11,6 +11,14 @@ public interface DeadLetterStore extends AutoCloseable {
   /** Commits {@code batch}, in order, in one transaction. */
   void append(List<DeadLetter> batch) throws Exception;
 
+  /**
+   * Deferred work (such as indexing what {@link #append} committed), called by the appending thread
+   * when it has nothing else to do. Returns whether more is left. Default: nothing to do.
+   */
+  default boolean catchUp() {
+    return false;
+  }
+
   /** Housekeeping (retention), called now and then by the appending thread. Default: none. */
   default void maintain(long nowMillis) {}
 

@@ -25,8 +25,9 @@ import java.util.Optional;
 
 /**
  * Dead letters in an embedded SQLite database ({@code deadletters.db} in the data directory), WAL
- * mode. Appends go in one transaction per batch, {@value #ROWS_PER_INSERT} rows per INSERT
- * statement: that, not the engine, decides the store's pace (about 1.3M rows/s on one quiet core).
+ * mode. The hot path commits each batch as one compact row (about 5M letters/s on one quiet core);
+ * when the appending thread is otherwise idle, {@link #catchUp()} expands batches into per-letter
+ * rows, {@value #ROWS_PER_INSERT} per INSERT statement (about 1.7M/s), which is what queries read.
  * Readers in other processes see every committed batch; a {@code kill -9} loses nothing committed.
  *
  * <p>One instance per connection; the collector's instance is used by its flusher thread only.
@@ -61,6 +62,7 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
   private PreparedStatement leanMany;
   private PreparedStatement leanOne;
   private PreparedStatement full;
+  private PreparedStatement appendBatch;
   private final List<DeadLetter> lean = new ArrayList<>(ROWS_PER_INSERT);
 
   /**
@@ -124,30 +126,118 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
     }
   }
 
+  /**
+   * Commits {@code batch} as one row in its compact form: the hot path's whole cost. {@link
+   * #catchUp()} later expands it into per-letter rows, which is what queries read.
+   */
   @Override
   public void append(List<DeadLetter> batch) throws SQLException {
     try {
-      for (DeadLetter letter : batch) {
-        originId(letter.origin());
-      }
-      for (DeadLetter letter : batch) {
-        if (isLean(letter)) {
-          lean.add(letter);
-          if (lean.size() == ROWS_PER_INSERT) {
-            insertLean();
-          }
-        } else {
-          insertLean();
-          insertFull(letter);
-        }
-      }
-      insertLean();
+      byte[] data = BatchCodec.encode(batch, reasonCodes, this::originIdUnchecked);
+      appendBatch = appendBatch != null ? appendBatch
+          : connection.prepareStatement("INSERT INTO dead_letter_batch (letters, data) VALUES (?, ?)");
+      appendBatch.setInt(1, batch.size());
+      appendBatch.setBytes(2, data);
+      appendBatch.executeUpdate();
       connection.commit();
     } catch (SQLException | RuntimeException e) {
-      lean.clear();
       connection.rollback();
       originIds.clear();
       throw e;
+    }
+  }
+
+  /**
+   * Expands the oldest committed batch into per-letter rows and deletes it, in one transaction, so
+   * each letter is expanded exactly once. Returns whether more batches wait.
+   */
+  @Override
+  public boolean catchUp() {
+    try {
+      long id;
+      byte[] data;
+      try (Statement s = connection.createStatement();
+          ResultSet row = s.executeQuery("SELECT id, data FROM dead_letter_batch ORDER BY id LIMIT 1")) {
+        if (!row.next()) {
+          endRead();
+          return false;
+        }
+        id = row.getLong(1);
+        data = row.getBytes(2);
+      }
+      insertRows(BatchCodec.decode(data, this::reasonOf, this::originName));
+      try (PreparedStatement delete = connection.prepareStatement("DELETE FROM dead_letter_batch WHERE id = ?")) {
+        delete.setLong(1, id);
+        delete.executeUpdate();
+      }
+      connection.commit();
+      return true;
+    } catch (SQLException | RuntimeException e) {
+      try {
+        connection.rollback();
+      } catch (SQLException ignored) {
+        // The failure below says what went wrong.
+      }
+      originIds.clear();
+      throw e instanceof RuntimeException r ? r : failure("expand a batch of dead letters", (SQLException) e);
+    }
+  }
+
+  /** Letters committed in batches but not yet expanded into per-letter rows. */
+  public long awaitingIndex() {
+    return single("SELECT coalesce(sum(letters), 0) FROM dead_letter_batch", statement -> {});
+  }
+
+  private void insertRows(List<DeadLetter> batch) throws SQLException {
+    for (DeadLetter letter : batch) {
+      if (isLean(letter)) {
+        lean.add(letter);
+        if (lean.size() == ROWS_PER_INSERT) {
+          insertLean();
+        }
+      } else {
+        insertLean();
+        insertFull(letter);
+      }
+    }
+    insertLean();
+  }
+
+  private int originIdUnchecked(String origin) {
+    try {
+      return originId(origin);
+    } catch (SQLException e) {
+      throw failure("record origin " + origin, e);
+    }
+  }
+
+  private Reason reasonOf(int code) {
+    for (Map.Entry<Reason, Integer> entry : reasonCodes.entrySet()) {
+      if (entry.getValue() == code) {
+        return entry.getKey();
+      }
+    }
+    throw new IllegalStateException("unknown reason code " + code);
+  }
+
+  private String originName(int id) {
+    for (Map.Entry<String, Integer> entry : originIds.entrySet()) {
+      if (entry.getValue() == id) {
+        return entry.getKey();
+      }
+    }
+    try (PreparedStatement find = connection.prepareStatement("SELECT name FROM origin WHERE id = ?")) {
+      find.setInt(1, id);
+      try (ResultSet row = find.executeQuery()) {
+        if (!row.next()) {
+          throw new IllegalStateException("unknown origin id " + id);
+        }
+        String name = row.getString(1);
+        originIds.put(name, id);
+        return name;
+      }
+    } catch (SQLException e) {
+      throw failure("read origin " + id, e);
     }
   }
 
@@ -394,7 +484,7 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
       throw failure("read statistics", e);
     }
     endRead();
-    return new DeadLetterStats(byReason, total, oldest, newest, bytesOnDisk(), meta("removed_by_retention"));
+    return new DeadLetterStats(byReason, total, oldest, newest, bytesOnDisk(), meta("removed_by_retention"), awaitingIndex());
   }
 
   /** Deletes the letters matching {@code filter}; returns how many. */

@@ -36,6 +36,7 @@ final class SqliteSchema {
             payload_length INTEGER,
             error TEXT,
             redriven_ms INTEGER)""");
+      s.execute("CREATE TABLE IF NOT EXISTS dead_letter_batch (id INTEGER PRIMARY KEY, letters INTEGER NOT NULL, data BLOB NOT NULL)");
       s.execute(
           """
           CREATE TABLE IF NOT EXISTS redrive_request (

@@ -104,6 +104,27 @@ class DeadLetterCollectorTest {
   }
 
   @Test
+  void aStoreThatKeepsFailingIsRetriedAboutOnceASecondEvenWhileProducersWait() {
+    FakeStore store = new FakeStore();
+    store.failuresLeft.set(Integer.MAX_VALUE);
+    DeadLetterCollector collector = new DeadLetterCollector(store, 16, 8, Duration.ofMillis(1));
+    Thread producer = Thread.ofPlatform().daemon().start(() -> {
+      for (long s = 1; s <= 100; s++) {
+        collector.accept(letter(s));
+      }
+    });
+    await().until(() -> collector.backPressureWaits() > 0);
+    await("no tight retry loop").during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3))
+        .until(() -> collector.commitFailures() <= 3);
+    assertThat(collector.healthy()).isFalse();
+    store.failuresLeft.set(0);
+    await().atMost(Duration.ofSeconds(10)).until(() -> collector.committed() == 100);
+    assertThat(producer.isAlive()).isFalse();
+    assertThat(collector.healthy()).isTrue();
+    collector.close();
+  }
+
+  @Test
   void closingCommitsWhatIsQueued() {
     FakeStore store = new FakeStore();
     DeadLetterCollector collector = new DeadLetterCollector(store, 1000, 1000, Duration.ofHours(1));

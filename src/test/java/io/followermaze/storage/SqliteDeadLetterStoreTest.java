@@ -32,6 +32,30 @@ class SqliteDeadLetterStoreTest {
     store.close();
   }
 
+  /** Appends as the collector does, then expands as the idle flusher does. */
+  private void commit(List<DeadLetter> letters) throws Exception {
+    store.append(letters);
+    while (store.catchUp()) {
+      // Expand every pending batch.
+    }
+  }
+
+  @Test
+  void anAppendedBatchIsDurableAtOnceAndQueryableOnceExpandedExactlyOnce() throws Exception {
+    store.append(List.of(offline(1, 1, 10), offline(2, 1, 20)));
+    store.append(List.of(offline(3, 1, 30)));
+    assertThat(store.count(DeadLetterFilter.ALL)).isZero();
+    assertThat(store.awaitingIndex()).isEqualTo(3);
+    assertThat(store.stats().awaitingIndex()).isEqualTo(3);
+
+    assertThat(store.catchUp()).as("a batch was expanded").isTrue();
+    assertThat(store.count(DeadLetterFilter.ALL)).isEqualTo(2);
+    assertThat(store.catchUp()).isTrue();
+    assertThat(store.catchUp()).as("nothing left").isFalse();
+    assertThat(store.list(DeadLetterFilter.ALL, 0, 10)).extracting(s -> s.letter().sequence()).containsExactly(1L, 2L, 3L);
+    assertThat(store.awaitingIndex()).isZero();
+  }
+
   private static DeadLetter offline(long sequence, int recipient, long time) {
     byte[] line = (sequence + "|P|1|" + recipient + "\n").getBytes();
     return new DeadLetter(Reason.USER_NOT_CONNECTED, line, line.length, sequence, recipient, EventType.PRIVATE_MESSAGE,
@@ -47,7 +71,7 @@ class SqliteDeadLetterStoreTest {
         new DeadLetter(Reason.LINE_TOO_LONG, "12|S|999".getBytes(), 5000, 12, DeadLetter.NONE, null, 3_000, "source#2 x", 1, "too long"),
         DeadLetter.gap(20, "source#2 x", 4_000, "sequences 20..25 skipped"),
         new DeadLetter(Reason.CLIENT_TOO_SLOW, "9|B\n".getBytes(), 4, 9, 5, EventType.BROADCAST, 5_000, "client 5 y", 3, "buffer full"));
-    store.append(letters);
+    commit(letters);
 
     List<StoredDeadLetter> stored = store.list(DeadLetterFilter.ALL, 0, 100);
     assertThat(stored).extracting(StoredDeadLetter::id).containsExactly(1L, 2L, 3L, 4L, 5L);
@@ -67,7 +91,7 @@ class SqliteDeadLetterStoreTest {
       letters.add(offline(s, s % 4, s * 1000L));
     }
     letters.add(DeadLetter.gap(500, "source", 500_000, "gap"));
-    store.append(letters);
+    commit(letters);
 
     assertThat(store.list(DeadLetterFilter.ALL.withReasons(Set.of(Reason.SEQUENCE_GAP)), 0, 10)).hasSize(1);
     assertThat(store.list(DeadLetterFilter.ALL.forRecipient(3), 0, 1000)).hasSize(25)
@@ -81,7 +105,7 @@ class SqliteDeadLetterStoreTest {
 
   @Test
   void countsByReasonAndPurgesByFilter() throws Exception {
-    store.append(List.of(offline(1, 1, 10), offline(2, 2, 20), DeadLetter.gap(3, "s", 30, "gap")));
+    commit(List.of(offline(1, 1, 10), offline(2, 2, 20), DeadLetter.gap(3, "s", 30, "gap")));
     DeadLetterStats stats = store.stats();
     assertThat(stats.total()).isEqualTo(3);
     assertThat(stats.byReason()).containsEntry(Reason.USER_NOT_CONNECTED, 2L).containsEntry(Reason.SEQUENCE_GAP, 1L);
@@ -100,7 +124,7 @@ class SqliteDeadLetterStoreTest {
     for (int s = 1; s <= 10; s++) {
       letters.add(offline(s, 1, s <= 3 ? now - 2 * 86_400_000L : now));
     }
-    store.append(letters);
+    commit(letters);
     assertThat(store.applyRetention(now - 86_400_000L, 5)).isEqualTo(5);
     assertThat(store.list(DeadLetterFilter.ALL, 0, 100)).extracting(s -> s.letter().sequence()).containsExactly(6L, 7L, 8L, 9L, 10L);
     assertThat(store.stats().removedByRetention()).isEqualTo(5);
@@ -108,7 +132,7 @@ class SqliteDeadLetterStoreTest {
 
   @Test
   void findsOneUsersParkedLettersThroughThePartialIndex() throws Exception {
-    store.append(List.of(offline(1, 1, 10), offline(2, 2, 20)));
+    commit(List.of(offline(1, 1, 10), offline(2, 2, 20)));
     store.indexParkedByRecipient();
     try (var connection = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(SqliteDeadLetterStore.FILE_NAME));
         var plan = connection.createStatement().executeQuery("EXPLAIN QUERY PLAN SELECT d.id FROM dead_letter d"
@@ -126,14 +150,14 @@ class SqliteDeadLetterStoreTest {
 
   @Test
   void parkedLettersComeInSequenceOrderWhateverOrderTheyWereStoredIn() throws Exception {
-    store.append(List.of(offline(65, 2, 10), offline(1, 2, 11), offline(2, 2, 12), offline(3, 2, 13)));
+    commit(List.of(offline(65, 2, 10), offline(1, 2, 11), offline(2, 2, 12), offline(3, 2, 13)));
     assertThat(store.parked(DeadLetterFilter.ALL, 0, 0, 2)).extracting(s -> s.letter().sequence()).containsExactly(1L, 2L);
     assertThat(store.parked(DeadLetterFilter.ALL, 2, 3, 10)).extracting(s -> s.letter().sequence()).containsExactly(3L, 65L);
   }
 
   @Test
   void marksRedrivenLettersWithTimeAndAnotherAttempt() throws Exception {
-    store.append(List.of(offline(1, 1, 10), offline(2, 1, 20)));
+    commit(List.of(offline(1, 1, 10), offline(2, 1, 20)));
     store.markRedriven(List.of(2L), 777);
     StoredDeadLetter redriven = store.get(2).orElseThrow();
     assertThat(redriven.redrivenAtMillis()).isEqualTo(777);
@@ -147,7 +171,7 @@ class SqliteDeadLetterStoreTest {
     for (int s = 1; s <= 250; s++) {
       letters.add(offline(s, 7, s));
     }
-    store.append(letters);
+    commit(letters);
     try (SqliteDeadLetterStore reader = SqliteDeadLetterStore.open(dir);
         var connection = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(SqliteDeadLetterStore.FILE_NAME));
         var rows = connection.createStatement().executeQuery(
