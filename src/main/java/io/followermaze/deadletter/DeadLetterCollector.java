@@ -30,6 +30,7 @@ public final class DeadLetterCollector implements DeadLetterSink {
   private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final long MAINTENANCE_NANOS = TimeUnit.MINUTES.toNanos(1);
   private static final long FAILURE_LOG_NANOS = TimeUnit.SECONDS.toNanos(10);
+  private static final long CLOSE_CATCH_UP_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final DeadLetterStore store;
   private final ManyToOneConcurrentArrayQueue<DeadLetter> queue;
@@ -179,7 +180,10 @@ public final class DeadLetterCollector implements DeadLetterSink {
     return lastFlushNanos.get();
   }
 
-  /** Commits everything accepted so far, then closes the store. */
+  /**
+   * Commits everything accepted so far, spends up to ten seconds on the store's deferred work
+   * (indexing), then closes the store.
+   */
   @Override
   public void close() {
     closing = true;
@@ -190,8 +194,9 @@ public final class DeadLetterCollector implements DeadLetterSink {
       Thread.currentThread().interrupt();
     }
     long started = System.nanoTime();
-    while (catchUp()) {
-      // Expand what is left, so the tools see everything once the server has stopped.
+    long deadline = started + CLOSE_CATCH_UP_NANOS;
+    while (System.nanoTime() < deadline && catchUp()) {
+      // Expand what is left (bounded: the rest is expanded after the next start).
     }
     store.close();
     log.info("dead-letter collector closed: {} letters committed (indexing finished in {} ms)", committed(),
