@@ -59,6 +59,8 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
   private final Retention retention;
   private final Map<Reason, Integer> reasonCodes = new EnumMap<>(Reason.class);
   private final Map<String, Integer> originIds = new HashMap<>();
+  private final Map<Integer, String> originNames = new HashMap<>();
+  private final Map<Integer, Reason> reasonsByCode = new HashMap<>();
   private PreparedStatement leanMany;
   private PreparedStatement leanOne;
   private PreparedStatement full;
@@ -121,7 +123,9 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
     try (Statement s = connection.createStatement();
         ResultSet rows = s.executeQuery("SELECT code, name FROM reason")) {
       while (rows.next()) {
-        reasonCodes.put(Reason.valueOf(rows.getString(2)), rows.getInt(1));
+        Reason reason = Reason.valueOf(rows.getString(2));
+        reasonCodes.put(reason, rows.getInt(1));
+        reasonsByCode.put(rows.getInt(1), reason);
       }
     }
   }
@@ -142,7 +146,7 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
       connection.commit();
     } catch (SQLException | RuntimeException e) {
       connection.rollback();
-      originIds.clear();
+      forgetOrigins();
       throw e;
     }
   }
@@ -178,7 +182,7 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
       } catch (SQLException ignored) {
         // The failure below says what went wrong.
       }
-      originIds.clear();
+      forgetOrigins();
       throw e instanceof RuntimeException r ? r : failure("expand a batch of dead letters", (SQLException) e);
     }
   }
@@ -212,19 +216,28 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
   }
 
   private Reason reasonOf(int code) {
-    for (Map.Entry<Reason, Integer> entry : reasonCodes.entrySet()) {
-      if (entry.getValue() == code) {
-        return entry.getKey();
-      }
+    Reason reason = reasonsByCode.get(code);
+    if (reason == null) {
+      throw new IllegalStateException("unknown reason code " + code);
     }
-    throw new IllegalStateException("unknown reason code " + code);
+    return reason;
+  }
+
+  /** Origin ids are cached both ways; a rolled-back transaction may have created ids, so forget all. */
+  private void forgetOrigins() {
+    originIds.clear();
+    originNames.clear();
+  }
+
+  private void rememberOrigin(String name, int id) {
+    originIds.put(name, id);
+    originNames.put(id, name);
   }
 
   private String originName(int id) {
-    for (Map.Entry<String, Integer> entry : originIds.entrySet()) {
-      if (entry.getValue() == id) {
-        return entry.getKey();
-      }
+    String known = originNames.get(id);
+    if (known != null) {
+      return known;
     }
     try (PreparedStatement find = connection.prepareStatement("SELECT name FROM origin WHERE id = ?")) {
       find.setInt(1, id);
@@ -233,7 +246,7 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
           throw new IllegalStateException("unknown origin id " + id);
         }
         String name = row.getString(1);
-        originIds.put(name, id);
+        rememberOrigin(name, id);
         return name;
       }
     } catch (SQLException e) {
@@ -318,7 +331,7 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
       find.setString(1, origin);
       try (ResultSet row = find.executeQuery()) {
         row.next();
-        originIds.put(origin, row.getInt(1));
+        rememberOrigin(origin, row.getInt(1));
         return row.getInt(1);
       }
     }
