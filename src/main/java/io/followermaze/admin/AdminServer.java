@@ -51,6 +51,7 @@ public final class AdminServer implements AutoCloseable {
   private final DeadLetterCollector collector;
   private final DlqEndpoints dlq;
   private final DlqOperations dlqOperations;
+  private final ServerMetrics metrics;
   private final String token;
   private final boolean loopbackOnly;
   private final HttpServer http;
@@ -74,6 +75,7 @@ public final class AdminServer implements AutoCloseable {
     String bind = options.bind();
     int port = options.port();
     this.loopbackOnly = isLoopback(bind);
+    this.metrics = metrics;
     metrics.bindTo(registry);
     try {
       this.http = HttpServer.create(new InetSocketAddress(bind, port), 64);
@@ -238,6 +240,7 @@ public final class AdminServer implements AutoCloseable {
     sampler.shutdownNow();
     http.stop(0);
     registry.close();
+    metrics.close();
     if (dlqOperations != null) {
       dlqOperations.close();
     }

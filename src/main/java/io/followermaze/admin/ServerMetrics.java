@@ -21,7 +21,7 @@ import java.nio.file.Path;
  * the dead-letter counts by reason, the collector and the store, plus JVM metrics. Names follow
  * Prometheus conventions once exported ({@code followermaze_events_received_total}, ...).
  */
-public final class ServerMetrics {
+public final class ServerMetrics implements AutoCloseable {
 
   private final Server server;
   private final LoggingDeadLetterSink deadLetters;
@@ -81,6 +81,14 @@ public final class ServerMetrics {
     new ClassLoaderMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
+  }
+
+  /** Unregisters the JVM's garbage-collection listeners that {@link #bindTo} installed. */
+  @Override
+  public void close() {
+    if (gcMetrics != null) {
+      gcMetrics.close();
+    }
   }
 
   private double storeBytes() {

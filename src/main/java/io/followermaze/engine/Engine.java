@@ -134,11 +134,6 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
     return stats;
   }
 
-  /** The sink every dead letter of the engine and its sessions goes through. */
-  public DeadLetterSink deadLetterSink() {
-    return deadLetters;
-  }
-
   private void run() {
     while (running) {
       EngineCommand command = inbox.poll();

@@ -5,13 +5,15 @@ import io.followermaze.engine.EngineCommand.Redelivery;
 import io.followermaze.protocol.Event;
 import io.followermaze.protocol.EventParser;
 import io.followermaze.storage.SqliteDeadLetterStore;
+import io.followermaze.storage.SqliteDeadLetterStore.RedriveRequest;
 import io.followermaze.storage.StoredDeadLetter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * The server's own reading connection to the dead-letter store, for redrives: finds parked letters
- * and marks them redriven. Shared by the redriver and the client handshakes, so it is synchronized
+ * The server's own connection to the dead-letter store, for redrives: finds parked letters, marks
+ * them redriven, and takes and records redrive requests. Shared by the redriver and the client handshakes, so it is synchronized
  * (SQLite connections are single-threaded); the collector writes through a connection of its own.
  */
 public final class ParkedLetters implements AutoCloseable {
@@ -40,8 +42,14 @@ public final class ParkedLetters implements AutoCloseable {
     }
   }
 
-  synchronized SqliteDeadLetterStore store() {
-    return store;
+  /** The oldest pending redrive request, now marked running, if there is one. */
+  synchronized Optional<RedriveRequest> takePendingRedrive() {
+    return store.takePendingRedrive();
+  }
+
+  /** Records a redrive request's progress; {@code done} finishes it. */
+  synchronized void recordRedrive(long id, long redriven, long skipped, boolean done) {
+    store.recordRedrive(id, redriven, skipped, done, System.currentTimeMillis());
   }
 
   /** Parked letters become events again by parsing their original bytes (they were valid events). */

@@ -40,10 +40,7 @@ public final class Redriver implements AutoCloseable {
   private void run() {
     while (running) {
       try {
-        Optional<RedriveRequest> request;
-        synchronized (parked) {
-          request = parked.store().takePendingRedrive();
-        }
+        Optional<RedriveRequest> request = parked.takePendingRedrive();
         if (request.isPresent()) {
           carryOut(request.get());
         } else {
@@ -77,17 +74,13 @@ public final class Redriver implements AutoCloseable {
       parked.markRedriven(ids);
       redriven += ids.size();
       skipped += letters.size() - ids.size();
-      synchronized (parked) {
-        parked.store().recordRedrive(request.id(), redriven, skipped, false, System.currentTimeMillis());
-      }
+      parked.recordRedrive(request.id(), redriven, skipped, false);
       long rest = TimeUnit.MILLISECONDS.toNanos(100) - (System.nanoTime() - sliceStart);
       if (rest > 0) {
         TimeUnit.NANOSECONDS.sleep(rest);
       }
     }
-    synchronized (parked) {
-      parked.store().recordRedrive(request.id(), redriven, skipped, true, System.currentTimeMillis());
-    }
+    parked.recordRedrive(request.id(), redriven, skipped, true);
     log.info("redrive #{} done: {} redriven, {} left parked (recipient not connected, or its buffer full)", request.id(), redriven, skipped);
   }
 
