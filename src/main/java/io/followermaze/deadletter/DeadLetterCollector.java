@@ -33,7 +33,9 @@ public final class DeadLetterCollector implements DeadLetterSink {
   private static final long CLOSE_CATCH_UP_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final DeadLetterStore store;
-  private final ManyToOneConcurrentArrayQueue<DeadLetter> queue;
+  private final ManyToOneConcurrentArrayQueue<DeadLetterBlock> queue;
+  private final AtomicLong queuedLetters = new AtomicLong();
+  private final long queueCapacity;
   private final int batchSize;
   private final long flushIntervalNanos;
   private final Thread flusher;
@@ -50,6 +52,7 @@ public final class DeadLetterCollector implements DeadLetterSink {
   public DeadLetterCollector(DeadLetterStore store, int queueCapacity, int batchSize, Duration flushInterval) {
     this.store = store;
     this.queue = new ManyToOneConcurrentArrayQueue<>(queueCapacity);
+    this.queueCapacity = queueCapacity;
     this.batchSize = batchSize;
     this.flushIntervalNanos = flushInterval.toNanos();
     this.flusher = Thread.ofPlatform().name("dlq-flusher").unstarted(this::run);
@@ -58,23 +61,49 @@ public final class DeadLetterCollector implements DeadLetterSink {
 
   @Override
   public void accept(DeadLetter letter) {
+    acceptAll(DeadLetterBlock.of(letter));
+  }
+
+  /**
+   * Queues the block, waiting while that would take the queue past its capacity in letters (a block
+   * larger than the whole capacity is taken when the queue is empty).
+   */
+  @Override
+  public void acceptAll(DeadLetterBlock block) {
     if (closing) {
       throw new IllegalStateException("the dead-letter collector is closed");
     }
-    if (!queue.offer(letter)) {
+    if (block.size() == 0) {
+      return;
+    }
+    if (!reserve(block.size())) {
       backPressureWaits.incrementAndGet();
       do {
         LockSupport.unpark(flusher);
         LockSupport.parkNanos(this, FULL_BACKOFF_NANOS);
-      } while (!queue.offer(letter));
+      } while (!reserve(block.size()));
     }
-    if (flusherParked && queue.size() >= batchSize) {
+    while (!queue.offer(block)) {
+      Thread.onSpinWait(); // Blocks never outnumber reserved letters, so this is a momentary race at most.
+    }
+    if (flusherParked && queuedLetters.get() >= batchSize) {
       LockSupport.unpark(flusher);
     }
   }
 
+  private boolean reserve(int letters) {
+    long queued;
+    do {
+      queued = queuedLetters.get();
+      if (queued > 0 && queued + letters > queueCapacity) {
+        return false;
+      }
+    } while (!queuedLetters.compareAndSet(queued, queued + letters));
+    return true;
+  }
+
   private void run() {
-    List<DeadLetter> batch = new ArrayList<>(batchSize);
+    Batch batch = new Batch();
     long lastCommit = System.nanoTime();
     long lastMaintenance = System.nanoTime() - MAINTENANCE_NANOS;
     while (!closing || !queue.isEmpty() || !batch.isEmpty()) {
@@ -82,9 +111,9 @@ public final class DeadLetterCollector implements DeadLetterSink {
         maintain();
         lastMaintenance = System.nanoTime();
       }
-      queue.drainTo(batch, batchSize - batch.size());
+      drainInto(batch);
       long now = System.nanoTime();
-      boolean due = batch.size() >= batchSize || (!batch.isEmpty() && (now - lastCommit >= flushIntervalNanos || closing));
+      boolean due = batch.letters >= batchSize || (!batch.isEmpty() && (now - lastCommit >= flushIntervalNanos || closing));
       if (due) {
         if (commit(batch)) {
           lastCommit = System.nanoTime();
@@ -95,7 +124,7 @@ public final class DeadLetterCollector implements DeadLetterSink {
         continue;
       } else {
         flusherParked = true;
-        if (queue.size() + batch.size() < batchSize && !closing) {
+        if (queuedLetters.get() + batch.letters < batchSize && !closing) {
           LockSupport.parkNanos(this, batch.isEmpty() ? flushIntervalNanos : flushIntervalNanos - (now - lastCommit));
         }
         flusherParked = false;
@@ -103,11 +132,20 @@ public final class DeadLetterCollector implements DeadLetterSink {
     }
   }
 
-  private boolean commit(List<DeadLetter> batch) {
+  private void drainInto(Batch batch) {
+    DeadLetterBlock block;
+    while (batch.letters < batchSize && (block = queue.poll()) != null) {
+      batch.blocks.add(block);
+      batch.letters += block.size();
+      queuedLetters.addAndGet(-block.size());
+    }
+  }
+
+  private boolean commit(Batch batch) {
     long start = System.nanoTime();
     try {
-      store.append(batch);
-      committed.addAndGet(batch.size());
+      store.append(batch.blocks);
+      committed.addAndGet(batch.letters);
       batch.clear();
       lastFlushNanos.set(System.nanoTime() - start);
       lastCommitSucceeded = true;
@@ -119,7 +157,7 @@ public final class DeadLetterCollector implements DeadLetterSink {
       if (now - lastFailureLogNanos >= FAILURE_LOG_NANOS || failures == 1) {
         lastFailureLogNanos = now;
         log.error("committing {} dead letters failed ({} failures so far); retrying every second, intake pauses"
-            + " while the queue is full: {}", batch.size(), failures, String.valueOf(e));
+            + " while the queue is full: {}", batch.letters, failures, String.valueOf(e));
       }
       return false;
     }
@@ -150,14 +188,29 @@ public final class DeadLetterCollector implements DeadLetterSink {
     }
   }
 
+  /** The blocks of the next commit. */
+  private static final class Batch {
+    final List<DeadLetterBlock> blocks = new ArrayList<>();
+    int letters;
+
+    boolean isEmpty() {
+      return blocks.isEmpty();
+    }
+
+    void clear() {
+      blocks.clear();
+      letters = 0;
+    }
+  }
+
   /** Letters committed to the store so far. */
   public long committed() {
     return committed.get();
   }
 
   /** Letters waiting to be committed. */
-  public int queued() {
-    return queue.size();
+  public long queued() {
+    return queuedLetters.get();
   }
 
   /** How often {@link #accept} found the queue full and had to wait. */

@@ -8,8 +8,8 @@ import java.util.List;
  */
 public interface DeadLetterStore extends AutoCloseable {
 
-  /** Commits {@code batch}, in order, in one transaction. */
-  void append(List<DeadLetter> batch) throws Exception;
+  /** Commits {@code blocks}, in order, in one transaction. */
+  void append(List<DeadLetterBlock> blocks) throws Exception;
 
   /**
    * Deferred work (such as indexing what {@link #append} committed), called by the appending thread

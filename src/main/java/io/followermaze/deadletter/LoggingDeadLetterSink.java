@@ -15,6 +15,8 @@ public final class LoggingDeadLetterSink implements DeadLetterSink {
 
   private static final Logger log = LoggerFactory.getLogger("deadletters");
 
+  private static final Reason[] REASONS = Reason.values();
+
   private final AtomicLongArray counts = new AtomicLongArray(Reason.values().length);
   private final long detailedPerReason;
   private final DeadLetterSink next;
@@ -32,6 +34,13 @@ public final class LoggingDeadLetterSink implements DeadLetterSink {
 
   @Override
   public void accept(DeadLetter letter) {
+    logAndCount(letter);
+    if (next != null) {
+      next.accept(letter);
+    }
+  }
+
+  private void logAndCount(DeadLetter letter) {
     long count = counts.incrementAndGet(letter.reason().ordinal());
     if (count <= detailedPerReason) {
       log.warn(
@@ -44,8 +53,33 @@ public final class LoggingDeadLetterSink implements DeadLetterSink {
           letter.payloadText(),
           count == detailedPerReason ? " (further " + letter.reason() + " letters are not logged)" : "");
     }
+  }
+
+  /**
+   * Counts the block by reason without decoding it, decodes only to log letters of a reason still
+   * under its limit, and hands the block on whole.
+   */
+  @Override
+  public void acceptAll(DeadLetterBlock block) {
+    boolean detailed = false;
+    for (Reason reason : REASONS) {
+      int inBlock = block.count(reason);
+      if (inBlock > 0 && counts.get(reason.ordinal()) < detailedPerReason) {
+        detailed = true;
+      }
+    }
+    if (detailed) {
+      block.letters().forEach(this::logAndCount);
+    } else {
+      for (Reason reason : REASONS) {
+        int inBlock = block.count(reason);
+        if (inBlock > 0) {
+          counts.addAndGet(reason.ordinal(), inBlock);
+        }
+      }
+    }
     if (next != null) {
-      next.accept(letter);
+      next.acceptAll(block);
     }
   }
 

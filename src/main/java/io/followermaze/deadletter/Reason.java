@@ -4,24 +4,24 @@ import io.followermaze.protocol.Malformation;
 
 /** Why a dead letter exists; grouped by {@link Category}. */
 public enum Reason {
-  EMPTY_LINE(Category.MALFORMED),
-  BAD_SEQUENCE(Category.MALFORMED),
-  UNKNOWN_TYPE(Category.MALFORMED),
-  WRONG_FIELD_COUNT(Category.MALFORMED),
-  BAD_USER_ID(Category.MALFORMED),
-  LINE_TOO_LONG(Category.MALFORMED),
-  INVALID_UTF8(Category.MALFORMED),
-  TRUNCATED_LINE(Category.MALFORMED),
+  EMPTY_LINE(1, Category.MALFORMED),
+  BAD_SEQUENCE(2, Category.MALFORMED),
+  UNKNOWN_TYPE(3, Category.MALFORMED),
+  WRONG_FIELD_COUNT(4, Category.MALFORMED),
+  BAD_USER_ID(5, Category.MALFORMED),
+  LINE_TOO_LONG(6, Category.MALFORMED),
+  INVALID_UTF8(7, Category.MALFORMED),
+  TRUNCATED_LINE(8, Category.MALFORMED),
   /** A second event with a number already buffered, delivered or skipped. */
-  DUPLICATE_SEQUENCE(Category.SEQUENCING),
+  DUPLICATE_SEQUENCE(9, Category.SEQUENCING),
   /** A range of numbers the gap policy gave up waiting for. */
-  SEQUENCE_GAP(Category.SEQUENCING),
+  SEQUENCE_GAP(10, Category.SEQUENCING),
   /** The recipient had no connection when the notification was routed. */
-  USER_NOT_CONNECTED(Category.UNDELIVERABLE),
+  USER_NOT_CONNECTED(11, Category.UNDELIVERABLE),
   /** The recipient's connection failed or closed with the notification still queued. */
-  CONNECTION_LOST(Category.UNDELIVERABLE),
+  CONNECTION_LOST(12, Category.UNDELIVERABLE),
   /** The recipient's outbound buffer was full. */
-  CLIENT_TOO_SLOW(Category.UNDELIVERABLE);
+  CLIENT_TOO_SLOW(13, Category.UNDELIVERABLE);
 
   /** The three families of dead letters. */
   public enum Category {
@@ -30,10 +30,34 @@ public enum Reason {
     UNDELIVERABLE
   }
 
+  private static final Reason[] BY_CODE = new Reason[32];
+
+  static {
+    for (Reason reason : values()) {
+      BY_CODE[reason.code] = reason;
+    }
+  }
+
+  private final int code;
   private final Category category;
 
-  Reason(Category category) {
+  Reason(int code, Category category) {
+    this.code = code;
     this.category = category;
+  }
+
+  /** A stable small number for compact encodings (1..31; never reused). */
+  public int code() {
+    return code;
+  }
+
+  /** The reason with {@link #code()} {@code code}; throws {@link IllegalArgumentException} for none. */
+  public static Reason ofCode(int code) {
+    Reason reason = code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
+    if (reason == null) {
+      throw new IllegalArgumentException("unknown reason code " + code);
+    }
+    return reason;
   }
 
   /** The family this reason belongs to. */

@@ -1,6 +1,8 @@
 package io.followermaze.engine;
 
 import io.followermaze.deadletter.DeadLetter;
+import io.followermaze.deadletter.DeadLetterBlock;
+import io.followermaze.deadletter.DeadLetterBlockWriter;
 import io.followermaze.deadletter.DeadLetterSink;
 import io.followermaze.deadletter.Reason;
 import io.followermaze.delivery.ClientSession;
@@ -42,14 +44,15 @@ import org.slf4j.LoggerFactory;
  * <p>Per source chunk: malformed lines become dead letters, events go through the sequencer, every
  * released event is routed, each recipient's notification is queued in its outbox (or dead-lettered
  * when the user is not connected or too slow), and at the end of the chunk each session that got
- * something is woken once. An exception in processing is logged, counted and skipped: the engine
- * thread never dies of one.
+ * something is woken once. Dead letters raised on the engine thread are encoded into one {@link
+ * DeadLetterBlock} per command (no object per letter) and handed to the
+ * sink after it. An exception in processing is logged, counted and skipped: the engine thread never
+ * dies of one.
  */
 public final class Engine implements Sequencer.Listener, Recipients, Undeliverable {
 
   private static final Logger log = LoggerFactory.getLogger(Engine.class);
   private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-  private static final String NOT_CONNECTED = Reason.USER_NOT_CONNECTED.usualError();
   private static final long OVERFLOW_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
 
   /**
@@ -77,7 +80,8 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
   private final Router router;
   private final SessionRegistry sessions = new SessionRegistry();
   private final PendingWakeups wakeups = new PendingWakeups();
-  private final LongAdder deadLetterCount = new LongAdder();
+  private final LongAdder deadLettersFromOtherThreads = new LongAdder();
+  private final DeadLetterBlockWriter deadLetterBlock = new DeadLetterBlockWriter();
   private final long gapTimeoutNanos;
   private final Thread thread;
 
@@ -88,6 +92,7 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
   private long eventsDelivered;
   private long notificationsQueued;
   private long processingErrors;
+  private long deadLettersRaised;
   private int liveSessions;
   private long clientsRegistered;
   private CompletableFuture<Void> shutdown;
@@ -139,14 +144,15 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
       EngineCommand command = inbox.poll();
       if (command == null) {
         idle();
-        continue;
+      } else {
+        try {
+          handle(command);
+        } catch (RuntimeException e) {
+          processingErrors++;
+          log.error("engine failed to process {}; skipping it", command.getClass().getSimpleName(), e);
+        }
       }
-      try {
-        handle(command);
-      } catch (RuntimeException e) {
-        processingErrors++;
-        log.error("engine failed to process {}; skipping it", command.getClass().getSimpleName(), e);
-      }
+      handOverDeadLetters();
     }
     publishStats();
     log.info("engine stopped: {}", stats);
@@ -257,6 +263,7 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
   }
 
   private void finishShutdown() {
+    handOverDeadLetters();
     running = false;
     publishStats();
     shutdown.complete(null);
@@ -274,7 +281,7 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
             linesMalformed,
             eventsDelivered,
             notificationsQueued,
-            deadLetterCount.sum(),
+            deadLettersRaised + deadLettersFromOtherThreads.sum(),
             sessions.size(),
             sequencer.buffered(),
             sequencer.next(),
@@ -310,9 +317,8 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
   public void user(int user, Event event) {
     ClientSession session = sessions.get(user);
     if (session == null) {
-      deadLetter(
-          DeadLetter.undeliverable(
-              Reason.USER_NOT_CONNECTED, event, user, sourceOrigin, epochClock.time(), NOT_CONNECTED));
+      deadLettersRaised++;
+      deadLetterBlock.undeliverable(Reason.USER_NOT_CONNECTED, event, user, sourceOrigin, epochClock.time());
     } else {
       queue(session, event);
     }
@@ -344,11 +350,31 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
 
   @Override
   public void notDelivered(ClientSession session, Event event, Reason reason, String error) {
-    deadLetter(DeadLetter.undeliverable(reason, event, session.userId(), session.origin(), epochClock.time(), error));
+    DeadLetter letter = DeadLetter.undeliverable(reason, event, session.userId(), session.origin(), epochClock.time(), error);
+    if (Thread.currentThread() == thread) {
+      deadLetter(letter);
+    } else {
+      deadLettersFromOtherThreads.increment();
+      deadLetters.accept(letter);
+    }
   }
 
+  /** A dead letter raised on the engine thread: encoded into the current block. */
   private void deadLetter(DeadLetter letter) {
-    deadLetterCount.increment();
-    deadLetters.accept(letter);
+    deadLettersRaised++;
+    deadLetterBlock.add(letter);
+  }
+
+  /** Hands the letters raised since the last call to the sink as one block (waits while it is full). */
+  private void handOverDeadLetters() {
+    if (deadLetterBlock.size() > 0) {
+      DeadLetterBlock block = deadLetterBlock.take();
+      try {
+        deadLetters.acceptAll(block);
+      } catch (RuntimeException e) {
+        processingErrors++;
+        log.error("the dead-letter sink refused {} letters", block.size(), e);
+      }
+    }
   }
 }

@@ -1,6 +1,7 @@
 package io.followermaze.storage;
 
 import io.followermaze.deadletter.DeadLetter;
+import io.followermaze.deadletter.DeadLetterBlock;
 import io.followermaze.deadletter.DeadLetterFilter;
 import io.followermaze.deadletter.DeadLetterStore;
 import io.followermaze.deadletter.Reason;
@@ -59,8 +60,6 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
   private final Retention retention;
   private final Map<Reason, Integer> reasonCodes = new EnumMap<>(Reason.class);
   private final Map<String, Integer> originIds = new HashMap<>();
-  private final Map<Integer, String> originNames = new HashMap<>();
-  private final Map<Integer, Reason> reasonsByCode = new HashMap<>();
   private PreparedStatement leanMany;
   private PreparedStatement leanOne;
   private PreparedStatement full;
@@ -125,28 +124,27 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
       while (rows.next()) {
         Reason reason = Reason.valueOf(rows.getString(2));
         reasonCodes.put(reason, rows.getInt(1));
-        reasonsByCode.put(rows.getInt(1), reason);
       }
     }
   }
 
   /**
-   * Commits {@code batch} as one row in its compact form: the hot path's whole cost. {@link
-   * #catchUp()} later expands it into per-letter rows, which is what queries read.
+   * Commits each block as one row, as encoded: the hot path's whole cost. {@link #catchUp()} later
+   * expands them into per-letter rows, which is what queries read.
    */
   @Override
-  public void append(List<DeadLetter> batch) throws SQLException {
+  public void append(List<DeadLetterBlock> blocks) throws SQLException {
     try {
-      byte[] data = BatchCodec.encode(batch, reasonCodes, this::originIdUnchecked);
       appendBatch = appendBatch != null ? appendBatch
           : connection.prepareStatement("INSERT INTO dead_letter_batch (letters, data) VALUES (?, ?)");
-      appendBatch.setInt(1, batch.size());
-      appendBatch.setBytes(2, data);
-      appendBatch.executeUpdate();
+      for (DeadLetterBlock block : blocks) {
+        appendBatch.setInt(1, block.size());
+        appendBatch.setBytes(2, block.data());
+        appendBatch.executeUpdate();
+      }
       connection.commit();
     } catch (SQLException | RuntimeException e) {
       connection.rollback();
-      forgetOrigins();
       throw e;
     }
   }
@@ -169,7 +167,7 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
         id = row.getLong(1);
         data = row.getBytes(2);
       }
-      insertRows(BatchCodec.decode(data, this::reasonOf, this::originName));
+      insertRows(DeadLetterBlock.decode(data));
       try (PreparedStatement delete = connection.prepareStatement("DELETE FROM dead_letter_batch WHERE id = ?")) {
         delete.setLong(1, id);
         delete.executeUpdate();
@@ -183,6 +181,7 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
         // The failure below says what went wrong.
       }
       forgetOrigins();
+      lean.clear();
       throw e instanceof RuntimeException r ? r : failure("expand a batch of dead letters", (SQLException) e);
     }
   }
@@ -207,51 +206,9 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
     insertLean();
   }
 
-  private int originIdUnchecked(String origin) {
-    try {
-      return originId(origin);
-    } catch (SQLException e) {
-      throw failure("record origin " + origin, e);
-    }
-  }
-
-  private Reason reasonOf(int code) {
-    Reason reason = reasonsByCode.get(code);
-    if (reason == null) {
-      throw new IllegalStateException("unknown reason code " + code);
-    }
-    return reason;
-  }
-
-  /** Origin ids are cached both ways; a rolled-back transaction may have created ids, so forget all. */
+  /** Origin ids are cached; a rolled-back transaction may have created ids, so forget them. */
   private void forgetOrigins() {
     originIds.clear();
-    originNames.clear();
-  }
-
-  private void rememberOrigin(String name, int id) {
-    originIds.put(name, id);
-    originNames.put(id, name);
-  }
-
-  private String originName(int id) {
-    String known = originNames.get(id);
-    if (known != null) {
-      return known;
-    }
-    try (PreparedStatement find = connection.prepareStatement("SELECT name FROM origin WHERE id = ?")) {
-      find.setInt(1, id);
-      try (ResultSet row = find.executeQuery()) {
-        if (!row.next()) {
-          throw new IllegalStateException("unknown origin id " + id);
-        }
-        String name = row.getString(1);
-        rememberOrigin(name, id);
-        return name;
-      }
-    } catch (SQLException e) {
-      throw failure("read origin " + id, e);
-    }
   }
 
   /** Whether every column the lean insert leaves out holds its default. */
@@ -303,7 +260,7 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
   private int bindLean(PreparedStatement statement, int first, DeadLetter letter) throws SQLException {
     int i = first;
     long type = letter.type() == null ? 0 : letter.type().code();
-    statement.setLong(i++, reasonCodes.get(letter.reason()) | type << 8 | (long) originIds.get(letter.origin()) << 16);
+    statement.setLong(i++, reasonCodes.get(letter.reason()) | type << 8 | (long) originId(letter.origin()) << 16);
     setOrNull(statement, i++, letter.sequence() == DeadLetter.NONE ? null : letter.sequence());
     setOrNull(statement, i++, letter.recipient() == DeadLetter.NONE ? null : (long) letter.recipient());
     statement.setLong(i++, letter.timestampMillis());
@@ -331,7 +288,7 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
       find.setString(1, origin);
       try (ResultSet row = find.executeQuery()) {
         row.next();
-        rememberOrigin(origin, row.getInt(1));
+        originIds.put(origin, row.getInt(1));
         return row.getInt(1);
       }
     }

@@ -22,13 +22,15 @@ class DeadLetterCollectorTest {
     volatile boolean closed;
 
     @Override
-    public void append(List<DeadLetter> batch) throws Exception {
+    public void append(List<DeadLetterBlock> blocks) throws Exception {
       if (blocking) {
         open.await();
       }
       if (failuresLeft.getAndDecrement() > 0) {
         throw new java.sql.SQLException("disk full");
       }
+      List<DeadLetter> batch = new ArrayList<>();
+      blocks.forEach(block -> batch.addAll(block.letters()));
       batches.add(List.copyOf(batch));
     }
 

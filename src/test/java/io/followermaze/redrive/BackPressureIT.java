@@ -3,7 +3,7 @@ package io.followermaze.redrive;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.followermaze.deadletter.DeadLetter;
+import io.followermaze.deadletter.DeadLetterBlock;
 import io.followermaze.deadletter.DeadLetterCollector;
 import io.followermaze.deadletter.DeadLetterStore;
 import io.followermaze.server.Server;
@@ -25,9 +25,9 @@ class BackPressureIT {
     final AtomicLong stored = new AtomicLong();
 
     @Override
-    public void append(List<DeadLetter> batch) throws InterruptedException {
+    public void append(List<DeadLetterBlock> blocks) throws InterruptedException {
       gate.await();
-      stored.addAndGet(batch.size());
+      blocks.forEach(block -> stored.addAndGet(block.size()));
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.followermaze.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.followermaze.deadletter.DeadLetter;
+import io.followermaze.deadletter.DeadLetterBlock;
 import io.followermaze.deadletter.DeadLetterFilter;
 import io.followermaze.deadletter.Reason;
 import io.followermaze.protocol.EventType;
@@ -34,7 +35,7 @@ class SqliteDeadLetterStoreTest {
 
   /** Appends as the collector does, then expands as the idle flusher does. */
   private void commit(List<DeadLetter> letters) throws Exception {
-    store.append(letters);
+    store.append(List.of(DeadLetterBlock.of(letters)));
     while (store.catchUp()) {
       // Expand every pending batch.
     }
@@ -42,8 +43,8 @@ class SqliteDeadLetterStoreTest {
 
   @Test
   void anAppendedBatchIsDurableAtOnceAndQueryableOnceExpandedExactlyOnce() throws Exception {
-    store.append(List.of(offline(1, 1, 10), offline(2, 1, 20)));
-    store.append(List.of(offline(3, 1, 30)));
+    store.append(List.of(DeadLetterBlock.of(List.of(offline(1, 1, 10), offline(2, 1, 20)))));
+    store.append(List.of(DeadLetterBlock.of(offline(3, 1, 30))));
     assertThat(store.count(DeadLetterFilter.ALL)).isZero();
     assertThat(store.awaitingIndex()).isEqualTo(3);
     assertThat(store.stats().awaitingIndex()).isEqualTo(3);
