@@ -19,9 +19,10 @@ import org.slf4j.LoggerFactory;
  * then stops, its inbox fills, the event-source reader stops reading, and TCP slows the source.
  * Nothing is dropped. A failed commit is logged, counted and retried with the same batch.
  *
- * <p>What a {@code kill -9} can lose is what was not yet committed: at most the queue plus one batch
- * ({@code queueCapacity + batchSize} letters), or less than {@code flushInterval} of them when
- * traffic is light.
+ * <p>Producers hand over {@link DeadLetterBlock}s (the engine: one per command) or single letters;
+ * the queue is bounded in letters. What a {@code kill -9} can lose is what was not yet committed: at
+ * most the queue plus one batch ({@code queueCapacity + batchSize} letters, plus the block a
+ * producer is still filling), or less than {@code flushInterval} of them when traffic is light.
  */
 public final class DeadLetterCollector implements DeadLetterSink {
 
@@ -89,6 +90,12 @@ public final class DeadLetterCollector implements DeadLetterSink {
     if (flusherParked && queuedLetters.get() >= batchSize) {
       LockSupport.unpark(flusher);
     }
+  }
+
+  /** Blocks are committed as they come: yes. */
+  @Override
+  public boolean prefersBlocks() {
+    return true;
   }
 
   private boolean reserve(int letters) {

@@ -17,6 +17,15 @@ public interface DeadLetterSink extends AutoCloseable {
     block.letters().forEach(this::accept);
   }
 
+  /**
+   * Whether {@link #acceptAll} is this sink's cheap path (it keeps blocks whole), so producers should
+   * encode blocks; otherwise they hand over letter objects, which is cheaper when the sink only
+   * counts them. Default: false.
+   */
+  default boolean prefersBlocks() {
+    return false;
+  }
+
   /** Flushes and releases the sink; later letters may be refused. Default: nothing to do. */
   @Override
   default void close() {}

@@ -44,9 +44,9 @@ import org.slf4j.LoggerFactory;
  * <p>Per source chunk: malformed lines become dead letters, events go through the sequencer, every
  * released event is routed, each recipient's notification is queued in its outbox (or dead-lettered
  * when the user is not connected or too slow), and at the end of the chunk each session that got
- * something is woken once. Dead letters raised on the engine thread are encoded into one {@link
- * DeadLetterBlock} per command (no object per letter) and handed to the
- * sink after it. An exception in processing is logged, counted and skipped: the engine thread never
+ * something is woken once. When the sink keeps blocks (the durable collector), dead letters raised
+ * on the engine thread are encoded into one {@link DeadLetterBlock} per command (no object per
+ * letter) and handed over after it. An exception in processing is logged, counted and skipped: the engine thread never
  * dies of one.
  */
 public final class Engine implements Sequencer.Listener, Recipients, Undeliverable {
@@ -82,6 +82,7 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
   private final PendingWakeups wakeups = new PendingWakeups();
   private final LongAdder deadLettersFromOtherThreads = new LongAdder();
   private final DeadLetterBlockWriter deadLetterBlock = new DeadLetterBlockWriter();
+  private final boolean encodeBlocks;
   private final long gapTimeoutNanos;
   private final Thread thread;
 
@@ -103,6 +104,7 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
   public Engine(Settings settings, DeadLetterSink deadLetters, EpochClock epochClock, NanoClock nanoClock) {
     this.settings = settings;
     this.deadLetters = deadLetters;
+    this.encodeBlocks = deadLetters.prefersBlocks();
     this.epochClock = epochClock;
     this.nanoClock = nanoClock;
     this.inbox = new Inbox(settings.inboxCapacity());
@@ -318,7 +320,12 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
     ClientSession session = sessions.get(user);
     if (session == null) {
       deadLettersRaised++;
-      deadLetterBlock.undeliverable(Reason.USER_NOT_CONNECTED, event, user, sourceOrigin, epochClock.time());
+      if (encodeBlocks) {
+        deadLetterBlock.undeliverable(Reason.USER_NOT_CONNECTED, event, user, sourceOrigin, epochClock.time());
+      } else {
+        deadLetters.accept(DeadLetter.undeliverable(Reason.USER_NOT_CONNECTED, event, user, sourceOrigin,
+            epochClock.time(), Reason.USER_NOT_CONNECTED.usualError()));
+      }
     } else {
       queue(session, event);
     }
@@ -359,10 +366,14 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
     }
   }
 
-  /** A dead letter raised on the engine thread: encoded into the current block. */
+  /** A dead letter raised on the engine thread: encoded into the current block if the sink keeps blocks. */
   private void deadLetter(DeadLetter letter) {
     deadLettersRaised++;
-    deadLetterBlock.add(letter);
+    if (encodeBlocks) {
+      deadLetterBlock.add(letter);
+    } else {
+      deadLetters.accept(letter);
+    }
   }
 
   /** Hands the letters raised since the last call to the sink as one block (waits while it is full). */

@@ -26,8 +26,8 @@ import java.util.Optional;
 
 /**
  * Dead letters in an embedded SQLite database ({@code deadletters.db} in the data directory), WAL
- * mode. The hot path commits each batch as one compact row (about 5M letters/s on one quiet core);
- * when the appending thread is otherwise idle, {@link #catchUp()} expands batches into per-letter
+ * mode. The hot path commits each {@link DeadLetterBlock} as one row, as encoded; when the
+ * appending thread is otherwise idle, {@link #catchUp()} expands batches into per-letter
  * rows, {@value #ROWS_PER_INSERT} per INSERT statement (about 1.7M/s), which is what queries read.
  * Readers in other processes see every committed batch; a {@code kill -9} loses nothing committed.
  *
