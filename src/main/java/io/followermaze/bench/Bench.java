@@ -8,6 +8,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.OptionalLong;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -34,11 +35,14 @@ public final class Bench {
   private final SendTimes sendTimes = new SendTimes();
   private final ClientLedger[] ledgers;
   private final List<VerifyingClient> clients = new ArrayList<>();
-  private final AtomicLong peakRss = new AtomicLong(-1);
+  private final ResourceTrend resources = new ResourceTrend();
+  private volatile long serverPid = -1;
   private volatile boolean generated;
   private volatile long startNanos;
   private volatile long sentEvents;
   private Workload workload;
+  private UnreliableClients unreliable;
+  private UnreliableOutcome unreliableOutcome = UnreliableOutcome.NONE;
 
   private Bench(BenchOptions options, PrintStream out) {
     this.options = options.validate();
@@ -59,11 +63,13 @@ public final class Bench {
     Thread sampler = startRssSampler();
     try (SocketChannel source = connectAll()) {
       long warmups = warmUp(source, deadline);
-      workload = new Workload(options, ledgers);
+      workload = new Workload(options, ledgers, verdicts);
+      startUnreliable();
       Thread generator = Thread.ofPlatform().name("bench-source").start(() -> stream(source, warmups));
       awaitDelivery(deadline, warmups);
       verdicts.finish();
       generator.join(TimeUnit.SECONDS.toMillis(5));
+      stopUnreliable();
     } catch (IOException e) {
       verdicts.fail("cannot talk to the server at " + options.host() + ": " + e.getMessage());
     } catch (InterruptedException e) {
@@ -71,10 +77,37 @@ public final class Bench {
       verdicts.fail("interrupted");
     } finally {
       verdicts.finish();
+      stopUnreliableQuietly();
       clients.forEach(VerifyingClient::close);
       sampler.interrupt();
     }
     return result();
+  }
+
+  private void startUnreliable() {
+    if (options.unreliable().total() > 0) {
+      unreliable = new UnreliableClients(new InetSocketAddress(options.host(), options.clientPort()), options.clients() + 1,
+          options.unreliable(), options.seed(), verdicts);
+      unreliable.start();
+    }
+  }
+
+  /** Hangs up the unreliable clients, lets them read what is left, and compares with what was meant for them. */
+  private void stopUnreliable() throws InterruptedException {
+    if (unreliable != null) {
+      boolean complete = generated && verdicts.failure() == null;
+      UnreliableOutcome outcome = unreliable.stopAndCompare(complete ? workload : null);
+      unreliableOutcome = complete ? outcome : UnreliableOutcome.NONE;
+      unreliable = null;
+    }
+  }
+
+  private void stopUnreliableQuietly() {
+    try {
+      stopUnreliable();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private SocketChannel connectAll() throws IOException {
@@ -125,11 +158,21 @@ public final class Bench {
     int[] order = new int[options.maxBatch()];
     startNanos = System.nanoTime();
     try {
-      for (long first = warmups + 1; first <= options.events() && !verdicts.finished(); ) {
-        int size = (int) Math.min(1 + shuffle.nextInt(options.maxBatch()), options.events() - first + 1);
+      long rate = options.pace().eventsPerSecond();
+      long endNanos = options.pace().duration() == null ? Long.MAX_VALUE : startNanos + options.pace().duration().toNanos();
+      long lastSequence = options.pace().duration() == null ? options.events() : Long.MAX_VALUE;
+      for (long first = warmups + 1; first <= lastSequence && !verdicts.finished(); ) {
+        if (rate > 0 && isAhead(first - warmups - 1, rate)) {
+          flush(source, outBuffer);
+          pace(first - warmups - 1, rate);
+        }
+        if (lastSequence == Long.MAX_VALUE && System.nanoTime() >= endNanos) {
+          lastSequence = first; // Time is up: this batch is the closing broadcast alone.
+        }
+        int size = (int) Math.min(1 + shuffle.nextInt(options.maxBatch()), lastSequence - first + 1);
         for (int i = 0; i < size; i++) {
           long sequence = first + i;
-          starts[i + 1] = workload.next(sequence, sequence == options.events(), batch, starts[i]);
+          starts[i + 1] = workload.next(sequence, sequence == lastSequence, batch, starts[i]);
           order[i] = i;
         }
         for (int i = size - 1; i > 0; i--) {
@@ -156,6 +199,18 @@ public final class Bench {
       verdicts.fail("sending events failed: " + e.getMessage());
     }
     generated = true;
+  }
+
+  private boolean isAhead(long sent, long rate) {
+    return startNanos + (long) (sent * (1e9 / rate)) - System.nanoTime() > 100_000;
+  }
+
+  /** Waits until {@code sent} events are not ahead of {@code rate} per second since the start. */
+  private void pace(long sent, long rate) {
+    long due = startNanos + (long) (sent * (1e9 / rate));
+    for (long ahead = due - System.nanoTime(); ahead > 100_000 && !verdicts.finished(); ahead = due - System.nanoTime()) {
+      java.util.concurrent.locks.LockSupport.parkNanos(ahead);
+    }
   }
 
   private static void flush(SocketChannel channel, ByteBuffer buffer) throws IOException {
@@ -197,7 +252,7 @@ public final class Bench {
 
   private String firstShortfall(long warmups) {
     if (!generated) {
-      return "the source had sent only " + sentEvents + " of " + options.events() + " events";
+      return "the source had sent only " + sentEvents + " events";
     }
     for (VerifyingClient client : clients) {
       ClientLedger ledger = ledgers[client.user()];
@@ -215,16 +270,20 @@ public final class Bench {
   private void progress(long now) {
     long received = clients.stream().mapToLong(VerifyingClient::received).sum();
     double seconds = (now - startNanos) / 1e9;
-    out.printf(
-        "bench: %.0fs sent %d/%d events (%.0f/s), clients received %d notifications%n",
-        seconds, sentEvents, options.events(), sentEvents / Math.max(seconds, 1e-9), received);
+    long pid = serverPid;
+    String server = pid < 0 ? "" : String.format(Locale.ROOT, ", server RSS %d MiB, %d open files",
+        ServerMemory.rssBytes(pid) >> 20, ServerMemory.openFiles(pid));
+    out.printf(Locale.ROOT,
+        "bench: %.0fs sent %d events (%.0f/s), clients received %d notifications%s%n",
+        seconds, sentEvents, sentEvents / Math.max(seconds, 1e-9), received, server);
   }
 
   private Thread startRssSampler() {
     OptionalLong pid = ServerMemory.pidListeningOn(options.eventPort());
     return Thread.ofPlatform().name("bench-rss").daemon().start(() -> {
+      serverPid = pid.orElse(-1);
       while (pid.isPresent() && !Thread.currentThread().isInterrupted()) {
-        peakRss.accumulateAndGet(ServerMemory.rssBytes(pid.getAsLong()), Math::max);
+        resources.add(ServerMemory.rssBytes(pid.getAsLong()), ServerMemory.openFiles(pid.getAsLong()));
         try {
           Thread.sleep(200);
         } catch (InterruptedException e) {
@@ -246,14 +305,15 @@ public final class Bench {
     double seconds = startNanos == 0 ? 0 : (end - startNanos) / 1e9;
     return new BenchResult(
         verdicts.failure(),
-        options.events(),
+        sentEvents,
         options.clients(),
         seconds,
         notifications,
         latency.getValueAtPercentile(50),
         latency.getValueAtPercentile(99),
         latency.getMaxValue(),
-        peakRss.get(),
-        workload == null ? 0 : workload.expectedOffline());
+        resources,
+        workload == null ? 0 : workload.expectedOffline(),
+        unreliableOutcome);
   }
 }

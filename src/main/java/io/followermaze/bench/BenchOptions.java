@@ -15,6 +15,8 @@ import java.time.Duration;
  * @param seed the random seed; the same seed gives the same events
  * @param timeout how long the whole run may take
  * @param progressInterval how often to print a progress line (0: never)
+ * @param unreliable users whose clients come and go, never read or read slowly
+ * @param pace how fast and how long to send (unpaced, {@code events} long, by default)
  */
 public record BenchOptions(
     String host,
@@ -26,7 +28,46 @@ public record BenchOptions(
     int maxBatch,
     long seed,
     Duration timeout,
-    Duration progressInterval) {
+    Duration progressInterval,
+    Unreliable unreliable,
+    Pace pace) {
+
+  /**
+   * Users after the reliable clients (ids {@code clients + 1} on) whose clients misbehave. Their
+   * lines are not checked one by one: each line they get must be one meant for them, in order, and
+   * every one meant for them that they did not get must be a dead letter on the server.
+   *
+   * @param churners users whose client connects, stays a random 5-100 ms, hangs up, and again
+   * @param stuck users whose client connects and never reads
+   * @param slow users whose client reads one byte a second
+   */
+  public record Unreliable(int churners, int stuck, int slow) {
+    /** No unreliable users. */
+    public static final Unreliable NONE = new Unreliable(0, 0, 0);
+
+    /** How many users in all. */
+    public int total() {
+      return churners + stuck + slow;
+    }
+  }
+
+  /**
+   * Pacing for long runs.
+   *
+   * @param eventsPerSecond the most events per second to send (0: as fast as the server takes them)
+   * @param duration send for this long instead of a fixed number of events (null: {@code events})
+   */
+  public record Pace(long eventsPerSecond, Duration duration) {
+    /** As fast as possible, a fixed number of events. */
+    public static final Pace UNPACED = new Pace(0, null);
+  }
+
+  /** Reliable clients only, unpaced. */
+  public BenchOptions(String host, int eventPort, int clientPort, long events, int clients, int users, int maxBatch,
+      long seed, Duration timeout, Duration progressInterval) {
+    this(host, eventPort, clientPort, events, clients, users, maxBatch, seed, timeout, progressInterval,
+        Unreliable.NONE, Pace.UNPACED);
+  }
 
   /** Checks the options; throws naming the first bad one. */
   public BenchOptions validate() {
@@ -36,8 +77,18 @@ public record BenchOptions(
     if (clients < 1) {
       throw new IllegalArgumentException("--clients must be at least 1, was " + clients);
     }
-    if (users < clients || users < 2) {
-      throw new IllegalArgumentException("--users must be at least --clients and 2, was " + users);
+    if (users < clients + unreliable.total() || users < 2) {
+      throw new IllegalArgumentException("--users must be at least 2 and --clients plus the churning, stuck and slow"
+          + " clients (" + (clients + unreliable.total()) + "), was " + users);
+    }
+    if (unreliable.churners() < 0 || unreliable.stuck() < 0 || unreliable.slow() < 0) {
+      throw new IllegalArgumentException("--churn-clients, --stuck-clients and --slow-clients must not be negative");
+    }
+    if (pace.eventsPerSecond() < 0) {
+      throw new IllegalArgumentException("--rate must not be negative, was " + pace.eventsPerSecond());
+    }
+    if (pace.duration() != null && (pace.duration().isNegative() || pace.duration().isZero())) {
+      throw new IllegalArgumentException("--duration must be positive");
     }
     if (maxBatch < 1) {
       throw new IllegalArgumentException("--max-batch must be at least 1, was " + maxBatch);

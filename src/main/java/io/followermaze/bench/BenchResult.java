@@ -13,8 +13,9 @@ import java.util.Locale;
  * @param latencyP50Micros median delivery latency
  * @param latencyP99Micros 99th percentile delivery latency
  * @param latencyMaxMicros worst delivery latency
- * @param serverRssPeakBytes the server's peak sampled resident set size, or -1 if unknown
+ * @param server the server's sampled RSS and open file descriptors (empty when it is not local)
  * @param expectedOffline notifications for users that were not connected (server dead letters)
+ * @param unreliable what the churning, stuck and slow clients saw
  */
 public record BenchResult(
     String failure,
@@ -25,8 +26,9 @@ public record BenchResult(
     long latencyP50Micros,
     long latencyP99Micros,
     long latencyMaxMicros,
-    long serverRssPeakBytes,
-    long expectedOffline) {
+    ResourceTrend server,
+    long expectedOffline,
+    UnreliableOutcome unreliable) {
 
   /** Whether every client received exactly its lines. */
   public boolean passed() {
@@ -43,17 +45,29 @@ public record BenchResult(
     return seconds > 0 ? notifications / seconds : 0;
   }
 
+  /** The server's peak sampled RSS in bytes, or -1 if unknown. */
+  public long serverRssPeakBytes() {
+    return server.peakRssBytes();
+  }
+
   /** The one-line summary the bench prints last. */
   public String summary() {
-    String rss = serverRssPeakBytes < 0 ? "n/a" : (serverRssPeakBytes >> 20) + "MiB";
+    long peak = server.peakRssBytes();
+    String rss = peak < 0 ? "n/a" : (peak >> 20) + "MiB";
     return String.format(
         Locale.ROOT,
         "%s events=%d clients=%d time=%.2fs events/s=%.0f notifications=%d notifications/s=%.0f"
             + " latency_p50=%.1fms latency_p99=%.1fms latency_max=%.1fms server_rss_peak=%s"
-            + " expected_dead_letters_offline=%d%s",
+            + " expected_dead_letters_offline=%d%s%s%s",
         passed() ? "PASS" : "FAIL",
         events, clients, seconds, eventsPerSecond(), notifications, notificationsPerSecond(),
         latencyP50Micros / 1000.0, latencyP99Micros / 1000.0, latencyMaxMicros / 1000.0, rss, expectedOffline,
+        unreliable.connections() == 0 ? "" : String.format(Locale.ROOT,
+            " unreliable_connections=%d unreliable_received=%d expected_dead_letters_unreliable=%d",
+            unreliable.connections(), unreliable.received(), unreliable.missingCount()),
+        server.samples() < 20 ? "" : String.format(Locale.ROOT,
+            " server_rss_settled=%dMiB server_rss_final=%dMiB server_fds_settled=%d server_fds_final=%d",
+            server.settledRssBytes() >> 20, server.finalRssBytes() >> 20, server.settledOpenFiles(), server.finalOpenFiles()),
         passed() ? "" : " reason=\"" + failure + "\"");
   }
 }

@@ -13,15 +13,20 @@ import org.agrona.collections.Long2LongHashMap;
 final class FollowerModel {
 
   private final int clients;
+  private final int lastPartial;
   private final Long2LongHashMap edgeSlots = new Long2LongHashMap(-1);
   private final IntHashSet[] connectedFollowers;
+  private final IntHashSet[] partialFollowers;
   private final int[] followerCounts;
   private long[] edges = new long[1024];
   private int edgeCount;
 
-  FollowerModel(int users, int clients) {
+  /** Users 1..clients are reliable clients, the next {@code partial} users unreliable ones. */
+  FollowerModel(int users, int clients, int partial) {
     this.clients = clients;
+    this.lastPartial = clients + partial;
     this.connectedFollowers = new IntHashSet[users + 1];
+    this.partialFollowers = new IntHashSet[users + 1];
     this.followerCounts = new int[users + 1];
   }
 
@@ -41,6 +46,11 @@ final class FollowerModel {
         connectedFollowers[to] = new IntHashSet();
       }
       connectedFollowers[to].add(from);
+    } else if (from <= lastPartial) {
+      if (partialFollowers[to] == null) {
+        partialFollowers[to] = new IntHashSet();
+      }
+      partialFollowers[to].add(from);
     }
   }
 
@@ -63,7 +73,14 @@ final class FollowerModel {
     followerCounts[to]--;
     if (from <= clients) {
       connectedFollowers[to].remove(from);
+    } else if (from <= lastPartial) {
+      partialFollowers[to].remove(from);
     }
+  }
+
+  /** The followers of {@code user} that are unreliable clients, or null when there are none. */
+  IntHashSet partialFollowers(int user) {
+    return partialFollowers[user];
   }
 
   /** The followers of {@code user} that are bench clients, or null when there are none. */

@@ -1,37 +1,44 @@
 package io.followermaze.bench;
 
-import java.util.Arrays;
-
 /**
- * When each batch of events went to the server, so verifiers can measure delivery latency. Written
- * by the generator only; readers see entries below {@link #published}.
+ * When each batch of events went to the server, so verifiers can measure delivery latency: a ring
+ * of the last {@value #CAPACITY} batches, so long runs need bounded memory. Written by the
+ * generator only; readers search the entries below {@link #published}. A sequence number older
+ * than the ring has no known send time.
  */
 final class SendTimes {
 
-  private volatile long[] firstSequences = new long[1024];
-  private volatile long[] nanos = new long[1024];
-  private volatile int published;
-  private int count;
+  private static final int CAPACITY = 1 << 20;
+  private static final int MASK = CAPACITY - 1;
+
+  private final long[] firstSequences = new long[CAPACITY];
+  private final long[] nanos = new long[CAPACITY];
+  private volatile long published;
 
   void batchSent(long firstSequence, long nanoTime) {
-    if (count == firstSequences.length) {
-      nanos = Arrays.copyOf(nanos, count * 2);
-      firstSequences = Arrays.copyOf(firstSequences, count * 2);
-    }
-    firstSequences[count] = firstSequence;
-    nanos[count] = nanoTime;
-    published = ++count;
+    long count = published;
+    int slot = (int) (count & MASK);
+    firstSequences[slot] = firstSequence;
+    nanos[slot] = nanoTime;
+    published = count + 1;
   }
 
   /** When the batch holding {@code sequence} was sent, or -1 when it is not known. */
   long sentAt(long sequence) {
-    int size = published;
-    long[] starts = firstSequences;
-    long[] times = nanos;
-    int index = Arrays.binarySearch(starts, 0, size, sequence);
-    if (index < 0) {
-      index = -index - 2;
+    long end = published;
+    long low = Math.max(0, end - CAPACITY + 1);
+    long high = end - 1;
+    if (high < low || firstSequences[(int) (low & MASK)] > sequence) {
+      return -1;
     }
-    return index < 0 ? -1 : times[index];
+    while (low < high) {
+      long mid = (low + high + 1) >>> 1;
+      if (firstSequences[(int) (mid & MASK)] <= sequence) {
+        low = mid;
+      } else {
+        high = mid - 1;
+      }
+    }
+    return nanos[(int) (low & MASK)];
   }
 }

@@ -51,6 +51,15 @@ final class ServerMemory {
     return -1;
   }
 
+  /** How many file descriptors {@code pid} has open, or -1. */
+  static long openFiles(long pid) {
+    try (java.util.stream.Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+      return fds.count();
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
   private static String listeningInode(int port) throws IOException {
     String hexPort = String.format(Locale.ROOT, ":%04X", port);
     for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {

@@ -27,7 +27,7 @@ final class VerifyingClient implements Runnable {
   private int partialLength;
   private volatile long firstWarmup;
   private volatile long lastWarmup;
-  private volatile int received;
+  private volatile long received;
   private volatile long lastReceivedNanos;
 
   private VerifyingClient(int user, SocketChannel channel, ClientLedger ledger, SendTimes sendTimes, Verdicts verdicts) {
@@ -94,7 +94,7 @@ final class VerifyingClient implements Runnable {
       warmup(sequence, bytes, from, to);
       return;
     }
-    int index = received;
+    long index = received;
     if (index >= ledger.published()) {
       verdicts.fail("client " + user + ": unexpected line '" + text(bytes, from, to) + "' after its " + index + " expected lines");
       return;
@@ -115,6 +115,7 @@ final class VerifyingClient implements Runnable {
     }
     lastReceivedNanos = now;
     received = index + 1;
+    ledger.consumed(index + 1);
   }
 
   private void warmup(long sequence, byte[] bytes, int from, int to) {
@@ -156,7 +157,7 @@ final class VerifyingClient implements Runnable {
     return lastWarmup;
   }
 
-  int received() {
+  long received() {
     return received;
   }
 

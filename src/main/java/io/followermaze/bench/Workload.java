@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.agrona.collections.IntHashSet;
+import org.agrona.collections.LongArrayList;
 
 /**
  * Generates the event stream in sequence order and, as it goes, what each client must receive.
@@ -20,16 +21,26 @@ final class Workload {
   private final int clients;
   private final ClientLedger[] ledgers;
   private final FollowerModel model;
+  private final int lastPartial;
+  private final LongArrayList[] partialExpected;
   private final List<ClientLedger> touched = new ArrayList<>();
   private long expectedNotifications;
   private long expectedOffline;
 
-  Workload(BenchOptions options, ClientLedger[] ledgers) {
+  private final Verdicts verdicts;
+
+  Workload(BenchOptions options, ClientLedger[] ledgers, Verdicts verdicts) {
+    this.verdicts = verdicts;
     this.random = new SplittableRandom(options.seed());
     this.users = options.users();
     this.clients = options.clients();
     this.ledgers = ledgers;
-    this.model = new FollowerModel(users, clients);
+    this.lastPartial = clients + options.unreliable().total();
+    this.model = new FollowerModel(users, clients, options.unreliable().total());
+    this.partialExpected = new LongArrayList[lastPartial + 1];
+    for (int user = clients + 1; user <= lastPartial; user++) {
+      partialExpected[user] = new LongArrayList();
+    }
   }
 
   /**
@@ -49,11 +60,18 @@ final class Workload {
     if (roll < 5_500) {
       int end = write(out, offset, sequence, 'S', from, -1);
       IntHashSet followers = model.connectedFollowers(from);
+      IntHashSet partial = model.partialFollowers(from);
       int connected = followers == null ? 0 : followers.size();
-      expectedOffline += model.followerCount(from) - connected;
+      int partialCount = partial == null ? 0 : partial.size();
+      expectedOffline += model.followerCount(from) - connected - partialCount;
       if (followers != null) {
         for (IntHashSet.IntIterator it = followers.iterator(); it.hasNext(); ) {
           expect(it.nextValue(), sequence, out, offset, end);
+        }
+      }
+      if (partial != null) {
+        for (IntHashSet.IntIterator it = partial.iterator(); it.hasNext(); ) {
+          partialExpected[it.nextValue()].addLong(sequence);
         }
       }
       return end;
@@ -90,6 +108,14 @@ final class Workload {
     return expectedNotifications;
   }
 
+  /**
+   * The sequence numbers of the (non-broadcast) notifications meant for unreliable user {@code
+   * user}, ascending. Read after the generator has finished.
+   */
+  LongArrayList partialExpected(int user) {
+    return partialExpected[user];
+  }
+
   /** Notifications for users who are not bench clients: what the server must dead-letter. */
   long expectedOffline() {
     return expectedOffline;
@@ -98,6 +124,8 @@ final class Workload {
   private void notifyOne(int user, long sequence, byte[] out, int from, int to) {
     if (user <= clients) {
       expect(user, sequence, out, from, to);
+    } else if (user <= lastPartial) {
+      partialExpected[user].addLong(sequence);
     } else {
       expectedOffline++;
     }
@@ -105,7 +133,7 @@ final class Workload {
 
   private void expect(int client, long sequence, byte[] line, int from, int to) {
     ClientLedger ledger = ledgers[client];
-    ledger.expect(sequence, LineHash.of(line, from, to));
+    ledger.expect(sequence, LineHash.of(line, from, to), verdicts);
     touched.add(ledger);
     expectedNotifications++;
   }

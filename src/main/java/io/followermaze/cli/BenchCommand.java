@@ -44,24 +44,47 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "42", description = "Random seed; the same seed sends the same events.")
   long seed;
 
-  @Option(names = "--timeout", defaultValue = "10m", description = "Give up and FAIL after this long.")
+  @Option(names = "--timeout", defaultValue = "10m", description = "Give up and FAIL after this long (with --duration: at least that plus 10m).")
   Duration timeout;
 
   @Option(names = "--progress", defaultValue = "5s", description = "Progress line interval; 0s for none.")
   Duration progress;
 
+  @Option(names = "--churn-clients", defaultValue = "0",
+      description = "Extra users whose client connects, stays 5-100 ms, hangs up and reconnects, over and over;"
+          + " what they miss must be dead letters (hundreds of connections per second with 50).")
+  int churners;
+
+  @Option(names = "--stuck-clients", defaultValue = "0", description = "Extra users whose client never reads.")
+  int stuck;
+
+  @Option(names = "--slow-clients", defaultValue = "0", description = "Extra users whose client reads one byte a second.")
+  int slow;
+
+  @Option(names = "--rate", defaultValue = "0", description = "Most events per second to send; 0: as fast as the server takes them.")
+  long rate;
+
+  @Option(names = "--duration", description = "Send for this long (e.g. 30m) instead of --events; for soak runs.")
+  Duration duration;
+
   @Override
   public Integer call() {
     BenchOptions options;
     try {
-      options = new BenchOptions(host, ports.eventPort, ports.clientPort, events, clients, users == null ? clients * 10 : users,
-          maxBatch, seed, timeout, progress).validate();
+      BenchOptions.Unreliable unreliable = new BenchOptions.Unreliable(churners, stuck, slow);
+      if (duration != null && timeout.compareTo(duration.plusMinutes(5)) < 0) {
+        timeout = duration.plusMinutes(10); // A timed run needs its own length plus time to finish.
+      }
+      options = new BenchOptions(host, ports.eventPort, ports.clientPort, events, clients,
+          users == null ? Math.max(clients * 10, clients + unreliable.total()) : users,
+          maxBatch, seed, timeout, progress, unreliable, new BenchOptions.Pace(rate, duration)).validate();
     } catch (IllegalArgumentException e) {
       System.err.println("followermaze bench: " + e.getMessage());
       return 2;
     }
-    System.out.printf("bench: %d events, %d clients, %d users, batches up to %d, seed %d -> %s:%d/%d%n",
-        options.events(), options.clients(), options.users(), options.maxBatch(), options.seed(),
+    System.out.printf("bench: %s, %d clients, %d users, batches up to %d, seed %d -> %s:%d/%d%n",
+        duration == null ? options.events() + " events" : "for " + duration + (rate > 0 ? " at " + rate + " events/s" : ""),
+        options.clients(), options.users(), options.maxBatch(), options.seed(),
         options.host(), options.eventPort(), options.clientPort());
     BenchResult result = Bench.run(options, System.out);
     System.out.println(result.summary());

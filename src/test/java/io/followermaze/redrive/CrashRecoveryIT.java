@@ -8,21 +8,14 @@ import io.followermaze.bench.BenchOptions;
 import io.followermaze.deadletter.DeadLetterFilter;
 import io.followermaze.storage.SqliteDeadLetterStore;
 import io.followermaze.testing.EventSource;
-import java.io.BufferedReader;
+import io.followermaze.testing.ServerProcess;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,42 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CrashRecoveryIT {
 
-  private static final Pattern LISTENING = Pattern.compile("event source on 127.0.0.1:(\\d+) and user clients on 127.0.0.1:(\\d+)");
-
   @TempDir Path dataDir;
-
-  /** A server process with its log collected and its ports read from it. */
-  private static final class ServerProcess {
-    final Process process;
-    final List<String> log = new CopyOnWriteArrayList<>();
-    volatile int eventPort;
-    volatile int clientPort;
-
-    ServerProcess(Path dataDir) throws IOException {
-      Path jar = Path.of("target", "followermaze.jar");
-      assertThat(jar).exists();
-      String java = ProcessHandle.current().info().command().orElse("java");
-      process = new ProcessBuilder(java, "-Xmx128m", "-jar", jar.toString(), "serve", "--bind", "127.0.0.1",
-          "--event-port", "0", "--client-port", "0", "--status-interval", "0s", "--data-dir", dataDir.toString(),
-          "--dlq-flush-interval", "50ms", "--admin-port", "0").redirectErrorStream(true).start();
-      Thread.ofVirtual().start(() -> {
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-          for (String line; (line = out.readLine()) != null; ) {
-            log.add(line);
-            Matcher m = LISTENING.matcher(line);
-            if (m.find()) {
-              eventPort = Integer.parseInt(m.group(1));
-              clientPort = Integer.parseInt(m.group(2));
-            }
-          }
-        } catch (IOException ignored) {
-          // The process is gone.
-        }
-      });
-      await().atMost(Duration.ofSeconds(60)).until(() -> clientPort != 0 || !process.isAlive());
-      assertThat(process.isAlive()).as("server started: %s", log).isTrue();
-    }
-  }
 
   /** Committed letters: expanded rows plus batches awaiting expansion. */
   private static long committed(SqliteDeadLetterStore reader) {
