@@ -75,7 +75,7 @@ final class ClientListener implements AutoCloseable {
       ClientId id = readId(in);
       if (!id.valid()) {
         log.info("refused client {}: {}", peer, id.error());
-        Connections.refuse(channel, id.error());
+        Connections.refuseLingering(channel, id.error());
         return;
       }
       channel.socket().setSoTimeout(0);
@@ -86,7 +86,7 @@ final class ClientListener implements AutoCloseable {
       session.close(Reason.CONNECTION_LOST, "client closed the connection");
     } catch (SocketTimeoutException e) {
       log.info("refused client {}: no user id within {}", peer, config.handshakeTimeout());
-      Connections.refuse(channel, "no user id received within " + config.handshakeTimeout().toSeconds() + "s");
+      Connections.refuseLingering(channel, "no user id received within " + config.handshakeTimeout().toSeconds() + "s");
     } catch (IOException e) {
       log.debug("client {} failed during handshake: {}", peer, e.getMessage());
     } finally {

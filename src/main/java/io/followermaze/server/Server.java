@@ -64,6 +64,7 @@ public final class Server implements AutoCloseable {
    */
   public static Server start(ServerConfig config, DeadLetterSink deadLetters, Redrive redrive) {
     config.validate();
+    FileDescriptorHeadroom.check(config.maxClients(), FileDescriptorHeadroom.limit());
     Engine engine =
         new Engine(
             new Engine.Settings(

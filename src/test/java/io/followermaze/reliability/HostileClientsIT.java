@@ -1,0 +1,135 @@
+package io.followermaze.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.followermaze.testing.EventSource;
+import io.followermaze.testing.RunningServer;
+import io.followermaze.testing.ServerProcess;
+import io.followermaze.testing.UserClient;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Clients that attack rather than use the server: ten thousand idle connections, a megabyte-long
+ * user id. (A client that never sends its id, and a second event source, are in {@code
+ * ConnectionsIT}.) The server holds, refuses clearly, and keeps serving.
+ */
+class HostileClientsIT {
+
+  private static final int IDLE = 10_000;
+
+  @TempDir Path dataDir;
+
+  private static long openFiles(long pid) throws IOException {
+    try (var fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+      return fds.count();
+    }
+  }
+
+  private static long rssMiB(long pid) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+      }
+    }
+    return -1;
+  }
+
+  private static String readLine(SocketChannel channel) throws IOException {
+    channel.socket().setSoTimeout(20_000);
+    InputStream in = channel.socket().getInputStream();
+    StringBuilder line = new StringBuilder();
+    for (int c; (c = in.read()) >= 0 && c != '\n'; ) {
+      line.append((char) c);
+    }
+    return line.toString().strip();
+  }
+
+  @Test
+  void tenThousandIdleClientsAreHeldTheNextIsRefusedClearlyAndTheServerKeepsServing() throws Exception {
+    try (ServerProcess server = new ServerProcess(dataDir, "--max-clients", Integer.toString(IDLE))) {
+      long pid = server.process.pid();
+      long filesBefore = openFiles(pid);
+      List<SocketChannel> idle = new ArrayList<>(IDLE);
+      try (UserClient active = UserClient.connect(server.clientPort, 1)) {
+        for (int user = 2; user <= IDLE; user++) {
+          SocketChannel channel = SocketChannel.open(new InetSocketAddress("127.0.0.1", server.clientPort));
+          channel.write(ByteBuffer.wrap((user + "\r\n").getBytes(StandardCharsets.US_ASCII)));
+          idle.add(channel);
+        }
+        try (SocketChannel oneTooMany = SocketChannel.open(new InetSocketAddress("127.0.0.1", server.clientPort))) {
+          oneTooMany.write(ByteBuffer.wrap("99999\r\n".getBytes(StandardCharsets.US_ASCII)));
+          assertThat(readLine(oneTooMany)).isEqualTo("ERROR too many connections");
+        }
+        long filesHeld = openFiles(pid);
+        long rssHeld = rssMiB(pid);
+        System.out.printf("hostile: %d client connections held: server has %d open files (%d before), RSS %d MiB%n",
+            IDLE, filesHeld, filesBefore, rssHeld);
+        assertThat(filesHeld).isBetween(filesBefore + IDLE, filesBefore + IDLE + 64);
+
+        try (EventSource source = new EventSource(server.eventPort)) {
+          source.send("1|P|2|1", "2|B");
+        }
+        assertThat(active.awaitLines(2)).containsExactly("1|P|2|1", "2|B");
+        ByteBuffer broadcast = ByteBuffer.allocate(16);
+        SocketChannel last = idle.get(idle.size() - 1);
+        while (broadcast.position() < "2|B\n".length()) {
+          last.read(broadcast);
+        }
+        assertThat(new String(broadcast.array(), 0, broadcast.position(), StandardCharsets.US_ASCII)).isEqualTo("2|B\n");
+      } finally {
+        for (SocketChannel channel : idle) {
+          channel.close();
+        }
+      }
+      await().atMost(Duration.ofSeconds(60)).until(() -> openFiles(pid) <= filesBefore + 16);
+      try (UserClient again = UserClient.connect(server.clientPort, 5);
+          EventSource source = new EventSource(server.eventPort)) {
+        source.send("3|P|1|5");
+        assertThat(again.awaitLines(1)).containsExactly("3|P|1|5");
+      }
+      assertThat(server.errors()).isEmpty();
+      assertThat(server.stop()).isZero();
+    }
+  }
+
+  @Test
+  void aMegabyteUserIdIsRefusedWithoutHarmAndOthersAreStillServed() throws Exception {
+    try (RunningServer server = RunningServer.start();
+        Socket hostile = new Socket("127.0.0.1", server.server().clientPort())) {
+      byte[] digits = new byte[1 << 20];
+      Arrays.fill(digits, (byte) '7');
+      try {
+        OutputStream out = hostile.getOutputStream();
+        out.write(digits);
+        out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+      } catch (IOException expected) {
+        // The server stops reading after its bound and closes: the rest of the megabyte is refused.
+      }
+      hostile.setSoTimeout(20_000);
+      String reply = new String(hostile.getInputStream().readNBytes(200), StandardCharsets.US_ASCII);
+      assertThat(reply).startsWith("ERROR user id line longer than");
+
+      UserClient client = server.client(1);
+      try (EventSource source = server.source()) {
+        source.send("1|P|2|1");
+      }
+      assertThat(client.awaitLines(1)).containsExactly("1|P|2|1");
+    }
+  }
+}
