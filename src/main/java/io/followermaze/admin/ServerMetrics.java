@@ -71,6 +71,8 @@ public final class ServerMetrics implements AutoCloseable {
           s -> s.collector.backPressureWaits());
       Gauge.builder("followermaze.dlq.flush.duration", this, s -> s.collector.lastFlushNanos() / 1e9)
           .description("How long the last dead-letter commit took").baseUnit("seconds").strongReference(true).register(registry);
+    }
+    if (collector != null && storeFile != null) {
       Gauge.builder("followermaze.dlq.store.size", this, ServerMetrics::storeBytes)
           .description("Size of the dead-letter store on disk").baseUnit("bytes").strongReference(true).register(registry);
     }

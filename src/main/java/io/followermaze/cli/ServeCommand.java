@@ -11,6 +11,7 @@ import io.followermaze.redrive.ParkedLetters;
 import io.followermaze.server.Server;
 import io.followermaze.server.ServerConfig;
 import io.followermaze.storage.DlqOperations;
+import io.followermaze.storage.KafkaDeadLetterStore;
 import io.followermaze.storage.SqliteDeadLetterStore;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -93,12 +94,20 @@ final class ServeCommand implements Callable<Integer> {
   long deadLetterLogLimit;
 
   @Option(names = "--dlq", defaultValue = "${env:FM_DLQ:-sqlite}",
-      description = "Where dead letters go: sqlite (durable store in --data-dir) or log (log and count only) (env FM_DLQ).")
+      description = "Where dead letters go: sqlite (durable store in --data-dir), kafka (a topic, see --kafka-bootstrap) or log (log and count only) (env FM_DLQ).")
   String dlq;
 
   @Option(names = "--data-dir", defaultValue = "${env:FM_DATA_DIR:-./data}",
       description = "Directory of the dead-letter store (env FM_DATA_DIR).")
   Path dataDir;
+
+  @Option(names = "--kafka-bootstrap", defaultValue = "${env:FM_KAFKA_BOOTSTRAP}",
+      description = "Kafka bootstrap servers (HOST:PORT[,...]) for --dlq kafka (env FM_KAFKA_BOOTSTRAP).")
+  String kafkaBootstrap;
+
+  @Option(names = "--dlq-topic", defaultValue = "${env:FM_DLQ_TOPIC:-maze.dlq}",
+      description = "Kafka topic for --dlq kafka; created with 3 partitions if missing (env FM_DLQ_TOPIC).")
+  String dlqTopic;
 
   @Option(names = "--dlq-batch", defaultValue = "${env:FM_DLQ_BATCH:-10000}",
       description = "Dead letters committed per transaction at most (env FM_DLQ_BATCH).")
@@ -152,16 +161,26 @@ final class ServeCommand implements Callable<Integer> {
     switch (dlq) {
       case "log":
         return null;
-      case "sqlite":
+      case "sqlite", "kafka":
         break;
       default:
-        throw new IllegalArgumentException("--dlq must be sqlite or log, was '" + dlq + "'");
+        throw new IllegalArgumentException("--dlq must be sqlite, kafka or log, was '" + dlq + "'");
     }
     if (!dlqSync.equals("normal") && !dlqSync.equals("full")) {
       throw new IllegalArgumentException("--dlq-sync must be normal or full, was '" + dlqSync + "'");
     }
     if (dlqBatch < 1 || dlqQueue < dlqBatch) {
       throw new IllegalArgumentException("--dlq-batch must be at least 1 and at most --dlq-queue (" + dlqQueue + ")");
+    }
+    if (dlq.equals("kafka")) {
+      if (kafkaBootstrap == null) {
+        throw new IllegalArgumentException("--dlq kafka needs --kafka-bootstrap HOST:PORT");
+      }
+      log.info("dead letters go to Kafka topic {} on {} (batches of up to {}, at least every {})", dlqTopic, kafkaBootstrap,
+          dlqBatch, dlqFlushInterval);
+      collector = new DeadLetterCollector(KafkaDeadLetterStore.open(kafkaBootstrap, dlqTopic, 3), dlqQueue, dlqBatch,
+          dlqFlushInterval);
+      return collector;
     }
     SqliteDeadLetterStore store = SqliteDeadLetterStore.open(dataDir, dlqSync.equals("full"),
         new SqliteDeadLetterStore.Retention(dlqRetention, dlqMaxLetters));
@@ -214,8 +233,8 @@ final class ServeCommand implements Callable<Integer> {
     AdminServer admin;
     try {
       admin = adminPort < 0 ? null : new AdminServer(new AdminServer.Options(adminBind, adminPort, adminToken), server,
-          deadLetters, collector, collector == null ? null : new DlqOperations(SqliteDeadLetterStore.open(dataDir)),
-          new ServerMetrics(server, deadLetters, collector, collector == null ? null : dataDir.resolve(SqliteDeadLetterStore.FILE_NAME)));
+          deadLetters, collector, dlq.equals("sqlite") ? new DlqOperations(SqliteDeadLetterStore.open(dataDir)) : null,
+          new ServerMetrics(server, deadLetters, collector, dlq.equals("sqlite") ? dataDir.resolve(SqliteDeadLetterStore.FILE_NAME) : null));
     } catch (RuntimeException e) {
       server.close();
       deadLetters.close();
