@@ -111,8 +111,8 @@ public final class Bench {
   }
 
   private SocketChannel connectAll() throws IOException {
-    InetSocketAddress clientAddress = new InetSocketAddress(options.host(), options.clientPort());
     for (int user = 1; user <= options.clients(); user++) {
+      InetSocketAddress clientAddress = new InetSocketAddress(options.host(), options.clientPortFor(user));
       VerifyingClient client = VerifyingClient.connect(clientAddress, user, ledgers[user], sendTimes, verdicts);
       clients.add(client);
       Thread.ofVirtual().name("bench-client-" + user).start(client);

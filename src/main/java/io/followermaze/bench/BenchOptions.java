@@ -17,6 +17,8 @@ import java.time.Duration;
  * @param progressInterval how often to print a progress line (0: never)
  * @param unreliable users whose clients come and go, never read or read slowly
  * @param pace how fast and how long to send (unpaced, {@code events} long, by default)
+ * @param gatewayPorts client ports of a cluster's gateways: user {@code u} connects to {@code
+ *     gatewayPorts[u % size]}; empty: everyone connects to {@code clientPort}
  */
 public record BenchOptions(
     String host,
@@ -30,7 +32,20 @@ public record BenchOptions(
     Duration timeout,
     Duration progressInterval,
     Unreliable unreliable,
-    Pace pace) {
+    Pace pace,
+    java.util.List<Integer> gatewayPorts) {
+
+  /** Everyone on {@code clientPort}. */
+  public BenchOptions(String host, int eventPort, int clientPort, long events, int clients, int users, int maxBatch,
+      long seed, Duration timeout, Duration progressInterval, Unreliable unreliable, Pace pace) {
+    this(host, eventPort, clientPort, events, clients, users, maxBatch, seed, timeout, progressInterval, unreliable, pace,
+        java.util.List.of());
+  }
+
+  /** The client port user {@code user} connects to. */
+  public int clientPortFor(int user) {
+    return gatewayPorts.isEmpty() ? clientPort : gatewayPorts.get(user % gatewayPorts.size());
+  }
 
   /**
    * Users after the reliable clients (ids {@code clients + 1} on) whose clients misbehave. Their

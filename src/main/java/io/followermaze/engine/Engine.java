@@ -31,6 +31,10 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import java.util.function.IntPredicate;
+import java.util.function.Consumer;
+import java.util.function.IntPredicate;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.NanoClock;
 import org.slf4j.Logger;
@@ -71,7 +75,21 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
       SlowClientPolicy slowClientPolicy,
       int inboxCapacity) {}
 
+  /**
+   * The engine's part in a cluster (see {@code docs/cluster.md}); {@link #SINGLE_NODE} by default.
+   *
+   * @param ordered when not null (the sequencer), events in sequence order go here instead of being
+   *     routed: the engine sequences and dead-letters, but delivers nothing itself
+   * @param ownsOffline whether this node dead-letters a notification for a user it has no session
+   *     for (a gateway: only when no other gateway has the user, and the user is one it owns)
+   */
+  public record Role(Consumer<Event> ordered, IntPredicate ownsOffline) {
+    /** One node does everything. */
+    public static final Role SINGLE_NODE = new Role(null, user -> true);
+  }
+
   private final Settings settings;
+  private final Role role;
   private final DeadLetterSink deadLetters;
   private final EpochClock epochClock;
   private final NanoClock nanoClock;
@@ -98,11 +116,18 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
   private long clientsRegistered;
   private CompletableFuture<Void> shutdown;
   private boolean running = true;
+  private boolean replaying;
   private volatile EngineStats stats = EngineStats.EMPTY;
 
   /** An engine that is not yet started. */
   public Engine(Settings settings, DeadLetterSink deadLetters, EpochClock epochClock, NanoClock nanoClock) {
+    this(settings, Role.SINGLE_NODE, deadLetters, epochClock, nanoClock);
+  }
+
+  /** An engine that is not yet started, with a part in a cluster. */
+  public Engine(Settings settings, Role role, DeadLetterSink deadLetters, EpochClock epochClock, NanoClock nanoClock) {
     this.settings = settings;
+    this.role = role;
     this.deadLetters = deadLetters;
     this.encodeBlocks = deadLetters.prefersBlocks();
     this.epochClock = epochClock;
@@ -181,6 +206,7 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
     long now = nanoClock.nanoTime();
     lastSourceInputNanos = now;
     sourceOrigin = chunk.origin();
+    replaying = chunk.replay();
     ParseResult[] items = chunk.items();
     for (int i = 0; i < chunk.count(); i++) {
       switch (items[i]) {
@@ -296,7 +322,13 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
   @Override
   public void inOrder(Event event) {
     eventsDelivered++;
-    router.route(event);
+    if (role.ordered() != null) {
+      role.ordered().accept(event);
+    } else if (replaying) {
+      router.replay(event);
+    } else {
+      router.route(event);
+    }
   }
 
   @Override
@@ -319,6 +351,9 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
   public void user(int user, Event event) {
     ClientSession session = sessions.get(user);
     if (session == null) {
+      if (!role.ownsOffline().test(user)) {
+        return;
+      }
       deadLettersRaised++;
       if (encodeBlocks) {
         deadLetterBlock.undeliverable(Reason.USER_NOT_CONNECTED, event, user, sourceOrigin, epochClock.time());

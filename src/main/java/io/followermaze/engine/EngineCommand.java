@@ -24,8 +24,16 @@ public sealed interface EngineCommand {
    * @param items the parsed lines; only the first {@code count} are used
    * @param count how many items there are
    * @param origin the source connection, for dead letters
+   * @param replay events that were delivered before (a gateway catching up after a restart): they
+   *     only rebuild the follow graph; nothing is delivered or dead-lettered for them
    */
-  record SourceChunk(ParseResult[] items, int count, String origin) implements EngineCommand {}
+  record SourceChunk(ParseResult[] items, int count, String origin, boolean replay) implements EngineCommand {
+
+    /** Live lines. */
+    public SourceChunk(ParseResult[] items, int count, String origin) {
+      this(items, count, origin, false);
+    }
+  }
 
   /**
    * The event source connection ended; whatever it did not send is not coming.

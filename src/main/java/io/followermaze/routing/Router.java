@@ -52,6 +52,20 @@ public final class Router {
     }
   }
 
+  /**
+   * Applies {@code event} to the graph only, naming no recipients: for events that were delivered
+   * before and are read again to rebuild the graph (a gateway after a restart).
+   */
+  public void replay(Event event) {
+    switch (event) {
+      case Follow follow -> graph.follow(follow.from(), follow.to());
+      case Unfollow unfollow -> graph.unfollow(unfollow.from(), unfollow.to());
+      case Broadcast broadcast -> { }
+      case PrivateMessage message -> { }
+      case StatusUpdate update -> { }
+    }
+  }
+
   private void notifyFollower(int follower) {
     recipients.user(follower, current);
   }

@@ -36,12 +36,17 @@ final class ClientListener implements AutoCloseable {
   private final Engine engine;
   private final ServerConfig config;
   private final ParkedLetters parked;
+  private final ClientPresence presence;
   private final AtomicInteger open = new AtomicInteger();
   private final Set<SocketChannel> channels = ConcurrentHashMap.newKeySet();
 
-  /** With {@code parked} (nullable), a connecting user first gets what is parked for them. */
-  ClientListener(ServerConfig config, Engine engine, ParkedLetters parked) throws IOException {
+  /**
+   * With {@code parked} (nullable), a connecting user first gets what is parked for them; {@code
+   * presence} (nullable) hears of each session's start and end.
+   */
+  ClientListener(ServerConfig config, Engine engine, ParkedLetters parked, ClientPresence presence) throws IOException {
     this.engine = engine;
+    this.presence = presence;
     this.config = config;
     this.parked = parked;
     this.acceptor = new Acceptor("client", config.bindAddress(), config.clientPort(), 1024, this::accept);
@@ -82,7 +87,13 @@ final class ClientListener implements AutoCloseable {
       ClientSession session = new ClientSession(id.userId(), channel, "client " + id.userId() + " " + peer, config.clientBacklog());
       new SessionWriter(session, config.writeBufferBytes(), engine, this::ended).start();
       connect(session);
+      if (presence != null) {
+        presence.connected(id.userId(), session);
+      }
       awaitHangUp(in);
+      if (presence != null) {
+        presence.disconnected(id.userId(), session);
+      }
       session.close(Reason.CONNECTION_LOST, "client closed the connection");
     } catch (SocketTimeoutException e) {
       log.info("refused client {}: no user id within {}", peer, config.handshakeTimeout());

@@ -2,6 +2,8 @@ package io.followermaze.server;
 
 import io.followermaze.deadletter.DeadLetterSink;
 import io.followermaze.engine.Engine;
+import io.followermaze.protocol.Event;
+import io.followermaze.engine.EngineCommand;
 import io.followermaze.engine.EngineStats;
 import io.followermaze.redrive.ParkedLetters;
 import io.followermaze.redrive.Redriver;
@@ -9,6 +11,9 @@ import java.time.Duration;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.IntPredicate;
+import java.util.function.Function;
+import java.util.function.Consumer;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -32,6 +37,7 @@ public final class Server implements AutoCloseable {
   private final Engine engine;
   private final EventSourceListener sources;
   private final ClientListener clients;
+  private final AutoCloseable feed;
   private final StatusReporter status;
   private final Redriver redriver;
   private boolean closed;
@@ -44,11 +50,13 @@ public final class Server implements AutoCloseable {
    */
   public record Redrive(ParkedLetters parked, boolean onConnect) {}
 
-  private Server(ServerConfig config, Engine engine, EventSourceListener sources, ClientListener clients, Redriver redriver) {
+  private Server(ServerConfig config, Engine engine, EventSourceListener sources, ClientListener clients, Redriver redriver,
+      AutoCloseable feed) {
     this.config = config;
     this.engine = engine;
     this.sources = sources;
     this.clients = clients;
+    this.feed = feed;
     this.redriver = redriver;
     this.status = new StatusReporter(engine, config.statusInterval());
   }
@@ -65,18 +73,12 @@ public final class Server implements AutoCloseable {
   public static Server start(ServerConfig config, DeadLetterSink deadLetters, Redrive redrive) {
     config.validate();
     FileDescriptorHeadroom.check(config.maxClients(), FileDescriptorHeadroom.limit());
-    Engine engine =
-        new Engine(
-            new Engine.Settings(
-                config.gapDistance(), config.reorderWindow(), config.gapTimeout(), config.slowClientPolicy(), 64),
-            deadLetters,
-            SystemEpochClock.INSTANCE,
-            SystemNanoClock.INSTANCE);
+    Engine engine = newEngine(config, Engine.Role.SINGLE_NODE, deadLetters);
     try {
       EventSourceListener sources = new EventSourceListener(config.bindAddress(), config.eventPort(), engine, config.maxLineLength());
       ClientListener clients;
       try {
-        clients = new ClientListener(config, engine, redrive != null && redrive.onConnect() ? redrive.parked() : null);
+        clients = new ClientListener(config, engine, redrive != null && redrive.onConnect() ? redrive.parked() : null, null);
       } catch (IOException e) {
         Connections.closeQuietly(sources);
         throw e;
@@ -85,7 +87,7 @@ public final class Server implements AutoCloseable {
       sources.start();
       clients.start();
       Redriver redriver = redrive == null ? null : new Redriver(redrive.parked(), engine, Duration.ofMillis(200));
-      Server server = new Server(config, engine, sources, clients, redriver);
+      Server server = new Server(config, engine, sources, clients, redriver, null);
       log.info(
           "listening for the event source on {}:{} and user clients on {}:{}",
           config.bindAddress(), sources.port(), config.bindAddress(), clients.port());
@@ -95,13 +97,66 @@ public final class Server implements AutoCloseable {
     }
   }
 
-  /** The port the event source connects to. */
+  /**
+   * The sequencer of a cluster: accepts the event source, sequences and dead-letters as a single
+   * server does, and hands each event, in sequence order, to {@code ordered} instead of delivering
+   * it. Has no client port.
+   */
+  public static Server startSequencer(ServerConfig config, DeadLetterSink deadLetters, Consumer<Event> ordered) {
+    config.validate();
+    Engine engine = newEngine(config, new Engine.Role(ordered, user -> false), deadLetters);
+    try {
+      EventSourceListener sources = new EventSourceListener(config.bindAddress(), config.eventPort(), engine, config.maxLineLength());
+      engine.start();
+      sources.start();
+      log.info("sequencer listening for the event source on {}:{}", config.bindAddress(), sources.port());
+      return new Server(config, engine, sources, null, null, null);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot listen on " + config.bindAddress() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A gateway of a cluster: accepts user clients and delivers events that {@code feed} submits (in
+   * sequence order, from the cluster's event log); dead-letters a notification for a user without a
+   * session only when {@code ownsOffline} says so; tells {@code presence} who connects and leaves.
+   * Has no event-source port.
+   */
+  public static Server startGateway(ServerConfig config, DeadLetterSink deadLetters, IntPredicate ownsOffline,
+      ClientPresence presence, Function<Consumer<EngineCommand>, AutoCloseable> feed) {
+    config.validate();
+    Engine engine = newEngine(config, new Engine.Role(null, ownsOffline), deadLetters);
+    try {
+      ClientListener clients = new ClientListener(config, engine, null, presence);
+      engine.start();
+      clients.start();
+      AutoCloseable running = feed.apply(engine::submit);
+      log.info("gateway listening for user clients on {}:{}", config.bindAddress(), clients.port());
+      return new Server(config, engine, null, clients, null, running);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot listen on " + config.bindAddress() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Engine newEngine(ServerConfig config, Engine.Role role, DeadLetterSink deadLetters) {
+    return new Engine(
+        new Engine.Settings(config.gapDistance(), config.reorderWindow(), config.gapTimeout(), config.slowClientPolicy(), 64),
+        role, deadLetters, SystemEpochClock.INSTANCE, SystemNanoClock.INSTANCE);
+  }
+
+  /** The port the event source connects to (not on a gateway). */
   public int eventPort() {
+    if (sources == null) {
+      throw new IllegalStateException("a gateway has no event-source port");
+    }
     return sources.port();
   }
 
-  /** The port user clients connect to. */
+  /** The port user clients connect to (not on a sequencer). */
   public int clientPort() {
+    if (clients == null) {
+      throw new IllegalStateException("a sequencer has no client port");
+    }
     return clients.port();
   }
 
@@ -112,7 +167,17 @@ public final class Server implements AutoCloseable {
 
   /** How many client connections are open, handshakes included. */
   public int openClientConnections() {
-    return clients.openConnections();
+    return clients == null ? 0 : clients.openConnections();
+  }
+
+  private void closeFeed() {
+    if (feed != null) {
+      try {
+        feed.close();
+      } catch (Exception e) {
+        log.warn("closing the event feed failed: {}", e.toString());
+      }
+    }
   }
 
   @Override
@@ -126,14 +191,21 @@ public final class Server implements AutoCloseable {
       if (redriver != null) {
         redriver.close();
       }
-      clients.close();
-      sources.close();
+      if (clients != null) {
+        clients.close();
+      }
+      if (sources != null) {
+        sources.close();
+      }
+      closeFeed();
       CompletableFuture<Void> done = engine.shutdown();
       try {
         done.get(config.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
       } catch (TimeoutException e) {
         log.warn("clients did not drain within {}; closing them, what is left becomes dead letters", config.shutdownTimeout());
-        clients.closeAll();
+        if (clients != null) {
+          clients.closeAll();
+        }
         done.get(config.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
       }
     } catch (InterruptedException e) {
@@ -141,7 +213,9 @@ public final class Server implements AutoCloseable {
     } catch (ExecutionException | TimeoutException e) {
       log.error("engine did not stop cleanly", e);
     } finally {
-      clients.closeAll();
+      if (clients != null) {
+        clients.closeAll();
+      }
       status.close();
       log.info("stopped: {}", engine.stats());
     }

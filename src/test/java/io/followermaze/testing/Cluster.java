@@ -1,0 +1,79 @@
+package io.followermaze.testing;
+
+import io.followermaze.cluster.ClusterTopics;
+import io.followermaze.cluster.EventLogPublisher;
+import io.followermaze.cluster.KafkaEventFeed;
+import io.followermaze.cluster.PresenceTable;
+import io.followermaze.deadletter.InMemoryDeadLetterSink;
+import io.followermaze.server.Server;
+import io.followermaze.server.ServerConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A real broker (forked), a sequencer and gateways in this JVM, each gateway with its own in-memory dead letters. */
+public final class Cluster implements AutoCloseable {
+
+  /** One gateway: its server, presence table and dead letters. */
+  public static final class Gateway implements AutoCloseable {
+    public final String id;
+    public final Server server;
+    public final PresenceTable presence;
+    public final InMemoryDeadLetterSink deadLetters;
+
+    Gateway(String bootstrap, String id, int gateways, int index, int clientPort, InMemoryDeadLetterSink deadLetters) {
+      this.id = id;
+      this.deadLetters = deadLetters;
+      this.presence = new PresenceTable(bootstrap, ClusterTopics.PRESENCE, id, gateways, index);
+      this.server = Server.startGateway(ServerConfig.forTests().withPorts("127.0.0.1", 0, clientPort), deadLetters, presence,
+          presence, engine -> new KafkaEventFeed(bootstrap, ClusterTopics.EVENTS, id, engine));
+    }
+
+    @Override
+    public void close() {
+      server.close();
+      presence.close();
+    }
+  }
+
+  public final KafkaBroker broker;
+  public final EventLogPublisher publisher;
+  public final InMemoryDeadLetterSink sequencerDeadLetters = new InMemoryDeadLetterSink();
+  public final Server sequencer;
+  public final List<Gateway> gateways = new ArrayList<>();
+  private final int gatewayCount;
+
+  /** Starts a broker in {@code directory}, the sequencer and {@code gateways} gateways. */
+  public Cluster(Path directory, int gateways) throws Exception {
+    this.broker = new KafkaBroker(directory);
+    this.gatewayCount = gateways;
+    this.publisher = new EventLogPublisher(broker.bootstrap(), ClusterTopics.EVENTS);
+    this.sequencer = Server.startSequencer(ServerConfig.forTests(), sequencerDeadLetters, publisher);
+    for (int i = 0; i < gateways; i++) {
+      this.gateways.add(new Gateway(broker.bootstrap(), "g" + i, gateways, i, 0, new InMemoryDeadLetterSink()));
+    }
+  }
+
+  /** Starts gateway {@code index} again (same id, port and dead letters) after {@link Gateway#close()}. */
+  public Gateway restart(int index) {
+    Gateway old = gateways.get(index);
+    Gateway again = new Gateway(broker.bootstrap(), old.id, gatewayCount, index, old.server.clientPort(), old.deadLetters);
+    gateways.set(index, again);
+    return again;
+  }
+
+  /** The gateways' client ports, in order. */
+  public List<Integer> clientPorts() {
+    return gateways.stream().map(g -> g.server.clientPort()).toList();
+  }
+
+  @Override
+  public void close() {
+    for (Gateway gateway : gateways) {
+      gateway.close();
+    }
+    sequencer.close();
+    publisher.close();
+    broker.close();
+  }
+}
