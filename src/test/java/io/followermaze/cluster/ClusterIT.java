@@ -8,6 +8,11 @@ import io.followermaze.bench.BenchOptions;
 import io.followermaze.bench.BenchResult;
 import io.followermaze.deadletter.Reason;
 import io.followermaze.testing.Cluster;
+import io.followermaze.testing.EventSource;
+import io.followermaze.testing.UserClient;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.LongStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -34,6 +39,85 @@ class ClusterIT {
           .as("gateway %s dead-letters only the offline users it owns", g.id).isNotEmpty());
       assertThat(cluster.sequencerDeadLetters.letters()).isEmpty();
     }
+  }
+
+  /**
+   * Gateway 0 is stopped while events keep coming and started again: its reconnected clients get
+   * every later event in order; what came while they were away was dead-lettered, not lost; the
+   * restarted gateway rebuilt the follow graph from the log (status updates still reach followers);
+   * gateway 1's client never noticed.
+   */
+  @Test
+  void aGatewayKilledMidRunAndRestartedResumesItsClientsInOrderAndLosesNothing() throws Exception {
+    try (Cluster cluster = new Cluster(kafkaDir, 2);
+        EventSource source = new EventSource(cluster.sequencer.eventPort())) {
+      int port0 = cluster.gateways.get(0).server.clientPort();
+      int port1 = cluster.gateways.get(1).server.clientPort();
+      UserClient two = UserClient.connect(port0, 2);
+      UserClient four = UserClient.connect(port0, 4);
+      UserClient three = UserClient.connect(port1, 3);
+      // 2, 4 and 3 follow 9; warm up until all three are registered.
+      source.send("1|F|2|9", "2|F|4|9", "3|F|3|9");
+      long next = 4;
+      for (; three.lines().size() < 1 || two.lines().size() < 1 || four.lines().size() < 1; next++) {
+        source.send(next + "|S|9");
+        final long sent = next;
+        await().atMost(Duration.ofSeconds(30)).until(() -> three.lines().stream().anyMatch(l -> l.startsWith(sent + "|")));
+      }
+      long beforeKill = next + 200;
+      for (; next < beforeKill; next++) {
+        source.send(next + "|S|9");
+      }
+      long lastBeforeKill = next - 1;
+      two.awaitLastLine(lastBeforeKill + "|S|9");
+      four.awaitLastLine(lastBeforeKill + "|S|9");
+
+      cluster.gateways.get(0).close();
+      two.awaitClosedByServer();
+      four.awaitClosedByServer();
+      long downStart = next;
+      for (; next < downStart + 200; next++) {
+        source.send(next + "|S|9"); // while gateway 0 is down
+      }
+      long downEnd = next - 1;
+      await().atMost(Duration.ofSeconds(30)).until(() -> three.lines().stream().anyMatch(l -> l.startsWith(downEnd + "|")));
+
+      cluster.restart(0);
+      UserClient twoAgain = UserClient.connect(port0, 2);
+      UserClient fourAgain = UserClient.connect(port0, 4);
+      long afterStart = next;
+      for (; next < afterStart + 200; next++) {
+        source.send(next + "|S|9");
+      }
+      long last = next - 1;
+      for (UserClient client : List.of(twoAgain, fourAgain, three)) {
+        client.awaitLastLine(last + "|S|9");
+      }
+
+      assertThat(sequences(three)).as("gateway 1's client: every update, in order").containsExactlyElementsOf(
+          LongStream.rangeClosed(sequences(three).get(0), last).boxed().toList());
+      for (UserClient again : List.of(twoAgain, fourAgain)) {
+        List<Long> got = sequences(again);
+        assertThat(got).as("after the restart: strictly rising").isSorted().doesNotHaveDuplicates();
+        assertThat(got).as("every update after the clients came back").containsAll(
+            LongStream.rangeClosed(afterStart, last).boxed().toList());
+      }
+      // What user 2 and 4 missed while gateway 0 was down (and before they reconnected) is a dead letter.
+      for (int user : new int[] {2, 4}) {
+        Set<Long> received = new java.util.HashSet<>(sequences(user == 2 ? twoAgain : fourAgain));
+        received.addAll(sequences(user == 2 ? two : four));
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+          Set<Long> covered = new java.util.HashSet<>(received);
+          cluster.gateways.forEach(g -> g.deadLetters.withReason(Reason.USER_NOT_CONNECTED).stream()
+              .filter(l -> l.recipient() == user).forEach(l -> covered.add(l.sequence())));
+          return covered.containsAll(LongStream.rangeClosed(downStart, downEnd).boxed().toList());
+        });
+      }
+    }
+  }
+
+  private static List<Long> sequences(UserClient client) {
+    return client.texts().stream().map(line -> Long.parseLong(line.substring(0, line.indexOf('|')))).toList();
   }
 
   private static long offlineLetters(Cluster cluster) {
