@@ -67,6 +67,10 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--duration", description = "Send for this long (e.g. 30m) instead of --events; for soak runs.")
   Duration duration;
 
+  @Option(names = "--gateway-ports", split = ",",
+      description = "Cluster mode: client ports of the gateways (comma-separated); user u connects to the (u mod n)-th.")
+  java.util.List<Integer> gatewayPorts = java.util.List.of();
+
   @Override
   public Integer call() {
     BenchOptions options;
@@ -77,7 +81,7 @@ final class BenchCommand implements Callable<Integer> {
       }
       options = new BenchOptions(host, ports.eventPort, ports.clientPort, events, clients,
           users == null ? Math.max(clients * 10, clients + unreliable.total()) : users,
-          maxBatch, seed, timeout, progress, unreliable, new BenchOptions.Pace(rate, duration)).validate();
+          maxBatch, seed, timeout, progress, unreliable, new BenchOptions.Pace(rate, duration), gatewayPorts).validate();
     } catch (IllegalArgumentException e) {
       System.err.println("followermaze bench: " + e.getMessage());
       return 2;

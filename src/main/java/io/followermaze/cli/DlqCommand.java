@@ -1,6 +1,7 @@
 package io.followermaze.cli;
 
 import io.followermaze.storage.DlqOperations;
+import io.followermaze.storage.KafkaDeadLetterArchive;
 import io.followermaze.storage.SqliteDeadLetterStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +19,8 @@ import picocli.CommandLine.Model.CommandSpec;
     description = {
       "Works with the dead-letter store in --data-dir, also while the server runs.",
       "",
-      "The store is SQLite: any SQLite client can query it too (view dead_letters)."
+      "The store is SQLite: any SQLite client can query it too (view dead_letters).",
+      "With --kafka-bootstrap, stats, list and show read the dead-letter topic instead."
     },
     subcommands = {
       DlqStatsCommand.class, DlqListCommand.class, DlqTailCommand.class, DlqShowCommand.class,
@@ -31,6 +33,31 @@ final class DlqCommand {
   @Option(names = "--data-dir", scope = ScopeType.INHERIT, defaultValue = "${env:FM_DATA_DIR:-./data}",
       description = "Directory of the dead-letter store (env FM_DATA_DIR).")
   Path dataDir;
+
+  @Option(names = "--kafka-bootstrap", scope = ScopeType.INHERIT, defaultValue = "${env:FM_KAFKA_BOOTSTRAP}",
+      description = "Read the dead letters from this Kafka cluster's --dlq-topic instead of --data-dir (env FM_KAFKA_BOOTSTRAP).")
+  String kafkaBootstrap;
+
+  @Option(names = "--dlq-topic", scope = ScopeType.INHERIT, defaultValue = "${env:FM_DLQ_TOPIC:-maze.dlq}",
+      description = "The dead-letter topic, with --kafka-bootstrap (env FM_DLQ_TOPIC).")
+  String dlqTopic;
+
+  /** Whether the commands work on a Kafka topic. */
+  boolean onKafka() {
+    return kafkaBootstrap != null && !kafkaBootstrap.isBlank();
+  }
+
+  /** A reader of the dead-letter topic. */
+  KafkaDeadLetterArchive openTopic() {
+    return new KafkaDeadLetterArchive(kafkaBootstrap, dlqTopic);
+  }
+
+  /** Fails clearly where a command has no meaning on a topic. */
+  void requireStore(String command, String why) {
+    if (onKafka()) {
+      throw new ParameterException(spec.commandLine(), "dlq " + command + " works on the SQLite store only: " + why);
+    }
+  }
 
   /** Opens the existing store, or fails with a message naming the directory. */
   DlqOperations open() {

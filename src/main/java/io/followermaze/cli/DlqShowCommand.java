@@ -2,6 +2,7 @@ package io.followermaze.cli;
 
 import io.followermaze.storage.DeadLetterFormat;
 import io.followermaze.storage.DlqOperations;
+import io.followermaze.storage.KafkaDeadLetterArchive;
 import io.followermaze.storage.StoredDeadLetter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -23,14 +24,22 @@ final class DlqShowCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try (DlqOperations store = dlq.open()) {
-      StoredDeadLetter stored = store.get(id).orElse(null);
-      if (stored == null) {
-        System.err.println("followermaze dlq show: no dead letter with id " + id);
-        return 1;
+    if (dlq.onKafka()) {
+      try (KafkaDeadLetterArchive topic = dlq.openTopic()) {
+        return show(topic.get(id).orElse(null));
       }
-      System.out.println(json ? DeadLetterFormat.json(stored) : DeadLetterFormat.details(stored));
-      return 0;
     }
+    try (DlqOperations store = dlq.open()) {
+      return show(store.get(id).orElse(null));
+    }
+  }
+
+  private int show(StoredDeadLetter stored) {
+    if (stored == null) {
+      System.err.println("followermaze dlq show: no dead letter with id " + id);
+      return 1;
+    }
+    System.out.println(json ? DeadLetterFormat.json(stored) : DeadLetterFormat.details(stored));
+    return 0;
   }
 }

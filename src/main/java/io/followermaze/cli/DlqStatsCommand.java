@@ -3,6 +3,7 @@ package io.followermaze.cli;
 import io.followermaze.deadletter.Reason;
 import io.followermaze.storage.DeadLetterStats;
 import io.followermaze.storage.DlqOperations;
+import io.followermaze.storage.KafkaDeadLetterArchive;
 import io.followermaze.storage.SqliteDeadLetterStore;
 import java.time.Instant;
 import java.util.Map;
@@ -17,20 +18,32 @@ final class DlqStatsCommand implements Runnable {
 
   @Override
   public void run() {
+    if (dlq.onKafka()) {
+      try (KafkaDeadLetterArchive topic = dlq.openTopic()) {
+        DeadLetterStats stats = topic.stats();
+        System.out.printf("dead letters: %d in Kafka topic %s on %s%n", stats.total(), dlq.dlqTopic, dlq.kafkaBootstrap);
+        print(stats);
+      }
+      return;
+    }
     try (DlqOperations store = dlq.open()) {
       DeadLetterStats stats = store.stats();
       System.out.printf("dead letters: %d in %s (%.1f MiB on disk)%n", stats.total(),
           dlq.dataDir.resolve(SqliteDeadLetterStore.FILE_NAME), stats.bytesOnDisk() / 1048576.0);
-      for (Map.Entry<Reason, Long> entry : stats.byReason().entrySet()) {
-        System.out.printf("  %-20s %-14s %,d%n", entry.getKey(), entry.getKey().category(), entry.getValue());
-      }
-      if (stats.total() > 0) {
-        System.out.printf("oldest: %s%nnewest: %s%n", Instant.ofEpochMilli(stats.oldestMillis()), Instant.ofEpochMilli(stats.newestMillis()));
-      }
-      System.out.printf("removed by retention: %,d%n", stats.removedByRetention());
-      if (stats.awaitingIndex() > 0) {
-        System.out.printf("committed, not yet indexed: %,d (the running server indexes them when idle)%n", stats.awaitingIndex());
-      }
+      print(stats);
+    }
+  }
+
+  private static void print(DeadLetterStats stats) {
+    for (Map.Entry<Reason, Long> entry : stats.byReason().entrySet()) {
+      System.out.printf("  %-20s %-14s %,d%n", entry.getKey(), entry.getKey().category(), entry.getValue());
+    }
+    if (stats.total() > 0) {
+      System.out.printf("oldest: %s%nnewest: %s%n", Instant.ofEpochMilli(stats.oldestMillis()), Instant.ofEpochMilli(stats.newestMillis()));
+    }
+    System.out.printf("removed by retention: %,d%n", stats.removedByRetention());
+    if (stats.awaitingIndex() > 0) {
+      System.out.printf("committed, not yet indexed: %,d (the running server indexes them when idle)%n", stats.awaitingIndex());
     }
   }
 }

@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
       "Follower Maze: ordered notification fan-out with a dead letter queue.",
       "Without a subcommand, runs 'serve' with its defaults."
     },
-    subcommands = {ServeCommand.class, BenchCommand.class, DlqCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ServeCommand.class, BenchCommand.class, DlqCommand.class, SequencerCommand.class, GatewayCommand.class,
+      CommandLine.HelpCommand.class})
 public final class FollowerMaze implements Runnable {
 
   @Override

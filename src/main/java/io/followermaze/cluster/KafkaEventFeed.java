@@ -58,29 +58,36 @@ public final class KafkaEventFeed implements AutoCloseable {
     this.thread = Thread.ofPlatform().name("event-feed").start(() -> run(resumeAt));
   }
 
+  /** One record holds many LF-terminated lines, in sequence order: one chunk for the engine. */
+  private void submit(byte[] lines, boolean replay) {
+    int count = 0;
+    for (byte b : lines) {
+      count += b == '\n' ? 1 : 0;
+    }
+    ParseResult[] items = new ParseResult[count];
+    int start = 0;
+    int item = 0;
+    for (int i = 0; i < lines.length; i++) {
+      if (lines[i] == '\n') {
+        items[item++] = EventParser.parse(java.util.Arrays.copyOfRange(lines, start, i + 1));
+        start = i + 1;
+      }
+    }
+    engine.accept(new SourceChunk(items, count, origin, replay));
+  }
+
   private void run(long resumeAt) {
+    long next = -1;
     try {
       while (!closing) {
         ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
         if (records.isEmpty()) {
           continue;
         }
-        ParseResult[] items = new ParseResult[records.count()];
-        int count = 0;
-        boolean replay = false;
-        long next = -1;
         for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
-          boolean old = record.offset() < resumeAt;
-          if (count > 0 && old != replay) {
-            engine.accept(new SourceChunk(items, count, origin, replay));
-            items = new ParseResult[records.count()];
-            count = 0;
-          }
-          replay = old;
-          items[count++] = EventParser.parse(record.value());
+          submit(record.value(), record.offset() < resumeAt);
           next = record.offset() + 1;
         }
-        engine.accept(new SourceChunk(items, count, origin, replay));
         if (next > resumeAt) {
           consumer.commitSync(Map.of(partition, new OffsetAndMetadata(next)));
         }

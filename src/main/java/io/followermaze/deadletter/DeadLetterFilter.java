@@ -19,6 +19,16 @@ public record DeadLetterFilter(
   /** Matches every dead letter. */
   public static final DeadLetterFilter ALL = new DeadLetterFilter(Set.of(), null, null, null, null, null);
 
+  /** Whether {@code letter} matches (for stores that filter in memory, such as a Kafka topic). */
+  public boolean matches(DeadLetter letter) {
+    return (reasons == null || reasons.isEmpty() || reasons.contains(letter.reason()))
+        && (recipient == null || recipient == letter.recipient())
+        && (fromSequence == null || letter.sequence() >= fromSequence)
+        && (toSequence == null || (letter.sequence() != DeadLetter.NONE && letter.sequence() <= toSequence))
+        && (since == null || letter.timestampMillis() >= since.toEpochMilli())
+        && (until == null || letter.timestampMillis() < until.toEpochMilli());
+  }
+
   /** The filter as one line of text, for storing a redrive request; see {@link #decode}. */
   public String encode() {
     StringBuilder text = new StringBuilder();

@@ -31,9 +31,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Consumer;
 import java.util.function.IntPredicate;
-import java.util.function.Consumer;
 import java.util.function.IntPredicate;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.NanoClock;
@@ -83,7 +81,7 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
    * @param ownsOffline whether this node dead-letters a notification for a user it has no session
    *     for (a gateway: only when no other gateway has the user, and the user is one it owns)
    */
-  public record Role(Consumer<Event> ordered, IntPredicate ownsOffline) {
+  public record Role(OrderedLog ordered, IntPredicate ownsOffline) {
     /** One node does everything. */
     public static final Role SINGLE_NODE = new Role(null, user -> true);
   }
@@ -298,6 +296,9 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
   }
 
   private void endBatch() {
+    if (role.ordered() != null) {
+      role.ordered().endOfBatch();
+    }
     wakeups.wakeAll();
     publishStats();
   }
@@ -323,7 +324,7 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
   public void inOrder(Event event) {
     eventsDelivered++;
     if (role.ordered() != null) {
-      role.ordered().accept(event);
+      role.ordered().append(event);
     } else if (replaying) {
       router.replay(event);
     } else {

@@ -2,7 +2,7 @@ package io.followermaze.server;
 
 import io.followermaze.deadletter.DeadLetterSink;
 import io.followermaze.engine.Engine;
-import io.followermaze.protocol.Event;
+import io.followermaze.engine.OrderedLog;
 import io.followermaze.engine.EngineCommand;
 import io.followermaze.engine.EngineStats;
 import io.followermaze.redrive.ParkedLetters;
@@ -102,7 +102,7 @@ public final class Server implements AutoCloseable {
    * server does, and hands each event, in sequence order, to {@code ordered} instead of delivering
    * it. Has no client port.
    */
-  public static Server startSequencer(ServerConfig config, DeadLetterSink deadLetters, Consumer<Event> ordered) {
+  public static Server startSequencer(ServerConfig config, DeadLetterSink deadLetters, OrderedLog ordered) {
     config.validate();
     Engine engine = newEngine(config, new Engine.Role(ordered, user -> false), deadLetters);
     try {

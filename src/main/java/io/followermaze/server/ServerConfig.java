@@ -68,6 +68,12 @@ public record ServerConfig(
         statusInterval);
   }
 
+  /** This config with another status-line interval. */
+  public ServerConfig withStatusInterval(Duration interval) {
+    return new ServerConfig(bindAddress, eventPort, clientPort, maxLineLength, clientBacklog, writeBufferBytes,
+        slowClientPolicy, gapDistance, reorderWindow, gapTimeout, handshakeTimeout, maxClients, shutdownTimeout, interval);
+  }
+
   /** This config with another gap policy. */
   public ServerConfig withGapPolicy(long distance, Duration timeout) {
     return new ServerConfig(bindAddress, eventPort, clientPort, maxLineLength, clientBacklog,

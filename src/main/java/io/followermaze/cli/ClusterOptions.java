@@ -1,0 +1,43 @@
+package io.followermaze.cli;
+
+import io.followermaze.deadletter.DeadLetterCollector;
+import io.followermaze.deadletter.LoggingDeadLetterSink;
+import io.followermaze.storage.KafkaDeadLetterStore;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/** What the cluster roles ({@code sequencer}, {@code gateway}) share: the broker, topics and where dead letters go. */
+final class ClusterOptions {
+
+  @Option(names = "--kafka-bootstrap", required = true, defaultValue = "${env:FM_KAFKA_BOOTSTRAP}",
+      description = "Kafka bootstrap servers, HOST:PORT[,...] (env FM_KAFKA_BOOTSTRAP).")
+  String bootstrap;
+
+  @Option(names = "--events-topic", defaultValue = "${env:FM_EVENTS_TOPIC:-maze.events}",
+      description = "The one-partition topic that holds the global order (env FM_EVENTS_TOPIC).")
+  String eventsTopic;
+
+  @Option(names = "--bind", defaultValue = "${env:FM_BIND:-0.0.0.0}", description = "Address to listen on (env FM_BIND).")
+  String bind;
+
+  @Option(names = "--dlq", defaultValue = "${env:FM_DLQ:-kafka}",
+      description = "Where this node's dead letters go: kafka (--dlq-topic) or log (env FM_DLQ).")
+  String dlq;
+
+  @Option(names = "--dlq-topic", defaultValue = "${env:FM_DLQ_TOPIC:-maze.dlq}", description = "Dead-letter topic (env FM_DLQ_TOPIC).")
+  String dlqTopic;
+
+  @Option(names = "--status-interval", defaultValue = "${env:FM_STATUS_INTERVAL:-10s}",
+      description = "How often to log a status line; 0s for never (env FM_STATUS_INTERVAL).")
+  Duration statusInterval;
+
+  /** The node's dead-letter sink: logged and counted, and with {@code --dlq kafka} committed to the topic. */
+  LoggingDeadLetterSink deadLetters() {
+    return switch (dlq) {
+      case "log" -> new LoggingDeadLetterSink(20);
+      case "kafka" -> new LoggingDeadLetterSink(20, new DeadLetterCollector(KafkaDeadLetterStore.open(bootstrap, dlqTopic, 3),
+          65_536, 10_000, Duration.ofMillis(200)));
+      default -> throw new IllegalArgumentException("--dlq must be kafka or log, was '" + dlq + "'");
+    };
+  }
+}

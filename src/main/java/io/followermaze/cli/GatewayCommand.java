@@ -1,0 +1,65 @@
+package io.followermaze.cli;
+
+import io.followermaze.cluster.ClusterTopics;
+import io.followermaze.cluster.KafkaEventFeed;
+import io.followermaze.cluster.PresenceTable;
+import io.followermaze.deadletter.LoggingDeadLetterSink;
+import io.followermaze.server.Server;
+import io.followermaze.server.ServerConfig;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code followermaze gateway}: serves user clients from the cluster's event log. */
+@Command(
+    name = "gateway",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Cluster mode: accepts user clients, reads the ordered events from Kafka from the start (rebuilding",
+      "the follow graph; events before its committed position are not delivered again) and delivers to",
+      "its own clients. Run any number; a client may connect to any. See docs/cluster.md."
+    },
+    showDefaultValues = true)
+final class GatewayCommand implements Callable<Integer> {
+
+  @Mixin ClusterOptions cluster = new ClusterOptions();
+
+  @Option(names = "--client-port", defaultValue = "${env:FM_CLIENT_PORT:-9099}", description = "User client port (env FM_CLIENT_PORT).")
+  int clientPort;
+
+  @Option(names = "--gateway-id", required = true, defaultValue = "${env:FM_GATEWAY_ID}",
+      description = "This gateway's stable name: its consumer group and presence entries (env FM_GATEWAY_ID).")
+  String gatewayId;
+
+  @Option(names = "--gateways", defaultValue = "${env:FM_GATEWAYS:-1}",
+      description = "How many gateways the cluster has: offline users are dead-lettered by their owner, user mod this (env FM_GATEWAYS).")
+  int gateways;
+
+  @Option(names = "--gateway-index", defaultValue = "${env:FM_GATEWAY_INDEX:-0}",
+      description = "This gateway's index, 0..gateways-1 (env FM_GATEWAY_INDEX).")
+  int index;
+
+  @Option(names = "--presence-topic", defaultValue = "${env:FM_PRESENCE_TOPIC:-maze.presence}",
+      description = "Compacted topic recording which gateway holds which user (env FM_PRESENCE_TOPIC).")
+  String presenceTopic = ClusterTopics.PRESENCE;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    LoggingDeadLetterSink deadLetters = cluster.deadLetters();
+    PresenceTable presence = new PresenceTable(cluster.bootstrap, presenceTopic, gatewayId, gateways, index);
+    Server server = Server.startGateway(
+        ServerConfig.defaults().withPorts(cluster.bind, 0, clientPort).withStatusInterval(cluster.statusInterval), deadLetters,
+        presence, presence, engine -> new KafkaEventFeed(cluster.bootstrap, cluster.eventsTopic, gatewayId, engine));
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("shutdown").unstarted(() -> {
+      server.close();
+      presence.close();
+      deadLetters.close();
+      stopped.countDown();
+    }));
+    stopped.await();
+    return 0;
+  }
+}

@@ -1,0 +1,46 @@
+package io.followermaze.cli;
+
+import io.followermaze.cluster.EventLogPublisher;
+import io.followermaze.deadletter.LoggingDeadLetterSink;
+import io.followermaze.server.Server;
+import io.followermaze.server.ServerConfig;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code followermaze sequencer}: the cluster's single entry for the event source. */
+@Command(
+    name = "sequencer",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Cluster mode: accepts the event source, reorders, dead-letters bad lines, and appends the ordered",
+      "events to a one-partition Kafka topic; gateways deliver them. See docs/cluster.md."
+    },
+    showDefaultValues = true)
+final class SequencerCommand implements Callable<Integer> {
+
+  @Mixin ClusterOptions cluster = new ClusterOptions();
+
+  @Option(names = "--event-port", defaultValue = "${env:FM_EVENT_PORT:-9090}", description = "Event source port (env FM_EVENT_PORT).")
+  int eventPort;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    LoggingDeadLetterSink deadLetters = cluster.deadLetters();
+    EventLogPublisher publisher = new EventLogPublisher(cluster.bootstrap, cluster.eventsTopic);
+    Server server = Server.startSequencer(
+        ServerConfig.defaults().withPorts(cluster.bind, eventPort, 0).withStatusInterval(cluster.statusInterval), deadLetters,
+        publisher);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("shutdown").unstarted(() -> {
+      server.close();
+      publisher.close();
+      deadLetters.close();
+      stopped.countDown();
+    }));
+    stopped.await();
+    return 0;
+  }
+}

@@ -1,0 +1,13 @@
+package io.followermaze.engine;
+
+import io.followermaze.protocol.Event;
+
+/** Where a sequencer engine puts events in sequence order (instead of routing them). Called on the engine thread. */
+public interface OrderedLog {
+
+  /** The next event in sequence order. */
+  void append(Event event);
+
+  /** The end of one batch of input: make what was appended visible downstream. */
+  void endOfBatch();
+}

@@ -1,0 +1,108 @@
+package io.followermaze.storage;
+
+import io.followermaze.deadletter.DeadLetter;
+import io.followermaze.deadletter.DeadLetterFilter;
+import io.followermaze.deadletter.Reason;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Reads a dead-letter topic for the {@code followermaze dlq} commands: a plain consumer (no group,
+ * nothing committed) that scans every partition from its beginning to the end it had when the scan
+ * started. A letter's id is its partition and offset, {@code partition << 40 | offset}.
+ */
+public final class KafkaDeadLetterArchive implements AutoCloseable {
+
+  private static final int OFFSET_BITS = 40;
+
+  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final String topic;
+
+  /** A reader of {@code topic} on {@code bootstrap}. */
+  public KafkaDeadLetterArchive(String bootstrap, String topic) {
+    this.consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    this.topic = topic;
+  }
+
+  /** The id of the record at {@code offset} in {@code partition}. */
+  public static long id(int partition, long offset) {
+    return (long) partition << OFFSET_BITS | offset;
+  }
+
+  /** Calls {@code visitor} with every letter matching {@code filter}, partition by partition, in offset order. */
+  public void scan(DeadLetterFilter filter, Consumer<StoredDeadLetter> visitor) {
+    List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+        .map(info -> new TopicPartition(topic, info.partition())).sorted(java.util.Comparator.comparingInt(TopicPartition::partition))
+        .toList();
+    Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+    for (TopicPartition partition : partitions) {
+      consumer.assign(List.of(partition));
+      consumer.seekToBeginning(List.of(partition));
+      while (consumer.position(partition) < end.get(partition)) {
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+          if (record.offset() >= end.get(partition)) {
+            break;
+          }
+          DeadLetter letter = DeadLetterHeaders.toLetter(record.headers(), record.value());
+          if (filter.matches(letter)) {
+            visitor.accept(new StoredDeadLetter(id(record.partition(), record.offset()), letter, 0));
+          }
+        }
+      }
+    }
+  }
+
+  /** Counts by reason, oldest and newest, as {@code dlq stats} shows them (no size on disk: -1). */
+  public DeadLetterStats stats() {
+    Map<Reason, Long> byReason = new EnumMap<>(Reason.class);
+    long[] bounds = {Long.MAX_VALUE, 0, 0};
+    scan(DeadLetterFilter.ALL, stored -> {
+      byReason.merge(stored.letter().reason(), 1L, Long::sum);
+      bounds[0] = Math.min(bounds[0], stored.letter().timestampMillis());
+      bounds[1] = Math.max(bounds[1], stored.letter().timestampMillis());
+      bounds[2]++;
+    });
+    return new DeadLetterStats(byReason, bounds[2], bounds[2] == 0 ? 0 : bounds[0], bounds[1], -1, 0, 0);
+  }
+
+  /** Up to {@code limit} letters matching {@code filter}, in partition and offset order. */
+  public List<StoredDeadLetter> list(DeadLetterFilter filter, int limit) {
+    List<StoredDeadLetter> letters = new ArrayList<>();
+    scan(filter, stored -> {
+      if (letters.size() < limit) {
+        letters.add(stored);
+      }
+    });
+    return letters;
+  }
+
+  /** The letter with {@code id}, if the topic still holds it. */
+  public Optional<StoredDeadLetter> get(long id) {
+    TopicPartition partition = new TopicPartition(topic, (int) (id >>> OFFSET_BITS));
+    long offset = id & ((1L << OFFSET_BITS) - 1);
+    consumer.assign(List.of(partition));
+    consumer.seek(partition, offset);
+    for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofSeconds(5))) {
+      if (record.offset() == offset) {
+        return Optional.of(new StoredDeadLetter(id, DeadLetterHeaders.toLetter(record.headers(), record.value()), 0));
+      }
+    }
+    return Optional.empty();
+  }
+
+  @Override
+  public void close() {
+    consumer.close();
+  }
+}
