@@ -11,6 +11,7 @@ import io.followermaze.redrive.ParkedLetters;
 import io.followermaze.server.Server;
 import io.followermaze.server.ServerConfig;
 import io.followermaze.storage.DlqOperations;
+import io.followermaze.redrive.KafkaRedriver;
 import io.followermaze.storage.KafkaDeadLetterStore;
 import io.followermaze.storage.SqliteDeadLetterStore;
 import java.nio.file.Path;
@@ -241,11 +242,15 @@ final class ServeCommand implements Callable<Integer> {
       System.err.println("followermaze serve: " + e.getMessage());
       return 1;
     }
+    KafkaRedriver kafkaRedriver = dlq.equals("kafka") ? new KafkaRedriver(kafkaBootstrap, dlqTopic, server) : null;
     CountDownLatch stopped = new CountDownLatch(1);
     Server.Redrive finalRedrive = redrive;
     Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("shutdown").unstarted(() -> {
       if (admin != null) {
         admin.close();
+      }
+      if (kafkaRedriver != null) {
+        kafkaRedriver.close();
       }
       server.close();
       if (finalRedrive != null) {

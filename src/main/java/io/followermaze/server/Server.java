@@ -10,6 +10,7 @@ import io.followermaze.redrive.Redriver;
 import java.time.Duration;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntPredicate;
 import java.util.function.Function;
@@ -158,6 +159,16 @@ public final class Server implements AutoCloseable {
       throw new IllegalStateException("a sequencer has no client port");
     }
     return clients.port();
+  }
+
+  /**
+   * Hands parked notifications to the engine, which queues each for its recipient if connected;
+   * completes with the ids of those queued.
+   */
+  public CompletableFuture<List<Long>> redeliver(List<EngineCommand.Redelivery> letters) {
+    CompletableFuture<List<Long>> queued = new CompletableFuture<>();
+    engine.submit(new EngineCommand.Redeliver(letters, queued));
+    return queued;
   }
 
   /** The engine's counters as of its last batch. */

@@ -25,13 +25,18 @@ public final class KafkaDeadLetterArchive implements AutoCloseable {
 
   private static final int OFFSET_BITS = 40;
 
+  /** The consumer group whose position marks what redrive has dealt with (see {@code KafkaRedriver}). */
+  static final String REDRIVE_GROUP = "followermaze-redrive";
+
   private final KafkaConsumer<byte[], byte[]> consumer;
+  private final String bootstrap;
   private final String topic;
 
   /** A reader of {@code topic} on {@code bootstrap}. */
   public KafkaDeadLetterArchive(String bootstrap, String topic) {
     this.consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
         ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    this.bootstrap = bootstrap;
     this.topic = topic;
   }
 
@@ -42,13 +47,40 @@ public final class KafkaDeadLetterArchive implements AutoCloseable {
 
   /** Calls {@code visitor} with every letter matching {@code filter}, partition by partition, in offset order. */
   public void scan(DeadLetterFilter filter, Consumer<StoredDeadLetter> visitor) {
+    scanFrom(Map.of(), filter, visitor);
+  }
+
+  /**
+   * Like {@link #scan}, but only the letters after the redrive group's committed position: those a
+   * redrive has not yet dealt with (redriven or parked again).
+   */
+  public void scanParked(DeadLetterFilter filter, Consumer<StoredDeadLetter> visitor) {
+    Map<TopicPartition, Long> from = new java.util.HashMap<>();
+    try (KafkaConsumer<byte[], byte[]> group = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ConsumerConfig.GROUP_ID_CONFIG, REDRIVE_GROUP), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      java.util.Set<TopicPartition> partitions = new java.util.HashSet<>(group.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+          .map(info -> new TopicPartition(topic, info.partition())).toList());
+      group.committed(partitions).forEach((partition, offset) -> {
+        if (offset != null) {
+          from.put(partition, offset.offset());
+        }
+      });
+    }
+    scanFrom(from, filter, visitor);
+  }
+
+  private void scanFrom(Map<TopicPartition, Long> from, DeadLetterFilter filter, Consumer<StoredDeadLetter> visitor) {
     List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
         .map(info -> new TopicPartition(topic, info.partition())).sorted(java.util.Comparator.comparingInt(TopicPartition::partition))
         .toList();
     Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
     for (TopicPartition partition : partitions) {
       consumer.assign(List.of(partition));
-      consumer.seekToBeginning(List.of(partition));
+      if (from.containsKey(partition)) {
+        consumer.seek(partition, from.get(partition));
+      } else {
+        consumer.seekToBeginning(List.of(partition));
+      }
       while (consumer.position(partition) < end.get(partition)) {
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
           if (record.offset() >= end.get(partition)) {

@@ -1,0 +1,73 @@
+package io.followermaze.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.followermaze.deadletter.DeadLetterCollector;
+import io.followermaze.deadletter.DeadLetterFilter;
+import io.followermaze.redrive.KafkaRedriver;
+import io.followermaze.server.Server;
+import io.followermaze.server.ServerConfig;
+import io.followermaze.storage.KafkaDeadLetterArchive;
+import io.followermaze.storage.KafkaDeadLetterStore;
+import io.followermaze.storage.StoredDeadLetter;
+import io.followermaze.testing.EventSource;
+import io.followermaze.testing.KafkaBroker;
+import io.followermaze.testing.RunningServer;
+import io.followermaze.testing.UserClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Redrive from a dead-letter topic: in original order, to users connected now, never twice. */
+class KafkaRedriveIT {
+
+  private static final String TOPIC = "maze.dlq";
+
+  @TempDir Path kafkaDir;
+
+  private static long parked(KafkaBroker broker) {
+    try (KafkaDeadLetterArchive archive = new KafkaDeadLetterArchive(broker.bootstrap(), TOPIC)) {
+      List<StoredDeadLetter> letters = new ArrayList<>();
+      archive.scanParked(DeadLetterFilter.ALL, letters::add);
+      return letters.size();
+    }
+  }
+
+  @Test
+  void parkedNotificationsGoToUsersWhoConnectedLaterInOrderAndAreNeverRedrivenTwice() throws Exception {
+    try (KafkaBroker broker = new KafkaBroker(kafkaDir)) {
+      DeadLetterCollector collector = new DeadLetterCollector(KafkaDeadLetterStore.open(broker.bootstrap(), TOPIC, 3),
+          1_000, 100, Duration.ofMillis(20));
+      Server server = Server.start(ServerConfig.forTests(), collector);
+      KafkaRedriver redriver = new KafkaRedriver(broker.bootstrap(), TOPIC, server);
+      try (EventSource source = new EventSource(server.eventPort())) {
+        source.send("1|P|2|7", "2|P|3|8", "3|F|4|7", "4|P|5|7");
+        await().atMost(RunningServer.PATIENCE).until(() -> collector.committed() == 4);
+        assertThat(parked(broker)).isEqualTo(4);
+
+        UserClient seven = UserClient.connect(server.clientPort(), 7);
+        await().atMost(RunningServer.PATIENCE).until(() -> server.stats().connectedClients() == 1);
+        KafkaRedriver.request(broker.bootstrap(), TOPIC, DeadLetterFilter.ALL, 1_000);
+        assertThat(seven.awaitLines(3)).containsExactly("1|P|2|7", "3|F|4|7", "4|P|5|7");
+        // User 8 was offline: its letter is parked again, after the redrive position.
+        await().atMost(Duration.ofSeconds(30)).until(() -> parked(broker) == 1);
+
+        UserClient eight = UserClient.connect(server.clientPort(), 8);
+        await().atMost(RunningServer.PATIENCE).until(() -> server.stats().connectedClients() == 2);
+        KafkaRedriver.request(broker.bootstrap(), TOPIC, DeadLetterFilter.ALL, 1_000);
+        assertThat(eight.awaitLines(1)).containsExactly("2|P|3|8");
+        await().atMost(Duration.ofSeconds(30)).until(() -> parked(broker) == 0);
+        source.send("5|B");
+        assertThat(seven.awaitLines(4)).as("nothing redriven twice").containsExactly("1|P|2|7", "3|F|4|7", "4|P|5|7", "5|B");
+      } finally {
+        redriver.close();
+        server.close();
+        collector.close();
+      }
+    }
+  }
+}
