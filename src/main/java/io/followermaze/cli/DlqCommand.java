@@ -1,7 +1,8 @@
 package io.followermaze.cli;
 
 import io.followermaze.storage.DlqOperations;
-import io.followermaze.storage.KafkaDeadLetterArchive;
+import io.followermaze.storage.KafkaDlqOperations;
+import io.followermaze.storage.SqliteDlqOperations;
 import io.followermaze.storage.SqliteDeadLetterStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Model.CommandSpec;
       "Works with the dead-letter store in --data-dir, also while the server runs.",
       "",
       "The store is SQLite: any SQLite client can query it too (view dead_letters).",
-      "With --kafka-bootstrap, stats, list and show read the dead-letter topic instead."
+      "With --kafka-bootstrap they work on the dead-letter topic instead (purge excepted: retention does it)."
     },
     subcommands = {
       DlqStatsCommand.class, DlqListCommand.class, DlqTailCommand.class, DlqShowCommand.class,
@@ -47,24 +48,15 @@ final class DlqCommand {
     return kafkaBootstrap != null && !kafkaBootstrap.isBlank();
   }
 
-  /** A reader of the dead-letter topic. */
-  KafkaDeadLetterArchive openTopic() {
-    return new KafkaDeadLetterArchive(kafkaBootstrap, dlqTopic);
-  }
-
-  /** Fails clearly where a command has no meaning on a topic. */
-  void requireStore(String command, String why) {
-    if (onKafka()) {
-      throw new ParameterException(spec.commandLine(), "dlq " + command + " works on the SQLite store only: " + why);
-    }
-  }
-
-  /** Opens the existing store, or fails with a message naming the directory. */
+  /** Opens the dead-letter topic (with --kafka-bootstrap) or the existing store, or fails naming the directory. */
   DlqOperations open() {
+    if (onKafka()) {
+      return new KafkaDlqOperations(kafkaBootstrap, dlqTopic);
+    }
     if (!Files.exists(dataDir.resolve(SqliteDeadLetterStore.FILE_NAME))) {
       throw new ParameterException(spec.commandLine(),
           "no dead-letter store in " + dataDir.toAbsolutePath() + " (start the server with --data-dir, or pass it here)");
     }
-    return new DlqOperations(SqliteDeadLetterStore.open(dataDir));
+    return new SqliteDlqOperations(SqliteDeadLetterStore.open(dataDir));
   }
 }

@@ -3,7 +3,6 @@ package io.followermaze.cli;
 import io.followermaze.deadletter.DeadLetterFilter;
 import io.followermaze.storage.DeadLetterFormat;
 import io.followermaze.storage.DlqOperations;
-import io.followermaze.storage.KafkaDeadLetterArchive;
 import io.followermaze.storage.StoredDeadLetter;
 import java.time.Duration;
 import java.util.List;
@@ -40,17 +39,6 @@ class DlqListCommand implements Runnable {
   @Override
   public void run() {
     DeadLetterFilter filter = filters.filter();
-    if (dlq.onKafka()) {
-      if (follow || afterId != 0) {
-        dlq.requireStore("list --follow / --after-id", "a topic is read whole; use a Kafka consumer to follow it");
-      }
-      try (KafkaDeadLetterArchive topic = dlq.openTopic()) {
-        for (StoredDeadLetter letter : topic.list(filter, limit > 0 ? (int) Math.min(limit, Integer.MAX_VALUE) : Integer.MAX_VALUE)) {
-          System.out.println(json ? DeadLetterFormat.json(letter) : DeadLetterFormat.line(letter));
-        }
-      }
-      return;
-    }
     long printed = 0;
     long cursor = afterId;
     try (DlqOperations store = dlq.open()) {

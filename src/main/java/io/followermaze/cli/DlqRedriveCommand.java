@@ -2,9 +2,7 @@ package io.followermaze.cli;
 
 import io.followermaze.deadletter.DeadLetterFilter;
 import io.followermaze.storage.DeadLetterFormat;
-import io.followermaze.redrive.KafkaRedriver;
 import io.followermaze.storage.DlqOperations;
-import io.followermaze.storage.KafkaDeadLetterArchive;
 import io.followermaze.storage.SqliteDeadLetterStore.RedriveRequest;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -45,9 +43,6 @@ final class DlqRedriveCommand implements Callable<Integer> {
       return 2;
     }
     DeadLetterFilter filter = filters.filter();
-    if (dlq.onKafka()) {
-      return redriveTopic(filter);
-    }
     try (DlqOperations store = dlq.open()) {
       if (dryRun) {
         DlqOperations.DryRun preview = store.dryRun(filter, 20);
@@ -69,29 +64,8 @@ final class DlqRedriveCommand implements Callable<Integer> {
         }
         Thread.sleep(200);
       }
-      System.err.printf("redrive #%d not finished after %s: is the server running with --data-dir %s?%n", id, wait, dlq.dataDir);
+      System.err.printf("redrive #%d not finished after %s: is the server running on %s?%n", id, wait, store.describe());
       return 1;
     }
-  }
-
-  /** On a topic: a dry run counts what waits after the redrive position; otherwise the request is recorded. */
-  private int redriveTopic(DeadLetterFilter filter) {
-    if (dryRun) {
-      try (KafkaDeadLetterArchive topic = dlq.openTopic()) {
-        long[] matching = {0};
-        topic.scanParked(filter, letter -> {
-          if (letter.letter().reason().category() == io.followermaze.deadletter.Reason.Category.UNDELIVERABLE) {
-            matching[0]++;
-          }
-        });
-        System.out.printf("dry run: %,d parked notifications in %s match; those whose users are connected would be redriven%n",
-            matching[0], dlq.dlqTopic);
-        return 0;
-      }
-    }
-    KafkaRedriver.request(dlq.kafkaBootstrap, dlq.dlqTopic, filter, rate);
-    System.out.printf("redrive requested on %s; the running server (serve --dlq kafka) carries it out and logs the result%n",
-        KafkaRedriver.requestTopic(dlq.dlqTopic));
-    return 0;
   }
 }

@@ -2,7 +2,6 @@ package io.followermaze.cli;
 
 import io.followermaze.storage.DeadLetterFormat;
 import io.followermaze.storage.DlqOperations;
-import io.followermaze.storage.KafkaDeadLetterArchive;
 import io.followermaze.storage.StoredDeadLetter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -24,11 +23,6 @@ final class DlqShowCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (dlq.onKafka()) {
-      try (KafkaDeadLetterArchive topic = dlq.openTopic()) {
-        return show(topic.get(id).orElse(null));
-      }
-    }
     try (DlqOperations store = dlq.open()) {
       return show(store.get(id).orElse(null));
     }

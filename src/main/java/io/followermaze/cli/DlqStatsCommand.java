@@ -3,7 +3,6 @@ package io.followermaze.cli;
 import io.followermaze.deadletter.Reason;
 import io.followermaze.storage.DeadLetterStats;
 import io.followermaze.storage.DlqOperations;
-import io.followermaze.storage.KafkaDeadLetterArchive;
 import io.followermaze.storage.SqliteDeadLetterStore;
 import java.time.Instant;
 import java.util.Map;
@@ -18,18 +17,10 @@ final class DlqStatsCommand implements Runnable {
 
   @Override
   public void run() {
-    if (dlq.onKafka()) {
-      try (KafkaDeadLetterArchive topic = dlq.openTopic()) {
-        DeadLetterStats stats = topic.stats();
-        System.out.printf("dead letters: %d in Kafka topic %s on %s%n", stats.total(), dlq.dlqTopic, dlq.kafkaBootstrap);
-        print(stats);
-      }
-      return;
-    }
     try (DlqOperations store = dlq.open()) {
       DeadLetterStats stats = store.stats();
-      System.out.printf("dead letters: %d in %s (%.1f MiB on disk)%n", stats.total(),
-          dlq.dataDir.resolve(SqliteDeadLetterStore.FILE_NAME), stats.bytesOnDisk() / 1048576.0);
+      System.out.printf("dead letters: %d in %s%s%n", stats.total(), store.describe(),
+          stats.bytesOnDisk() < 0 ? "" : String.format(" (%.1f MiB on disk)", stats.bytesOnDisk() / 1048576.0));
       print(stats);
     }
   }

@@ -16,7 +16,6 @@ final class DlqTailCommand extends DlqListCommand {
 
   @Override
   public void run() {
-    dlq.requireStore("tail", "a topic is read whole; use list, or a Kafka consumer to follow it");
     try (DlqOperations store = dlq.open()) {
       List<StoredDeadLetter> newest = store.newest(filters.filter(), lines);
       afterId = newest.isEmpty() ? store.lastId() : newest.getFirst().id() - 1;

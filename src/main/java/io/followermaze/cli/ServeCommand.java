@@ -13,7 +13,9 @@ import io.followermaze.server.ServerConfig;
 import io.followermaze.storage.DlqOperations;
 import io.followermaze.redrive.KafkaRedriver;
 import io.followermaze.storage.KafkaDeadLetterStore;
+import io.followermaze.storage.KafkaDlqOperations;
 import io.followermaze.storage.SqliteDeadLetterStore;
+import io.followermaze.storage.SqliteDlqOperations;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -191,6 +193,15 @@ final class ServeCommand implements Callable<Integer> {
     return collector;
   }
 
+  /** The admin API's view of the dead letters: the store, the topic, or none with --dlq log. */
+  private DlqOperations dlqOperations() {
+    return switch (dlq) {
+      case "sqlite" -> new SqliteDlqOperations(SqliteDeadLetterStore.open(dataDir));
+      case "kafka" -> new KafkaDlqOperations(kafkaBootstrap, dlqTopic);
+      default -> null;
+    };
+  }
+
   private Server.Redrive redrive() {
     if (!dlq.equals("sqlite")) {
       return null;
@@ -234,7 +245,7 @@ final class ServeCommand implements Callable<Integer> {
     AdminServer admin;
     try {
       admin = adminPort < 0 ? null : new AdminServer(new AdminServer.Options(adminBind, adminPort, adminToken), server,
-          deadLetters, collector, dlq.equals("sqlite") ? new DlqOperations(SqliteDeadLetterStore.open(dataDir)) : null,
+          deadLetters, collector, dlqOperations(),
           new ServerMetrics(server, deadLetters, collector, dlq.equals("sqlite") ? dataDir.resolve(SqliteDeadLetterStore.FILE_NAME) : null));
     } catch (RuntimeException e) {
       server.close();

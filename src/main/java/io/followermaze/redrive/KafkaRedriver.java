@@ -72,18 +72,35 @@ public final class KafkaRedriver implements AutoCloseable {
     return topic + ".redrive";
   }
 
-  /** Asks the running server to redrive what matches {@code filter}, at most {@code ratePerSecond}. */
-  public static void request(String bootstrap, String topic, DeadLetterFilter filter, int ratePerSecond) {
+  /**
+   * Asks the running server to redrive what matches {@code filter}, at most {@code ratePerSecond};
+   * returns the request's id (its offset in the request topic).
+   */
+  public static long request(String bootstrap, String topic, DeadLetterFilter filter, int ratePerSecond) {
+    if (ratePerSecond < 1) {
+      throw new IllegalArgumentException("rate must be at least 1 per second, was " + ratePerSecond);
+    }
     KafkaDeadLetterStore.createTopic(bootstrap, requestTopic(topic), 1, Map.of());
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaDeadLetterStore.producerConfig(bootstrap,
         "followermaze-redrive-request"), new ByteArraySerializer(), new ByteArraySerializer())) {
       String value = "rate=" + ratePerSecond + ";" + filter.encode();
-      producer.send(new ProducerRecord<>(requestTopic(topic), value.getBytes(StandardCharsets.UTF_8))).get(1, TimeUnit.MINUTES);
+      return producer.send(new ProducerRecord<>(requestTopic(topic), value.getBytes(StandardCharsets.UTF_8)))
+          .get(1, TimeUnit.MINUTES).offset();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
     } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
       throw new IllegalStateException("cannot record the redrive request on " + bootstrap + ": " + e, e);
+    }
+  }
+
+  /** Whether request {@code id} has been carried out (the request group has committed past it). */
+  public static boolean done(String bootstrap, String topic, long id) {
+    try (KafkaConsumer<byte[], byte[]> group = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ConsumerConfig.GROUP_ID_CONFIG, GROUP + "-requests"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      TopicPartition partition = new TopicPartition(requestTopic(topic), 0);
+      OffsetAndMetadata committed = group.committed(java.util.Set.of(partition)).get(partition);
+      return committed != null && committed.offset() > id;
     }
   }
 

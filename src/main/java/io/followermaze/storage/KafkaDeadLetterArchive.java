@@ -19,7 +19,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /**
  * Reads a dead-letter topic for the {@code followermaze dlq} commands: a plain consumer (no group,
  * nothing committed) that scans every partition from its beginning to the end it had when the scan
- * started. A letter's id is its partition and offset, {@code partition << 40 | offset}.
+ * started. A letter's id is its partition and offset, {@code (partition << 40 | offset) + 1} (ids
+ * start at 1, as in the SQLite store, so "after id 0" means from the start).
  */
 public final class KafkaDeadLetterArchive implements AutoCloseable {
 
@@ -42,7 +43,7 @@ public final class KafkaDeadLetterArchive implements AutoCloseable {
 
   /** The id of the record at {@code offset} in {@code partition}. */
   public static long id(int partition, long offset) {
-    return (long) partition << OFFSET_BITS | offset;
+    return ((long) partition << OFFSET_BITS | offset) + 1;
   }
 
   /** Calls {@code visitor} with every letter matching {@code filter}, partition by partition, in offset order. */
@@ -121,8 +122,11 @@ public final class KafkaDeadLetterArchive implements AutoCloseable {
 
   /** The letter with {@code id}, if the topic still holds it. */
   public Optional<StoredDeadLetter> get(long id) {
-    TopicPartition partition = new TopicPartition(topic, (int) (id >>> OFFSET_BITS));
-    long offset = id & ((1L << OFFSET_BITS) - 1);
+    if (id < 1) {
+      return Optional.empty();
+    }
+    TopicPartition partition = new TopicPartition(topic, (int) ((id - 1) >>> OFFSET_BITS));
+    long offset = (id - 1) & ((1L << OFFSET_BITS) - 1);
     consumer.assign(List.of(partition));
     consumer.seek(partition, offset);
     for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofSeconds(5))) {

@@ -186,6 +186,11 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
     }
   }
 
+  /** The database file. */
+  public Path file() {
+    return file;
+  }
+
   /** Letters committed in batches but not yet expanded into per-letter rows. */
   public long awaitingIndex() {
     return single("SELECT coalesce(sum(letters), 0) FROM dead_letter_batch", statement -> {});

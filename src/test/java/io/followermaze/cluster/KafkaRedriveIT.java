@@ -1,15 +1,19 @@
 package io.followermaze.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.followermaze.cli.FollowerMaze;
 import io.followermaze.deadletter.DeadLetterCollector;
 import io.followermaze.deadletter.DeadLetterFilter;
+import io.followermaze.deadletter.Reason;
 import io.followermaze.redrive.KafkaRedriver;
 import io.followermaze.server.Server;
 import io.followermaze.server.ServerConfig;
 import io.followermaze.storage.KafkaDeadLetterArchive;
 import io.followermaze.storage.KafkaDeadLetterStore;
+import io.followermaze.storage.KafkaDlqOperations;
 import io.followermaze.storage.StoredDeadLetter;
 import io.followermaze.testing.EventSource;
 import io.followermaze.testing.KafkaBroker;
@@ -37,6 +41,18 @@ class KafkaRedriveIT {
     }
   }
 
+  private static String cli(String... args) {
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream original = System.out;
+    System.setOut(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      assertThat(FollowerMaze.commandLine().execute(args)).isZero();
+    } finally {
+      System.setOut(original);
+    }
+    return captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
   @Test
   void parkedNotificationsGoToUsersWhoConnectedLaterInOrderAndAreNeverRedrivenTwice() throws Exception {
     try (KafkaBroker broker = new KafkaBroker(kafkaDir)) {
@@ -48,6 +64,17 @@ class KafkaRedriveIT {
         source.send("1|P|2|7", "2|P|3|8", "3|F|4|7", "4|P|5|7");
         await().atMost(RunningServer.PATIENCE).until(() -> collector.committed() == 4);
         assertThat(parked(broker)).isEqualTo(4);
+        try (KafkaDlqOperations topic = new KafkaDlqOperations(broker.bootstrap(), TOPIC)) {
+          assertThat(topic.stats().byReason()).containsEntry(Reason.USER_NOT_CONNECTED, 4L);
+          assertThat(topic.count(DeadLetterFilter.ALL.forRecipient(7))).isEqualTo(3);
+          List<StoredDeadLetter> sevens = topic.list(DeadLetterFilter.ALL.forRecipient(7), 0, 10).letters();
+          assertThat(sevens).extracting(l -> l.letter().sequence()).containsExactly(1L, 3L, 4L);
+          assertThat(topic.get(sevens.get(1).id())).hasValueSatisfying(l -> assertThat(l.letter().payloadText()).isEqualTo("3|F|4|7"));
+          assertThat(topic.dryRun(DeadLetterFilter.ALL, 10).matching()).isEqualTo(4);
+          assertThatThrownBy(() -> topic.purge(DeadLetterFilter.ALL)).hasMessageContaining("retention");
+        }
+        String stats = cli("dlq", "stats", "--kafka-bootstrap", broker.bootstrap());
+        assertThat(stats).contains("dead letters: 4 in Kafka topic maze.dlq").contains("USER_NOT_CONNECTED").contains("4");
 
         UserClient seven = UserClient.connect(server.clientPort(), 7);
         await().atMost(RunningServer.PATIENCE).until(() -> server.stats().connectedClients() == 1);

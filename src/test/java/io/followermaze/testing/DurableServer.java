@@ -12,6 +12,7 @@ import io.followermaze.server.Server;
 import io.followermaze.server.ServerConfig;
 import io.followermaze.storage.DlqOperations;
 import io.followermaze.storage.SqliteDeadLetterStore;
+import io.followermaze.storage.SqliteDlqOperations;
 import io.followermaze.storage.StoredDeadLetter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,7 +53,7 @@ public final class DurableServer implements AutoCloseable {
   /** Starts the admin API on a free loopback port, with {@code token} (nullable); returns its port. */
   public int startAdmin(String token) {
     admin = new AdminServer(new AdminServer.Options("127.0.0.1", 0, token), server, deadLetters, collector,
-        new DlqOperations(SqliteDeadLetterStore.open(dataDir)),
+        new SqliteDlqOperations(SqliteDeadLetterStore.open(dataDir)),
         new ServerMetrics(server, deadLetters, collector, dataDir.resolve(SqliteDeadLetterStore.FILE_NAME)));
     return admin.port();
   }
