@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.followermaze.admin.AdminServer;
+import io.followermaze.admin.ServerMetrics;
 import io.followermaze.cli.FollowerMaze;
 import io.followermaze.deadletter.DeadLetterCollector;
 import io.followermaze.deadletter.DeadLetterFilter;
+import io.followermaze.deadletter.LoggingDeadLetterSink;
 import io.followermaze.deadletter.Reason;
 import io.followermaze.redrive.KafkaRedriver;
 import io.followermaze.server.Server;
@@ -19,6 +22,10 @@ import io.followermaze.testing.EventSource;
 import io.followermaze.testing.KafkaBroker;
 import io.followermaze.testing.RunningServer;
 import io.followermaze.testing.UserClient;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,11 +65,15 @@ class KafkaRedriveIT {
     try (KafkaBroker broker = new KafkaBroker(kafkaDir)) {
       DeadLetterCollector collector = new DeadLetterCollector(KafkaDeadLetterStore.open(broker.bootstrap(), TOPIC, 3),
           1_000, 100, Duration.ofMillis(20));
-      Server server = Server.start(ServerConfig.forTests(), collector);
+      LoggingDeadLetterSink deadLetters = new LoggingDeadLetterSink(0, collector);
+      Server server = Server.start(ServerConfig.forTests(), deadLetters);
       KafkaRedriver redriver = new KafkaRedriver(broker.bootstrap(), TOPIC, server);
+      AdminServer admin = new AdminServer(new AdminServer.Options("127.0.0.1", 0, null), server, deadLetters, collector,
+          new KafkaDlqOperations(broker.bootstrap(), TOPIC), new ServerMetrics(server, deadLetters, collector, null));
       try (EventSource source = new EventSource(server.eventPort())) {
         source.send("1|P|2|7", "2|P|3|8", "3|F|4|7", "4|P|5|7");
         await().atMost(RunningServer.PATIENCE).until(() -> collector.committed() == 4);
+        // Every dlq command and /dlq work on the topic too.
         assertThat(parked(broker)).isEqualTo(4);
         try (KafkaDlqOperations topic = new KafkaDlqOperations(broker.bootstrap(), TOPIC)) {
           assertThat(topic.stats().byReason()).containsEntry(Reason.USER_NOT_CONNECTED, 4L);
@@ -73,6 +84,11 @@ class KafkaRedriveIT {
           assertThat(topic.dryRun(DeadLetterFilter.ALL, 10).matching()).isEqualTo(4);
           assertThatThrownBy(() -> topic.purge(DeadLetterFilter.ALL)).hasMessageContaining("retention");
         }
+        HttpResponse<String> overHttp = HttpClient.newHttpClient().send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.port() + "/dlq?user=7")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(overHttp.statusCode()).isEqualTo(200);
+        assertThat(overHttp.body()).contains("1|P|2|7").contains("4|P|5|7").doesNotContain("2|P|3|8");
         String stats = cli("dlq", "stats", "--kafka-bootstrap", broker.bootstrap());
         assertThat(stats).contains("dead letters: 4 in Kafka topic maze.dlq").contains("USER_NOT_CONNECTED").contains("4");
 
@@ -91,6 +107,7 @@ class KafkaRedriveIT {
         source.send("5|B");
         assertThat(seven.awaitLines(4)).as("nothing redriven twice").containsExactly("1|P|2|7", "3|F|4|7", "4|P|5|7", "5|B");
       } finally {
+        admin.close();
         redriver.close();
         server.close();
         collector.close();
