@@ -32,7 +32,7 @@ final class SequencerCommand implements Callable<Integer> {
     EventLogPublisher publisher = new EventLogPublisher(cluster.bootstrap, cluster.eventsTopic);
     Server server = Server.startSequencer(
         ServerConfig.defaults().withPorts(cluster.bind, eventPort, 0).withStatusInterval(cluster.statusInterval), deadLetters,
-        publisher);
+        publisher, publisher.lastSequence());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("shutdown").unstarted(() -> {
       server.close();

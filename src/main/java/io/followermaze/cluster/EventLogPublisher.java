@@ -4,8 +4,13 @@ import io.followermaze.engine.OrderedLog;
 import io.followermaze.protocol.Event;
 import io.followermaze.storage.KafkaDeadLetterStore;
 import java.time.Duration;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -23,9 +28,12 @@ public final class EventLogPublisher implements OrderedLog, AutoCloseable {
   private final KafkaProducer<byte[], byte[]> producer;
   private final String topic;
 
+  private final long lastSequence;
+
   /** A publisher to {@code topic} on {@code bootstrap}, creating the topic if needed. */
   public EventLogPublisher(String bootstrap, String topic) {
     ClusterTopics.createEvents(bootstrap, topic);
+    this.lastSequence = readLastSequence(bootstrap, topic);
     this.producer = new KafkaProducer<>(KafkaDeadLetterStore.producerConfig(bootstrap, "followermaze-sequencer"),
         new ByteArraySerializer(), new ByteArraySerializer());
     this.topic = topic;
@@ -33,6 +41,46 @@ public final class EventLogPublisher implements OrderedLog, AutoCloseable {
 
   private final byte[] pending = new byte[RECORD_BYTES];
   private int pendingLength;
+
+  /** The sequence number of the log's last event when this publisher started (0 for an empty log). */
+  public long lastSequence() {
+    return lastSequence;
+  }
+
+  private static long readLastSequence(String bootstrap, String topic) {
+    TopicPartition partition = new TopicPartition(topic, 0);
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+        java.util.Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      consumer.assign(java.util.List.of(partition));
+      long end = consumer.endOffsets(java.util.List.of(partition)).get(partition);
+      if (end == 0) {
+        return 0;
+      }
+      consumer.seek(partition, end - 1);
+      for (int attempt = 0; attempt < 20; attempt++) {
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+          if (record.offset() == end - 1) {
+            return leadingNumberOfLastLine(record.value());
+          }
+        }
+      }
+      throw new IllegalStateException("cannot read the last record of " + topic + " to resume the numbering");
+    }
+  }
+
+  /** The sequence number of the last line in a record of LF-terminated event lines. */
+  static long leadingNumberOfLastLine(byte[] lines) {
+    int start = lines.length - 1;
+    while (start > 0 && lines[start - 1] != '\n') {
+      start--;
+    }
+    long value = 0;
+    for (int i = start; i < lines.length && lines[i] >= '0' && lines[i] <= '9'; i++) {
+      value = value * 10 + (lines[i] - '0');
+    }
+    return value;
+  }
 
   @Override
   public void append(Event event) {

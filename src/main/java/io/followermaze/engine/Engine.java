@@ -80,10 +80,14 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
    *     routed: the engine sequences and dead-letters, but delivers nothing itself
    * @param ownsOffline whether this node dead-letters a notification for a user it has no session
    *     for (a gateway: only when no other gateway has the user, and the user is one it owns)
+   * @param preordered whether the input is already in its final order (a gateway reading the log):
+   *     events are routed as they come, without the sequencer (the log skips what the sequencer
+   *     skipped, which must not open gaps again)
+   * @param resumeAfter the last sequence number already handled (a restarted sequencer resumes the
+   *     numbering after the log's last event); 0 to start at 1
    */
-  public record Role(OrderedLog ordered, IntPredicate ownsOffline) {
-    /** One node does everything. */
-    public static final Role SINGLE_NODE = new Role(null, user -> true);
+  public record Role(OrderedLog ordered, IntPredicate ownsOffline, boolean preordered, long resumeAfter) {
+    public static final Role SINGLE_NODE = new Role(null, user -> true, false, 0);
   }
 
   private final Settings settings;
@@ -132,6 +136,9 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
     this.nanoClock = nanoClock;
     this.inbox = new Inbox(settings.inboxCapacity());
     this.sequencer = new Sequencer(this, settings.minGapDistance(), settings.reorderWindow());
+    if (role.resumeAfter() > 0) {
+      sequencer.resumeAfter(role.resumeAfter());
+    }
     this.router = new Router(new FollowGraph(), this);
     this.gapTimeoutNanos = settings.gapTimeout().toNanos();
     this.thread = Thread.ofPlatform().name("engine").unstarted(this::run);
@@ -210,7 +217,11 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
       switch (items[i]) {
         case Event event -> {
           eventsReceived++;
-          sequencer.offer(event, now);
+          if (role.preordered()) {
+            inOrder(event);
+          } else {
+            sequencer.offer(event, now);
+          }
         }
         case Malformed malformed -> {
           linesMalformed++;

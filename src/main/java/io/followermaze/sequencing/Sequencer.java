@@ -66,6 +66,18 @@ public final class Sequencer {
     this.maxWindow = maxWindow;
   }
 
+  /**
+   * Before the first event: numbers up to {@code last} were handled elsewhere (by this sequencer's
+   * previous run), so the next expected number is {@code last + 1}; lower ones are duplicates.
+   */
+  public void resumeAfter(long last) {
+    if (buffered > 0 || next != 1) {
+      throw new IllegalStateException("resumeAfter must come before the first event");
+    }
+    next = last + 1;
+    highest = last;
+  }
+
   /** Accepts one event; {@code nowNanos} is a monotonic timestamp. */
   public void offer(Event event, long nowNanos) {
     long sequence = event.sequence();

@@ -101,11 +101,12 @@ public final class Server implements AutoCloseable {
   /**
    * The sequencer of a cluster: accepts the event source, sequences and dead-letters as a single
    * server does, and hands each event, in sequence order, to {@code ordered} instead of delivering
-   * it. Has no client port.
+   * it; numbering resumes after {@code resumeAfter} (the log's last event; 0 for a new log). Has no
+   * client port.
    */
-  public static Server startSequencer(ServerConfig config, DeadLetterSink deadLetters, OrderedLog ordered) {
+  public static Server startSequencer(ServerConfig config, DeadLetterSink deadLetters, OrderedLog ordered, long resumeAfter) {
     config.validate();
-    Engine engine = newEngine(config, new Engine.Role(ordered, user -> false), deadLetters);
+    Engine engine = newEngine(config, new Engine.Role(ordered, user -> false, false, resumeAfter), deadLetters);
     try {
       EventSourceListener sources = new EventSourceListener(config.bindAddress(), config.eventPort(), engine, config.maxLineLength());
       engine.start();
@@ -126,7 +127,7 @@ public final class Server implements AutoCloseable {
   public static Server startGateway(ServerConfig config, DeadLetterSink deadLetters, IntPredicate ownsOffline,
       ClientPresence presence, Function<Consumer<EngineCommand>, AutoCloseable> feed) {
     config.validate();
-    Engine engine = newEngine(config, new Engine.Role(null, ownsOffline), deadLetters);
+    Engine engine = newEngine(config, new Engine.Role(null, ownsOffline, true, 0), deadLetters);
     try {
       ClientListener clients = new ClientListener(config, engine, null, presence);
       engine.start();

@@ -116,6 +116,32 @@ class ClusterIT {
     }
   }
 
+  /**
+   * A gap the sequencer skipped does not stall the gateways (the log is already in order), and a
+   * restarted sequencer resumes the numbering after the log's last event.
+   */
+  @Test
+  void skippedNumbersDoNotStallGatewaysAndARestartedSequencerContinuesTheNumbering() throws Exception {
+    try (Cluster cluster = new Cluster(kafkaDir, 2)) {
+      UserClient one = UserClient.connect(cluster.gateways.get(1).server.clientPort(), 1);
+      await().atMost(Duration.ofSeconds(30)).until(() -> cluster.gateways.get(1).server.stats().connectedClients() == 1);
+      try (EventSource source = new EventSource(cluster.sequencer.eventPort())) {
+        source.send("1|P|2|1", "2|B", "4|P|3|1", "5|B"); // 3 never comes: skipped when the source leaves
+      }
+      assertThat(one.awaitLines(4)).containsExactly("1|P|2|1", "2|B", "4|P|3|1", "5|B");
+      assertThat(cluster.sequencerDeadLetters.withReason(Reason.SEQUENCE_GAP)).hasSize(1);
+
+      cluster.restartSequencer();
+      try (EventSource source = new EventSource(cluster.sequencer.eventPort())) {
+        source.send("7|B", "6|P|9|1", "5|B");
+      }
+      assertThat(one.awaitLines(6)).containsExactly("1|P|2|1", "2|B", "4|P|3|1", "5|B", "6|P|9|1", "7|B");
+      await().atMost(Duration.ofSeconds(30)).until(
+          () -> cluster.sequencerDeadLetters.withReason(Reason.DUPLICATE_SEQUENCE).size() == 1);
+      assertThat(cluster.gateways).allSatisfy(g -> assertThat(g.deadLetters.withReason(Reason.SEQUENCE_GAP)).isEmpty());
+    }
+  }
+
   private static List<Long> sequences(UserClient client) {
     return client.texts().stream().map(line -> Long.parseLong(line.substring(0, line.indexOf('|')))).toList();
   }

@@ -226,4 +226,16 @@ class SequencerTest {
     sequencer.skipAllGaps(GapTrigger.TIMEOUT, 5_000);
     assertThat(recorder.waits).containsExactly(4_000L);
   }
+
+  @Test
+  void aResumedSequencerContinuesAfterTheLastNumberAndCallsOlderOnesDuplicates() {
+    Sequencer sequencer = new Sequencer(recorder, 1000, 1 << 16);
+    sequencer.resumeAfter(5_000_000);
+
+    offer(sequencer, 5_000_002, 5_000_001, 4_999_999, 5_000_003);
+
+    assertThat(recorder.delivered).containsExactly(5_000_001L, 5_000_002L, 5_000_003L);
+    assertThat(recorder.duplicates).containsExactly(4_999_999L);
+    assertThat(sequencer.next()).isEqualTo(5_000_004);
+  }
 }

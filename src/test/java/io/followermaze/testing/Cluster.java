@@ -37,9 +37,9 @@ public final class Cluster implements AutoCloseable {
   }
 
   public final KafkaBroker broker;
-  public final EventLogPublisher publisher;
+  public EventLogPublisher publisher;
   public final InMemoryDeadLetterSink sequencerDeadLetters = new InMemoryDeadLetterSink();
-  public final Server sequencer;
+  public Server sequencer;
   public final List<Gateway> gateways = new ArrayList<>();
   private final int gatewayCount;
 
@@ -48,7 +48,8 @@ public final class Cluster implements AutoCloseable {
     this.broker = new KafkaBroker(directory);
     this.gatewayCount = gateways;
     this.publisher = new EventLogPublisher(broker.bootstrap(), ClusterTopics.EVENTS);
-    this.sequencer = Server.startSequencer(ServerConfig.forTests(), sequencerDeadLetters, publisher);
+    this.sequencer = Server.startSequencer(ServerConfig.forTests(), sequencerDeadLetters, publisher,
+        publisher.lastSequence());
     for (int i = 0; i < gateways; i++) {
       this.gateways.add(new Gateway(broker.bootstrap(), "g" + i, gateways, i, 0, new InMemoryDeadLetterSink()));
     }
@@ -60,6 +61,14 @@ public final class Cluster implements AutoCloseable {
     Gateway again = new Gateway(broker.bootstrap(), old.id, gatewayCount, index, old.server.clientPort(), old.deadLetters);
     gateways.set(index, again);
     return again;
+  }
+
+  /** Stops the sequencer and starts a new one on the same log (it resumes the numbering). */
+  public void restartSequencer() {
+    sequencer.close();
+    publisher.close();
+    publisher = new EventLogPublisher(broker.bootstrap(), ClusterTopics.EVENTS);
+    sequencer = Server.startSequencer(ServerConfig.forTests(), sequencerDeadLetters, publisher, publisher.lastSequence());
   }
 
   /** The gateways' client ports, in order. */
