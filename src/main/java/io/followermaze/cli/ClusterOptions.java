@@ -31,6 +31,26 @@ final class ClusterOptions {
       description = "How often to log a status line; 0s for never (env FM_STATUS_INTERVAL).")
   Duration statusInterval;
 
+  /**
+   * Runs until the process is told to stop (SIGTERM, Ctrl-C), then closes {@code parts} in the
+   * order given (the server first, the sinks last). Returns the exit status.
+   */
+  static int runUntilStopped(AutoCloseable... parts) throws InterruptedException {
+    java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("shutdown").unstarted(() -> {
+      for (AutoCloseable part : parts) {
+        try {
+          part.close();
+        } catch (Exception e) {
+          System.err.println("followermaze: closing " + part.getClass().getSimpleName() + " failed: " + e);
+        }
+      }
+      stopped.countDown();
+    }));
+    stopped.await();
+    return 0;
+  }
+
   /** The node's dead-letter sink: logged and counted, and with {@code --dlq kafka} committed to the topic. */
   LoggingDeadLetterSink deadLetters() {
     return switch (dlq) {

@@ -7,7 +7,6 @@ import io.followermaze.deadletter.LoggingDeadLetterSink;
 import io.followermaze.server.Server;
 import io.followermaze.server.ServerConfig;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -52,14 +51,6 @@ final class GatewayCommand implements Callable<Integer> {
     Server server = Server.startGateway(
         ServerConfig.defaults().withPorts(cluster.bind, 0, clientPort).withStatusInterval(cluster.statusInterval), deadLetters,
         presence, presence, engine -> new KafkaEventFeed(cluster.bootstrap, cluster.eventsTopic, gatewayId, engine));
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("shutdown").unstarted(() -> {
-      server.close();
-      presence.close();
-      deadLetters.close();
-      stopped.countDown();
-    }));
-    stopped.await();
-    return 0;
+    return ClusterOptions.runUntilStopped(server, presence, deadLetters);
   }
 }

@@ -5,7 +5,6 @@ import io.followermaze.deadletter.LoggingDeadLetterSink;
 import io.followermaze.server.Server;
 import io.followermaze.server.ServerConfig;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -33,14 +32,6 @@ final class SequencerCommand implements Callable<Integer> {
     Server server = Server.startSequencer(
         ServerConfig.defaults().withPorts(cluster.bind, eventPort, 0).withStatusInterval(cluster.statusInterval), deadLetters,
         publisher, publisher.lastSequence());
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("shutdown").unstarted(() -> {
-      server.close();
-      publisher.close();
-      deadLetters.close();
-      stopped.countDown();
-    }));
-    stopped.await();
-    return 0;
+    return ClusterOptions.runUntilStopped(server, publisher, deadLetters);
   }
 }
