@@ -70,10 +70,11 @@ class UnreliableClientsIT {
         .toList();
   }
 
+  /** Paced at 500k events/s so the run lasts at least two seconds: each churner reconnects many times. */
   @Test
   void churningClientsMissNothingUndeadLetteredWhileReliableClientsGetExactlyTheirLines() {
     try (RunningServer server = RunningServer.start()) {
-      BenchResult result = bench(server, 1_000_000, 500, new BenchOptions.Unreliable(40, 0, 0), 0);
+      BenchResult result = bench(server, 1_000_000, 500, new BenchOptions.Unreliable(40, 0, 0), 500_000);
 
       assertThat(result.failure()).isNull();
       assertThat(result.unreliable().connections()).as("churn connections").isGreaterThan(200);
