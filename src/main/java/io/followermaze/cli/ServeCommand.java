@@ -274,6 +274,7 @@ final class ServeCommand implements Callable<Integer> {
       // A signal would make the JVM exit with 128+signal; a graceful stop is a success.
       Runtime.getRuntime().halt(0);
     }));
+    log.info("ready (SIGTERM or Ctrl-C stops gracefully)");
     stopped.await();
     return 0;
   }

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,6 +59,15 @@ class HostileClientsIT {
       line.append((char) c);
     }
     return line.toString().strip();
+  }
+
+  private static boolean heardWithin(UserClient client, Duration patience) {
+    try {
+      await().atMost(patience).pollInterval(Duration.ofMillis(5)).until(() -> !client.lines().isEmpty());
+      return true;
+    } catch (ConditionTimeoutException e) {
+      return false;
+    }
   }
 
   @Test
@@ -100,8 +110,14 @@ class HostileClientsIT {
       await().atMost(Duration.ofSeconds(60)).until(() -> openFiles(pid) <= filesBefore + 16);
       try (UserClient again = UserClient.connect(server.clientPort, 5);
           EventSource source = new EventSource(server.eventPort)) {
-        source.send("3|P|1|5");
-        assertThat(again.awaitLines(1)).containsExactly("3|P|1|5");
+        // The server gives no sign that an id was read: broadcast until the new client hears one.
+        long next = 3;
+        for (boolean heard = false; !heard; next++) {
+          source.send(next + "|B");
+          heard = heardWithin(again, Duration.ofMillis(200));
+        }
+        source.send(next + "|P|1|5");
+        assertThat(again.awaitLastLine(next + "|P|1|5")).contains(next + "|P|1|5");
       }
       assertThat(server.errors()).isEmpty();
       assertThat(server.stop()).isZero();

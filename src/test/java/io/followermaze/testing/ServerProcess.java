@@ -27,6 +27,7 @@ public final class ServerProcess implements AutoCloseable {
   public volatile int eventPort;
   public volatile int clientPort;
   public volatile int adminPort;
+  private volatile boolean ready;
 
   /** Starts {@code serve} on {@code dataDir} with {@code extraArgs}; waits until it listens. */
   public ServerProcess(Path dataDir, String... extraArgs) throws IOException {
@@ -47,6 +48,9 @@ public final class ServerProcess implements AutoCloseable {
             eventPort = Integer.parseInt(m.group(1));
             clientPort = Integer.parseInt(m.group(2));
           }
+          if (line.contains("ready (SIGTERM")) {
+            ready = true;
+          }
           Matcher admin = ADMIN.matcher(line);
           if (admin.find()) {
             adminPort = Integer.parseInt(admin.group(1));
@@ -56,7 +60,8 @@ public final class ServerProcess implements AutoCloseable {
         // The process is gone.
       }
     });
-    await().atMost(Duration.ofSeconds(60)).until(() -> clientPort != 0 || !process.isAlive());
+    // Ready: listening, and the shutdown hook is in place (a SIGTERM before it would exit with 143).
+    await().atMost(Duration.ofSeconds(60)).until(() -> (clientPort != 0 && ready) || !process.isAlive());
     assertThat(process.isAlive()).as("server started: %s", log).isTrue();
   }
 
