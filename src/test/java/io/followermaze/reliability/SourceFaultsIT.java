@@ -66,7 +66,7 @@ class SourceFaultsIT {
   }
 
   private static long burstEndSequence() {
-    return 20_002 + 100_000 + 1;
+    return 10_002 + 60_000 + 1;
   }
 
   private static String statusUpdates(long from, long to) {
@@ -87,17 +87,17 @@ class SourceFaultsIT {
       try (CountingClient one = new CountingClient(server.server().clientPort(), 1, 2);
           CountingClient three = new CountingClient(server.server().clientPort(), 3, 2)) {
         await().atMost(RunningServer.PATIENCE).until(() -> server.server().stats().connectedClients() == 2);
-        long steadyEnd = 20_002;
-        long burstEnd = steadyEnd + 100_000;
+        long steadyEnd = 10_002;
+        long burstEnd = steadyEnd + 60_000;
         try (EventSource source = server.source()) {
-          // Steady: 200 events every 10 ms (20k/s) ...
-          for (long first = 3; first <= steadyEnd; first += 200) {
-            source.sendRaw(statusUpdates(first, Math.min(first + 199, steadyEnd)).getBytes(StandardCharsets.US_ASCII));
+          // Steady: 100 events every 10 ms (10k/s) ...
+          for (long first = 3; first <= steadyEnd; first += 100) {
+            source.sendRaw(statusUpdates(first, Math.min(first + 99, steadyEnd)).getBytes(StandardCharsets.US_ASCII));
             Thread.sleep(10); // Pacing the load, not waiting for a result.
           }
-          // ... then a burst at ten times that: 2,000 every 10 ms (200k/s) for 100,000 events.
-          for (long first = steadyEnd + 1; first <= burstEnd; first += 2_000) {
-            source.sendRaw(statusUpdates(first, Math.min(first + 1_999, burstEnd)).getBytes(StandardCharsets.US_ASCII));
+          // ... then a burst at ten times that: 1,000 every 10 ms (100k/s) for 60,000 events.
+          for (long first = steadyEnd + 1; first <= burstEnd; first += 1_000) {
+            source.sendRaw(statusUpdates(first, Math.min(first + 999, burstEnd)).getBytes(StandardCharsets.US_ASCII));
             Thread.sleep(10);
 
           }
