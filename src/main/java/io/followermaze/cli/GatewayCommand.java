@@ -16,9 +16,11 @@ import picocli.CommandLine.Option;
     name = "gateway",
     mixinStandardHelpOptions = true,
     description = {
-      "Cluster mode: accepts user clients, reads the ordered events from Kafka from the start (rebuilding",
-      "the follow graph; events before its committed position are not delivered again) and delivers to",
-      "its own clients. Run any number; a client may connect to any. See docs/cluster.md."
+      "Cluster mode: serves user clients from the ordered events in Kafka.",
+      "",
+      "Accepts user clients, reads the ordered events from Kafka from the start (rebuilding the follow",
+      "graph; events before its committed position are not delivered again) and delivers to its own",
+      "clients. Run any number; a client may connect to any. See docs/cluster.md."
     },
     showDefaultValues = true)
 final class GatewayCommand implements Callable<Integer> {

@@ -14,8 +14,11 @@ import picocli.CommandLine.Option;
     name = "sequencer",
     mixinStandardHelpOptions = true,
     description = {
-      "Cluster mode: accepts the event source, reorders, dead-letters bad lines, and appends the ordered",
-      "events to a one-partition Kafka topic; gateways deliver them. See docs/cluster.md."
+      "Cluster mode: takes the event source and appends the ordered events to Kafka.",
+      "",
+      "Accepts the event source, reorders, dead-letters bad lines, and appends the ordered events to a",
+      "one-partition Kafka topic; gateways deliver them. On restart it resumes the numbering after the",
+      "topic's last event. See docs/cluster.md."
     },
     showDefaultValues = true)
 final class SequencerCommand implements Callable<Integer> {
