@@ -2,8 +2,10 @@ package io.followermaze.cluster;
 
 import io.followermaze.engine.OrderedLog;
 import io.followermaze.protocol.Event;
+import io.followermaze.protocol.EventParser;
 import io.followermaze.storage.KafkaDeadLetterStore;
 import java.time.Duration;
+import java.util.Arrays;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -75,11 +77,8 @@ public final class EventLogPublisher implements OrderedLog, AutoCloseable {
     while (start > 0 && lines[start - 1] != '\n') {
       start--;
     }
-    long value = 0;
-    for (int i = start; i < lines.length && lines[i] >= '0' && lines[i] <= '9'; i++) {
-      value = value * 10 + (lines[i] - '0');
-    }
-    return value;
+    byte[] last = Arrays.copyOfRange(lines, start, lines.length);
+    return EventParser.leadingSequence(last, last.length);
   }
 
   @Override
@@ -95,7 +94,7 @@ public final class EventLogPublisher implements OrderedLog, AutoCloseable {
   @Override
   public void endOfBatch() {
     if (pendingLength > 0) {
-      producer.send(new ProducerRecord<>(topic, 0, null, java.util.Arrays.copyOf(pending, pendingLength)));
+      producer.send(new ProducerRecord<>(topic, 0, null, Arrays.copyOf(pending, pendingLength)));
       pendingLength = 0;
     }
   }

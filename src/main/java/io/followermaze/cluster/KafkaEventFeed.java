@@ -2,8 +2,7 @@ package io.followermaze.cluster;
 
 import io.followermaze.engine.EngineCommand;
 import io.followermaze.engine.EngineCommand.SourceChunk;
-import io.followermaze.protocol.EventParser;
-import io.followermaze.protocol.ParseResult;
+import io.followermaze.engine.SourceChunker;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +32,7 @@ public final class KafkaEventFeed implements AutoCloseable {
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final TopicPartition partition;
   private final Consumer<EngineCommand> engine;
-  private final String origin;
+  private final SourceChunker chunker;
   private final Thread thread;
   private volatile boolean closing;
 
@@ -49,31 +48,13 @@ public final class KafkaEventFeed implements AutoCloseable {
         new ByteArrayDeserializer(), new ByteArrayDeserializer());
     this.partition = new TopicPartition(topic, 0);
     this.engine = engine;
-    this.origin = "log " + topic + " (gateway " + gatewayId + ")";
+    this.chunker = new SourceChunker("log " + topic + " (gateway " + gatewayId + ")", EventLogPublisher.RECORD_BYTES);
     consumer.assign(List.of(partition));
     OffsetAndMetadata committed = consumer.committed(java.util.Set.of(partition)).get(partition);
     long resumeAt = committed == null ? 0 : committed.offset();
     consumer.seekToBeginning(List.of(partition));
     log.info("gateway {} reads {} from the start; records before offset {} rebuild the graph only", gatewayId, topic, resumeAt);
     this.thread = Thread.ofPlatform().name("event-feed").start(() -> run(resumeAt));
-  }
-
-  /** One record holds many LF-terminated lines, in sequence order: one chunk for the engine. */
-  private void submit(byte[] lines, boolean replay) {
-    int count = 0;
-    for (byte b : lines) {
-      count += b == '\n' ? 1 : 0;
-    }
-    ParseResult[] items = new ParseResult[count];
-    int start = 0;
-    int item = 0;
-    for (int i = 0; i < lines.length; i++) {
-      if (lines[i] == '\n') {
-        items[item++] = EventParser.parse(java.util.Arrays.copyOfRange(lines, start, i + 1));
-        start = i + 1;
-      }
-    }
-    engine.accept(new SourceChunk(items, count, origin, replay));
   }
 
   private void run(long resumeAt) {
@@ -85,7 +66,11 @@ public final class KafkaEventFeed implements AutoCloseable {
           continue;
         }
         for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
-          submit(record.value(), record.offset() < resumeAt);
+          // One record holds whole lines (the sequencer never splits one), in sequence order.
+          SourceChunk chunk = chunker.chunk(record.value(), record.value().length, record.offset() < resumeAt);
+          if (chunk != null) {
+            engine.accept(chunk);
+          }
           next = record.offset() + 1;
         }
         if (next > resumeAt) {
