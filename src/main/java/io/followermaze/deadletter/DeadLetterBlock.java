@@ -37,7 +37,11 @@ public final class DeadLetterBlock {
 
   /** A block holding {@code letters}, in order. */
   public static DeadLetterBlock of(Collection<DeadLetter> letters) {
-    DeadLetterBlockWriter writer = new DeadLetterBlockWriter();
+    int estimate = 64;
+    for (DeadLetter letter : letters) {
+      estimate += 64 + letter.payload().length;
+    }
+    DeadLetterBlockWriter writer = new DeadLetterBlockWriter(estimate);
     letters.forEach(writer::add);
     return writer.take();
   }
@@ -47,10 +51,6 @@ public final class DeadLetterBlock {
     return of(List.of(letter));
   }
 
-  /** Decodes a block's {@link #data()}; throws {@link IllegalArgumentException} if it is not one. */
-  public static List<DeadLetter> decode(byte[] data) {
-    return new DeadLetterBlock(data, 0, null).letters();
-  }
 
   /** The encoded bytes (do not modify). */
   public byte[] data() {
@@ -69,6 +69,11 @@ public final class DeadLetterBlock {
 
   /** Decodes the letters, in the order they were added. */
   public List<DeadLetter> letters() {
+    return decode(data);
+  }
+
+  /** Decodes a block's {@link #data()}; throws {@link IllegalArgumentException} if it is not one. */
+  public static List<DeadLetter> decode(byte[] data) {
     if (data.length < 13 || data[0] != VERSION) {
       throw new IllegalArgumentException("not a dead-letter block (" + data.length + " bytes, version "
           + (data.length == 0 ? "none" : data[0]) + ")");

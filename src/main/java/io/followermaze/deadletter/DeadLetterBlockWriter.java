@@ -16,7 +16,7 @@ public final class DeadLetterBlockWriter {
 
   private static final int MAX_VARINT = 10;
 
-  private byte[] buffer = new byte[16 * 1024];
+  private byte[] buffer;
   private int position = 1;
   private int count;
   private int[] countsByReason = new int[Reason.values().length];
@@ -26,8 +26,14 @@ public final class DeadLetterBlockWriter {
   private int lastOriginIndex;
   private long baseTime;
 
-  /** An empty writer. */
+  /** An empty writer, sized for the engine's many letters per block. */
   public DeadLetterBlockWriter() {
+    this(16 * 1024);
+  }
+
+  /** An empty writer whose buffer starts at {@code initialBytes} (it grows as needed). */
+  public DeadLetterBlockWriter(int initialBytes) {
+    buffer = new byte[Math.max(64, initialBytes)];
     buffer[0] = DeadLetterBlock.VERSION;
   }
 
