@@ -45,11 +45,6 @@ public record BenchResult(
     return seconds > 0 ? notifications / seconds : 0;
   }
 
-  /** The server's peak sampled RSS in bytes, or -1 if unknown. */
-  public long serverRssPeakBytes() {
-    return server.peakRssBytes();
-  }
-
   /** The one-line summary the bench prints last. */
   public String summary() {
     long peak = server.peakRssBytes();

@@ -12,7 +12,7 @@ import java.util.OptionalLong;
  * Finds the local process listening on a TCP port (Linux {@code /proc}) and reads its resident set
  * size. Everything here is best effort: elsewhere, or without permission, it finds nothing.
  */
-final class ServerMemory {
+public final class ServerMemory {
 
   private ServerMemory() {}
 
@@ -38,7 +38,7 @@ final class ServerMemory {
   }
 
   /** The resident set size of {@code pid} in bytes, or -1. */
-  static long rssBytes(long pid) {
+  public static long rssBytes(long pid) {
     try {
       for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
         if (line.startsWith("VmRSS:")) {
@@ -52,7 +52,7 @@ final class ServerMemory {
   }
 
   /** How many file descriptors {@code pid} has open, or -1. */
-  static long openFiles(long pid) {
+  public static long openFiles(long pid) {
     try (java.util.stream.Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
       return fds.count();
     } catch (IOException | RuntimeException e) {

@@ -8,6 +8,7 @@ import io.followermaze.protocol.Event;
 import io.followermaze.protocol.EventParser;
 import io.followermaze.server.Server;
 import io.followermaze.storage.DeadLetterHeaders;
+import io.followermaze.storage.KafkaDeadLetterArchive;
 import io.followermaze.storage.KafkaDeadLetterStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -43,7 +44,7 @@ import org.slf4j.LoggerFactory;
 public final class KafkaRedriver implements AutoCloseable {
 
   /** The consumer group whose position marks what has been redriven (or parked again). */
-  public static final String GROUP = "followermaze-redrive"; // KafkaDeadLetterArchive.REDRIVE_GROUP reads it too
+  public static final String GROUP = KafkaDeadLetterArchive.REDRIVE_GROUP;
 
   private static final Logger log = LoggerFactory.getLogger(KafkaRedriver.class);
 

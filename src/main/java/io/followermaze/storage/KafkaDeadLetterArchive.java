@@ -4,7 +4,6 @@ import io.followermaze.deadletter.DeadLetter;
 import io.followermaze.deadletter.DeadLetterFilter;
 import io.followermaze.deadletter.Reason;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +26,7 @@ public final class KafkaDeadLetterArchive implements AutoCloseable {
   private static final int OFFSET_BITS = 40;
 
   /** The consumer group whose position marks what redrive has dealt with (see {@code KafkaRedriver}). */
-  static final String REDRIVE_GROUP = "followermaze-redrive";
+  public static final String REDRIVE_GROUP = "followermaze-redrive";
 
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final String bootstrap;
@@ -107,17 +106,6 @@ public final class KafkaDeadLetterArchive implements AutoCloseable {
       bounds[2]++;
     });
     return new DeadLetterStats(byReason, bounds[2], bounds[2] == 0 ? 0 : bounds[0], bounds[1], -1, 0, 0);
-  }
-
-  /** Up to {@code limit} letters matching {@code filter}, in partition and offset order. */
-  public List<StoredDeadLetter> list(DeadLetterFilter filter, int limit) {
-    List<StoredDeadLetter> letters = new ArrayList<>();
-    scan(filter, stored -> {
-      if (letters.size() < limit) {
-        letters.add(stored);
-      }
-    });
-    return letters;
   }
 
   /** The letter with {@code id}, if the topic still holds it. */

@@ -3,6 +3,7 @@ package io.followermaze.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.followermaze.bench.ServerMemory;
 import io.followermaze.testing.EventSource;
 import io.followermaze.testing.RunningServer;
 import io.followermaze.testing.ServerProcess;
@@ -15,7 +16,6 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,21 +35,6 @@ class HostileClientsIT {
   private static final int IDLE = 10_000;
 
   @TempDir Path dataDir;
-
-  private static long openFiles(long pid) throws IOException {
-    try (var fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
-      return fds.count();
-    }
-  }
-
-  private static long rssMiB(long pid) throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-      if (line.startsWith("VmRSS:")) {
-        return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
-      }
-    }
-    return -1;
-  }
 
   private static String readLine(SocketChannel channel) throws IOException {
     channel.socket().setSoTimeout(20_000);
@@ -74,7 +59,7 @@ class HostileClientsIT {
   void tenThousandIdleClientsAreHeldTheNextIsRefusedClearlyAndTheServerKeepsServing() throws Exception {
     try (ServerProcess server = new ServerProcess(dataDir, "--max-clients", Integer.toString(IDLE))) {
       long pid = server.process.pid();
-      long filesBefore = openFiles(pid);
+      long filesBefore = ServerMemory.openFiles(pid);
       List<SocketChannel> idle = new ArrayList<>(IDLE);
       try (UserClient active = UserClient.connect(server.clientPort, 1)) {
         for (int user = 2; user <= IDLE; user++) {
@@ -86,8 +71,8 @@ class HostileClientsIT {
           oneTooMany.write(ByteBuffer.wrap("99999\r\n".getBytes(StandardCharsets.US_ASCII)));
           assertThat(readLine(oneTooMany)).isEqualTo("ERROR too many connections");
         }
-        long filesHeld = openFiles(pid);
-        long rssHeld = rssMiB(pid);
+        long filesHeld = ServerMemory.openFiles(pid);
+        long rssHeld = ServerMemory.rssBytes(pid) >> 20;
         System.out.printf("hostile: %d client connections held: server has %d open files (%d before), RSS %d MiB%n",
             IDLE, filesHeld, filesBefore, rssHeld);
         assertThat(filesHeld).isBetween(filesBefore + IDLE, filesBefore + IDLE + 64);
@@ -107,7 +92,7 @@ class HostileClientsIT {
           channel.close();
         }
       }
-      await().atMost(Duration.ofSeconds(60)).until(() -> openFiles(pid) <= filesBefore + 16);
+      await().atMost(Duration.ofSeconds(60)).until(() -> ServerMemory.openFiles(pid) <= filesBefore + 16);
       try (UserClient again = UserClient.connect(server.clientPort, 5);
           EventSource source = new EventSource(server.eventPort)) {
         // The server gives no sign that an id was read: broadcast until the new client hears one.
