@@ -45,6 +45,7 @@ final class ClientListener implements AutoCloseable {
    * presence} (nullable) hears of each session's start and end.
    */
   ClientListener(ServerConfig config, Engine engine, ParkedLetters parked, ClientPresence presence) throws IOException {
+    FileDescriptorHeadroom.check(config.maxClients(), FileDescriptorHeadroom.limit());
     this.engine = engine;
     this.presence = presence;
     this.config = config;

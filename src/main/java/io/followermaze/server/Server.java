@@ -73,7 +73,6 @@ public final class Server implements AutoCloseable {
    */
   public static Server start(ServerConfig config, DeadLetterSink deadLetters, Redrive redrive) {
     config.validate();
-    FileDescriptorHeadroom.check(config.maxClients(), FileDescriptorHeadroom.limit());
     Engine engine = newEngine(config, Engine.Role.SINGLE_NODE, deadLetters);
     try {
       EventSourceListener sources = new EventSourceListener(config.bindAddress(), config.eventPort(), engine, config.maxLineLength());
@@ -94,7 +93,7 @@ public final class Server implements AutoCloseable {
           config.bindAddress(), sources.port(), config.bindAddress(), clients.port());
       return server;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot listen on " + config.bindAddress() + ": " + e.getMessage(), e);
+      throw cannotListen(config, e);
     }
   }
 
@@ -114,7 +113,7 @@ public final class Server implements AutoCloseable {
       log.info("sequencer listening for the event source on {}:{}", config.bindAddress(), sources.port());
       return new Server(config, engine, sources, null, null, null);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot listen on " + config.bindAddress() + ": " + e.getMessage(), e);
+      throw cannotListen(config, e);
     }
   }
 
@@ -136,8 +135,12 @@ public final class Server implements AutoCloseable {
       log.info("gateway listening for user clients on {}:{}", config.bindAddress(), clients.port());
       return new Server(config, engine, null, clients, null, running);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot listen on " + config.bindAddress() + ": " + e.getMessage(), e);
+      throw cannotListen(config, e);
     }
+  }
+
+  private static UncheckedIOException cannotListen(ServerConfig config, IOException e) {
+    return new UncheckedIOException("cannot listen on " + config.bindAddress() + ": " + e.getMessage(), e);
   }
 
   private static Engine newEngine(ServerConfig config, Engine.Role role, DeadLetterSink deadLetters) {
