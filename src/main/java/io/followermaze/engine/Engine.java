@@ -366,12 +366,12 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
       if (!role.ownsOffline().test(user)) {
         return;
       }
-      deadLettersRaised++;
       if (encodeBlocks) {
+        deadLettersRaised++; // the common case, encoded without building the letter
         deadLetterBlock.undeliverable(Reason.USER_NOT_CONNECTED, event, user, sourceOrigin, epochClock.time());
       } else {
-        deadLetters.accept(DeadLetter.undeliverable(Reason.USER_NOT_CONNECTED, event, user, sourceOrigin,
-            epochClock.time(), Reason.USER_NOT_CONNECTED.usualError()));
+        deadLetter(DeadLetter.undeliverable(Reason.USER_NOT_CONNECTED, event, user, sourceOrigin, epochClock.time(),
+            Reason.USER_NOT_CONNECTED.usualError()));
       }
     } else {
       queue(session, event);
