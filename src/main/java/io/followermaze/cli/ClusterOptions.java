@@ -56,7 +56,7 @@ final class ClusterOptions {
     return switch (dlq) {
       case "log" -> new LoggingDeadLetterSink(20);
       case "kafka" -> new LoggingDeadLetterSink(20, new DeadLetterCollector(KafkaDeadLetterStore.open(bootstrap, dlqTopic, 3),
-          65_536, 10_000, Duration.ofMillis(200)));
+          16L << 20, 1L << 20, Duration.ofMillis(200)));
       default -> throw new IllegalArgumentException("--dlq must be kafka or log, was '" + dlq + "'");
     };
   }

@@ -3,7 +3,7 @@ package io.followermaze.cli;
 import io.followermaze.deadletter.DeadLetterFilter;
 import io.followermaze.storage.DeadLetterFormat;
 import io.followermaze.storage.DlqOperations;
-import io.followermaze.storage.SqliteDeadLetterStore.RedriveRequest;
+import io.followermaze.storage.RedriveRequest;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -36,6 +36,10 @@ final class DlqRedriveCommand implements Callable<Integer> {
   @Option(names = "--wait", defaultValue = "10m", description = "How long to wait for the server to finish.")
   Duration wait;
 
+  @Option(names = "--resume", paramLabel = "ID",
+      description = "Resume failed or interrupted request ID after its last confirmed letter (filters are ignored).")
+  Long resume;
+
   @Override
   public Integer call() throws InterruptedException {
     if (rate < 1) {
@@ -50,8 +54,18 @@ final class DlqRedriveCommand implements Callable<Integer> {
         preview.sample().forEach(letter -> System.out.println("  " + DeadLetterFormat.line(letter)));
         return 0;
       }
-      long id = store.requestRedrive(filter, rate);
-      System.out.printf("redrive #%d requested; the running server carries it out%n", id);
+      long id;
+      if (resume != null) {
+        if (!store.resumeRedrive(resume)) {
+          System.err.printf("followermaze dlq redrive: request #%d is not failed or interrupted (or does not exist)%n", resume);
+          return 1;
+        }
+        id = resume;
+        System.out.printf("redrive #%d resumed; the running server carries it on%n", id);
+      } else {
+        id = store.requestRedrive(filter, rate);
+        System.out.printf("redrive #%d requested; the running server carries it out%n", id);
+      }
       if (noWait) {
         return 0;
       }
@@ -61,6 +75,11 @@ final class DlqRedriveCommand implements Callable<Integer> {
         if (request.status().equals("done")) {
           System.out.printf("redrive #%d done: %,d redriven, %,d left parked (user not connected, or its buffer full: lower --rate)%n", id, request.redriven(), request.skipped());
           return 0;
+        }
+        if (request.status().equals("failed")) {
+          System.err.printf("redrive #%d failed after %,d redriven: %s (resume with --resume %d)%n", id, request.redriven(),
+              request.error(), id);
+          return 1;
         }
         Thread.sleep(200);
       }

@@ -112,17 +112,18 @@ final class ServeCommand implements Callable<Integer> {
       description = "Kafka topic for --dlq kafka; created with 3 partitions if missing (env FM_DLQ_TOPIC).")
   String dlqTopic;
 
-  @Option(names = "--dlq-batch", defaultValue = "${env:FM_DLQ_BATCH:-10000}",
-      description = "Dead letters committed per transaction at most (env FM_DLQ_BATCH).")
-  int dlqBatch;
+  @Option(names = "--dlq-batch", defaultValue = "${env:FM_DLQ_BATCH:-1MiB}", converter = ByteSizeConverter.class,
+      description = "Encoded dead letters committed per transaction at most, e.g. 1MiB (env FM_DLQ_BATCH).")
+  long dlqBatch;
 
   @Option(names = "--dlq-flush-interval", defaultValue = "${env:FM_DLQ_FLUSH_INTERVAL:-200ms}",
       description = "Longest a dead letter waits before its batch is committed (env FM_DLQ_FLUSH_INTERVAL).")
   Duration dlqFlushInterval;
 
-  @Option(names = "--dlq-queue", defaultValue = "${env:FM_DLQ_QUEUE:-65536}",
-      description = "Dead letters waiting for the store before intake pauses (back-pressure, never drops) (env FM_DLQ_QUEUE).")
-  int dlqQueue;
+  @Option(names = "--dlq-queue", defaultValue = "${env:FM_DLQ_QUEUE:-16MiB}", converter = ByteSizeConverter.class,
+      description = "Encoded dead letters waiting for the store before intake pauses (back-pressure, never drops),"
+          + " e.g. 16MiB; a letter to an offline user takes ~2 bytes (env FM_DLQ_QUEUE).")
+  long dlqQueue;
 
   @Option(names = "--dlq-sync", defaultValue = "${env:FM_DLQ_SYNC:-normal}",
       description = "normal: a commit survives a process crash; full: also a power loss, slower (env FM_DLQ_SYNC).")
@@ -179,7 +180,7 @@ final class ServeCommand implements Callable<Integer> {
       if (kafkaBootstrap == null) {
         throw new IllegalArgumentException("--dlq kafka needs --kafka-bootstrap HOST:PORT");
       }
-      log.info("dead letters go to Kafka topic {} on {} (batches of up to {}, at least every {})", dlqTopic, kafkaBootstrap,
+      log.info("dead letters go to Kafka topic {} on {} (batches of up to {} bytes, at least every {})", dlqTopic, kafkaBootstrap,
           dlqBatch, dlqFlushInterval);
       collector = new DeadLetterCollector(KafkaDeadLetterStore.open(kafkaBootstrap, dlqTopic, 3), dlqQueue, dlqBatch,
           dlqFlushInterval);
@@ -187,7 +188,7 @@ final class ServeCommand implements Callable<Integer> {
     }
     SqliteDeadLetterStore store = SqliteDeadLetterStore.open(dataDir, dlqSync.equals("full"),
         new SqliteDeadLetterStore.Retention(dlqRetention, dlqMaxLetters));
-    log.info("dead letters go to {} (batches of up to {}, at least every {})",
+    log.info("dead letters go to {} (batches of up to {} bytes, at least every {})",
         dataDir.resolve(SqliteDeadLetterStore.FILE_NAME), dlqBatch, dlqFlushInterval);
     collector = new DeadLetterCollector(store, dlqQueue, dlqBatch, dlqFlushInterval);
     return collector;
@@ -207,9 +208,6 @@ final class ServeCommand implements Callable<Integer> {
       return null;
     }
     SqliteDeadLetterStore store = SqliteDeadLetterStore.open(dataDir);
-    if (redriveOnConnect) {
-      store.indexParkedByRecipient();
-    }
     return new Server.Redrive(new ParkedLetters(store), redriveOnConnect);
   }
 

@@ -1,41 +1,79 @@
 package io.followermaze.deadletter;
 
 import io.followermaze.protocol.EventType;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 
 /**
- * An immutable run of dead letters in their compact binary form: what the engine hands to the sink
- * once per source chunk and what the store commits as one row, so the hot path allocates no object
- * per letter. Built by a {@link DeadLetterBlockWriter}; {@link #letters()} decodes it.
+ * An immutable run of dead letters in their compact binary form: what producers hand to the sink
+ * and what the store commits as one row, so the hot path allocates no object per letter. Built by a
+ * {@link DeadLetterBlockWriter}; {@link #entries()} and {@link #letters()} decode it.
  *
- * <p>Layout (version 1): a version byte; per letter a head byte (reason code, flags), the type code,
- * the origin index, the time relative to the base time, sequence and recipient (each + 1, so that
- * {@link DeadLetter#NONE} is 0), attempt, the payload, and the original length and error text only
- * when they are not the usual ones; then a trailer: the letter count, the origins the letters refer
- * to, the base time (8 bytes) and the trailer's offset (4 bytes), so the writer fills one buffer
- * front to back. Integers are unsigned LEB128 varints; a typical offline-user letter takes ~25 bytes.
+ * <p>Store once, point many: a block holds <em>entries</em>, each one thing the server could not
+ * use or deliver (an event, a malformed line, a gap) with its context stored once, followed by the
+ * recipients it could not reach. A status update to 1,000 offline followers is one entry of its
+ * payload plus ~2 bytes per follower, not 1,000 copies.
+ *
+ * <p>Layout (version 2): a version byte; per entry a head byte (reason code, flags), the type code,
+ * the origin index, the time relative to the base time, the sequence number + 1 (0: none), the
+ * attempt, the payload, the original length and error text only when they are not the usual ones,
+ * then each recipient + 1 and a 0 that ends the list (an empty list: a letter with no recipient);
+ * then a trailer: the entry and letter counts, the origins the entries refer to, the base time (8
+ * bytes) and the trailer's offset (4 bytes), so the writer fills one buffer front to back. Integers
+ * are unsigned LEB128 varints.
  */
 public final class DeadLetterBlock {
 
-  static final byte VERSION = 1;
+  static final byte VERSION = 2;
   static final int REASON_MASK = 0x1f;
   static final int OWN_ERROR = 0x20;
   static final int CUT = 0x40;
+  private static final String WHAT = "dead-letter block";
 
   private final byte[] data;
-  private final int count;
+  private final int letters;
   private final int[] countsByReason;
+  private final long firstMillis;
+  private final long lastMillis;
 
-  DeadLetterBlock(byte[] data, int count, int[] countsByReason) {
+  DeadLetterBlock(byte[] data, int letters, int[] countsByReason, long firstMillis, long lastMillis) {
     this.data = data;
-    this.count = count;
+    this.letters = letters;
     this.countsByReason = countsByReason;
+    this.firstMillis = firstMillis;
+    this.lastMillis = lastMillis;
   }
 
-  /** A block holding {@code letters}, in order. */
+  /**
+   * One entry: a payload and its context, stored once, and the recipients it failed to reach.
+   *
+   * @param reason why
+   * @param type the event type, or null
+   * @param origin where it came from
+   * @param timeMillis when it became a dead letter
+   * @param sequence the sequence number, or {@link DeadLetter#NONE}
+   * @param attempt delivery attempts so far
+   * @param payload the original bytes (the head of an over-long line)
+   * @param payloadLength the original length
+   * @param error the error text
+   * @param recipients the users it was for (empty: a letter with no recipient)
+   */
+  public record Entry(Reason reason, EventType type, String origin, long timeMillis, long sequence, int attempt,
+      byte[] payload, long payloadLength, String error, int[] recipients) {
+
+    /** How many letters the entry stands for: one per recipient, or one when it has none. */
+    public int letters() {
+      return Math.max(1, recipients.length);
+    }
+
+    /** The letter for recipient {@code recipient} (or {@link DeadLetter#NONE}). */
+    public DeadLetter letter(int recipient) {
+      return new DeadLetter(reason, payload, payloadLength, sequence, recipient, type, timeMillis, origin, attempt, error);
+    }
+  }
+
+  /** A block holding {@code letters}, in order, one entry each. */
   public static DeadLetterBlock of(Collection<DeadLetter> letters) {
     int estimate = 64;
     for (DeadLetter letter : letters) {
@@ -51,7 +89,6 @@ public final class DeadLetterBlock {
     return of(List.of(letter));
   }
 
-
   /** The encoded bytes (do not modify). */
   public byte[] data() {
     return data;
@@ -59,7 +96,22 @@ public final class DeadLetterBlock {
 
   /** How many letters the block holds. */
   public int size() {
-    return count;
+    return letters;
+  }
+
+  /** The encoded size in bytes. */
+  public int bytes() {
+    return data.length;
+  }
+
+  /** The earliest letter's time (epoch ms; 0 when empty). */
+  public long firstMillis() {
+    return firstMillis;
+  }
+
+  /** The latest letter's time (epoch ms; 0 when empty). */
+  public long lastMillis() {
+    return lastMillis;
   }
 
   /** How many of them have {@code reason}. */
@@ -67,137 +119,100 @@ public final class DeadLetterBlock {
     return countsByReason[reason.ordinal()];
   }
 
-  /** Decodes the letters, in the order they were added. */
+  /** The entries, in the order they were added. */
+  public List<Entry> entries() {
+    return decodeEntries(data);
+  }
+
+  /** Every letter, one per entry and recipient, in order. */
   public List<DeadLetter> letters() {
     return decode(data);
   }
 
-  /** Decodes a block's {@link #data()}; throws {@link IllegalArgumentException} if it is not one. */
+  /** Decodes a block's {@link #data()} into letters; throws {@link IllegalArgumentException} if it is not one. */
   public static List<DeadLetter> decode(byte[] data) {
-    if (data.length < 13 || data[0] != VERSION) {
-      throw new IllegalArgumentException("not a dead-letter block (" + data.length + " bytes, version "
+    List<DeadLetter> result = new ArrayList<>();
+    for (Entry entry : decodeEntries(data)) {
+      if (entry.recipients().length == 0) {
+        result.add(entry.letter(DeadLetter.NONE));
+      }
+      for (int recipient : entry.recipients()) {
+        result.add(entry.letter(recipient));
+      }
+    }
+    return result;
+  }
+
+  /** Decodes a block's {@link #data()} into entries; throws {@link IllegalArgumentException} if it is not one. */
+  public static List<Entry> decodeEntries(byte[] data) {
+    if (data.length < 15 || data[0] != VERSION) {
+      throw new IllegalArgumentException("not a " + WHAT + " of version " + VERSION + " (" + data.length + " bytes, version "
           + (data.length == 0 ? "none" : data[0]) + ")");
     }
-    int trailer = 0;
-    for (int i = data.length - 4; i < data.length; i++) {
-      trailer = trailer << 8 | (data[i] & 0xff);
-    }
+    VarintReader end = new VarintReader(WHAT, data, data.length - 4, data.length);
+    int trailer = end.readFixedInt();
     if (trailer < 1 || trailer > data.length - 12) {
-      throw new IllegalArgumentException("dead-letter block has a bad trailer offset " + trailer);
+      throw new IllegalArgumentException(WHAT + " is damaged: a bad trailer offset " + trailer);
     }
-    Reader in = new Reader(data, trailer, data.length - 4);
-    int letters = in.readInt();
-    String[] origins = new String[in.readInt()];
+    VarintReader in = new VarintReader(WHAT, data, trailer, data.length - 4);
+    int entries = in.readInt("entry count", trailer);
+    long letters = in.readVarint();
+    String[] origins = new String[in.readCount("origin count", 1)];
     for (int i = 0; i < origins.length; i++) {
       origins[i] = in.readString();
     }
     long baseTime = in.readFixedLong();
     in.expectEnd();
-    in = new Reader(data, 1, trailer);
-    List<DeadLetter> result = new ArrayList<>(letters);
-    for (int i = 0; i < letters; i++) {
-      int head = in.readByte() & 0xff;
-      Reason reason = reasonOf(head & REASON_MASK);
-      int typeCode = in.readByte() & 0xff;
-      int originIndex = in.readInt();
-      if (originIndex >= origins.length) {
-        throw new IllegalArgumentException("dead-letter block refers to unknown origin " + originIndex);
-      }
-      String origin = origins[originIndex];
-      long time = baseTime + zigZagDecode(in.readLong());
-      long sequence = in.readLong() - 1;
-      int recipient = (int) (in.readLong() - 1);
-      int attempt = in.readInt();
-      byte[] payload = in.readBytes(in.readInt());
-      long payloadLength = (head & CUT) != 0 ? in.readLong() : payload.length;
-      String error = (head & OWN_ERROR) != 0 ? in.readString() : reason.usualError();
-      result.add(new DeadLetter(reason, payload, payloadLength, sequence, recipient,
-          typeCode == 0 ? null : EventType.ofCode(typeCode), time, origin, attempt, error));
+    in = new VarintReader(WHAT, data, 1, trailer);
+    List<Entry> result = new ArrayList<>(entries);
+    long decodedLetters = 0;
+    for (int i = 0; i < entries; i++) {
+      Entry entry = readEntry(in, origins, baseTime);
+      decodedLetters += entry.letters();
+      result.add(entry);
     }
     in.expectEnd();
+    if (decodedLetters != letters) {
+      throw in.damaged("it holds " + decodedLetters + " letters, its trailer says " + letters);
+    }
     return result;
   }
 
-  private static Reason reasonOf(int code) {
+  private static Entry readEntry(VarintReader in, String[] origins, long baseTime) {
+    int head = in.readByte();
+    Reason reason = reasonOf(in, head & REASON_MASK);
+    int typeCode = in.readByte();
+    int originIndex = in.readInt("origin index", origins.length - 1L);
+    long time = baseTime + in.readSignedVarint();
+    long sequence = in.readVarint() - 1;
+    int attempt = in.readInt("attempt", Integer.MAX_VALUE);
+    byte[] payload = in.readBytes();
+    long payloadLength = (head & CUT) != 0 ? in.readVarint() : payload.length;
+    String error = (head & OWN_ERROR) != 0 ? in.readString() : reason.usualError();
+    int[] recipients = new int[4];
+    int count = 0;
+    for (long value = in.readVarint(); value != 0; value = in.readVarint()) {
+      if (value - 1 > Integer.MAX_VALUE) {
+        throw in.damaged("an out-of-range recipient " + (value - 1) + " at byte " + in.position());
+      }
+      if (count == recipients.length) {
+        recipients = java.util.Arrays.copyOf(recipients, count * 2);
+      }
+      recipients[count++] = (int) (value - 1);
+    }
+    EventType type = typeCode == 0 ? null : EventType.ofCode(typeCode);
+    if (typeCode != 0 && type == null) {
+      throw in.damaged("an unknown event type " + typeCode);
+    }
+    return new Entry(reason, type, origins[originIndex], time, sequence, attempt, payload, payloadLength, error,
+        java.util.Arrays.copyOf(recipients, count));
+  }
+
+  private static Reason reasonOf(VarintReader in, int code) {
     try {
       return Reason.ofCode(code);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("dead-letter block has an " + e.getMessage(), e);
-    }
-  }
-
-  static long zigZagEncode(long value) {
-    return (value << 1) ^ (value >> 63);
-  }
-
-  static long zigZagDecode(long value) {
-    return (value >>> 1) ^ -(value & 1);
-  }
-
-  /** Bounds-checked varint reader over the block's bytes. */
-  private static final class Reader {
-    private final byte[] data;
-    private final int end;
-    private int position;
-
-    Reader(byte[] data, int start, int end) {
-      this.data = data;
-      this.position = start;
-      this.end = end;
-    }
-
-    void expectEnd() {
-      if (position != end) {
-        throw new IllegalArgumentException("dead-letter block has " + (end - position) + " unread bytes at " + position);
-      }
-    }
-
-    byte readByte() {
-      if (position >= end) {
-        throw new IllegalArgumentException("dead-letter block ends early at byte " + position);
-      }
-      return data[position++];
-    }
-
-    long readLong() {
-      long value = 0;
-      for (int shift = 0; shift < 64; shift += 7) {
-        byte b = readByte();
-        value |= (long) (b & 0x7f) << shift;
-        if (b >= 0) {
-          return value;
-        }
-      }
-      throw new IllegalArgumentException("dead-letter block has an over-long varint at byte " + position);
-    }
-
-    int readInt() {
-      long value = readLong();
-      if (value < 0 || value > Integer.MAX_VALUE) {
-        throw new IllegalArgumentException("dead-letter block has an out-of-range count at byte " + position);
-      }
-      return (int) value;
-    }
-
-    long readFixedLong() {
-      long value = 0;
-      for (int i = 0; i < 8; i++) {
-        value = value << 8 | (readByte() & 0xff);
-      }
-      return value;
-    }
-
-    byte[] readBytes(int length) {
-      if (length > end - position) {
-        throw new IllegalArgumentException("dead-letter block ends early at byte " + position);
-      }
-      byte[] bytes = java.util.Arrays.copyOfRange(data, position, position + length);
-      position += length;
-      return bytes;
-    }
-
-    String readString() {
-      return new String(readBytes(readInt()), StandardCharsets.UTF_8);
+      throw in.damaged("an " + e.getMessage());
     }
   }
 }

@@ -2,29 +2,36 @@ package io.followermaze.deadletter;
 
 import io.followermaze.protocol.Event;
 import io.followermaze.protocol.EventType;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
  * Encodes dead letters straight from their fields into a reusable buffer and hands them out as one
  * {@link DeadLetterBlock}: the engine's way to raise millions of letters without an object per
- * letter. Confined to one thread; {@link #take()} copies the buffer once and starts a new block.
+ * letter. Consecutive offline recipients of the same event share one entry, so the event is stored
+ * once and each further recipient costs one varint. Confined to one thread; {@link #take()} copies
+ * the buffer once and starts a new block.
  */
 public final class DeadLetterBlockWriter {
 
-  private static final int MAX_VARINT = 10;
-
-  private byte[] buffer;
-  private int position = 1;
-  private int count;
+  private final VarintBuffer buffer;
+  private int entries;
+  private int letters;
   private int[] countsByReason = new int[Reason.values().length];
   private final List<String> origins = new ArrayList<>();
 
   private String lastOrigin;
   private int lastOriginIndex;
   private long baseTime;
+  private long firstMillis;
+  private long lastMillis;
+
+  /** Whether the last entry still takes recipients (its terminator is not written yet). */
+  private boolean entryOpen;
+  /** The event, reason and origin of the open entry when further recipients may join it. */
+  private Event openEvent;
+  private Reason openReason;
+  private String openOrigin;
 
   /** An empty writer, sized for the engine's many letters per block. */
   public DeadLetterBlockWriter() {
@@ -33,77 +40,112 @@ public final class DeadLetterBlockWriter {
 
   /** An empty writer whose buffer starts at {@code initialBytes} (it grows as needed). */
   public DeadLetterBlockWriter(int initialBytes) {
-    buffer = new byte[Math.max(64, initialBytes)];
-    buffer[0] = DeadLetterBlock.VERSION;
+    buffer = new VarintBuffer(initialBytes);
+    buffer.writeByte(DeadLetterBlock.VERSION);
   }
 
-  /** Adds a letter. */
+  /** Adds a letter as an entry of its own. */
   public void add(DeadLetter letter) {
-    add(letter.reason(), letter.payload(), letter.payloadLength(), letter.sequence(), letter.recipient(), letter.type(),
+    closeEntry();
+    beginEntry(letter.reason(), letter.payload(), letter.payloadLength(), letter.sequence(), letter.type(),
         letter.timestampMillis(), letter.origin(), letter.attempt(), letter.error());
+    if (letter.recipient() != DeadLetter.NONE) {
+      buffer.writeVarint((long) letter.recipient() + 1);
+    }
+    count(letter.reason());
+    closeEntry();
   }
 
   /**
    * Adds a notification for {@code recipient} that could not be delivered, with the reason's usual
-   * error text: {@link DeadLetter#undeliverable} without the object.
+   * error text: {@link DeadLetter#undeliverable} without the object. When the previous call was for
+   * the same event, reason and origin, only the recipient is written.
    */
   public void undeliverable(Reason reason, Event event, int recipient, String origin, long nowMillis) {
-    byte[] line = event.line();
-    add(reason, line, line.length, event.sequence(), recipient, event.type(), nowMillis, origin, 1, reason.usualError());
+    if (event != openEvent || reason != openReason || !java.util.Objects.equals(origin, openOrigin)) {
+      closeEntry();
+      byte[] line = event.line();
+      beginEntry(reason, line, line.length, event.sequence(), event.type(), nowMillis, origin, 1, reason.usualError());
+      openEvent = event;
+      openReason = reason;
+      openOrigin = origin;
+    }
+    buffer.writeVarint((long) recipient + 1);
+    count(reason);
   }
 
-  private void add(Reason reason, byte[] payload, long payloadLength, long sequence, int recipient, EventType type,
+  private void beginEntry(Reason reason, byte[] payload, long payloadLength, long sequence, EventType type,
       long timeMillis, String origin, int attempt, String error) {
-    if (count == 0) {
+    if (entries == 0) {
       baseTime = timeMillis;
+      firstMillis = timeMillis;
+      lastMillis = timeMillis;
     }
+    firstMillis = Math.min(firstMillis, timeMillis);
+    lastMillis = Math.max(lastMillis, timeMillis);
     boolean ownError = error != null && !error.equals(reason.usualError());
     boolean cut = payloadLength != payload.length;
-    ensureRoom(2 + 7 * MAX_VARINT + payload.length);
-    buffer[position++] = (byte) (reason.code() | (ownError ? DeadLetterBlock.OWN_ERROR : 0) | (cut ? DeadLetterBlock.CUT : 0));
-    buffer[position++] = (byte) (type == null ? 0 : type.code());
-    writeVarint(originIndex(origin));
-    writeVarint(DeadLetterBlock.zigZagEncode(timeMillis - baseTime));
-    writeVarint(sequence + 1);
-    writeVarint((long) recipient + 1);
-    writeVarint(attempt);
-    writeVarint(payload.length);
-    System.arraycopy(payload, 0, buffer, position, payload.length);
-    position += payload.length;
+    buffer.writeByte(reason.code() | (ownError ? DeadLetterBlock.OWN_ERROR : 0) | (cut ? DeadLetterBlock.CUT : 0));
+    buffer.writeByte(type == null ? 0 : type.code());
+    buffer.writeVarint(originIndex(origin));
+    buffer.writeSignedVarint(timeMillis - baseTime);
+    buffer.writeVarint(sequence + 1);
+    buffer.writeVarint(attempt);
+    buffer.writeBytes(payload);
     if (cut) {
-      writeVarint(payloadLength);
+      buffer.writeVarint(payloadLength);
     }
     if (ownError) {
-      writeString(error);
+      buffer.writeString(error);
     }
-    count++;
+    entries++;
+    entryOpen = true;
+  }
+
+  private void count(Reason reason) {
+    letters++;
     countsByReason[reason.ordinal()]++;
+  }
+
+  private void closeEntry() {
+    if (entryOpen) {
+      buffer.writeVarint(0);
+      entryOpen = false;
+    }
+    openEvent = null;
+    openReason = null;
+    openOrigin = null;
   }
 
   /** Letters added since the last {@link #take()}. */
   public int size() {
-    return count;
+    return letters;
+  }
+
+  /** Bytes encoded since the last {@link #take()}: what the engine bounds a block by. */
+  public int bytes() {
+    return buffer.size();
   }
 
   /** The letters added so far as a block; the writer starts over empty. */
   public DeadLetterBlock take() {
-    int trailer = position;
-    ensureRoom(3 * MAX_VARINT + 12);
-    writeVarint(count);
-    writeVarint(origins.size());
+    closeEntry();
+    int trailer = buffer.size();
+    buffer.writeVarint(entries);
+    buffer.writeVarint(letters);
+    buffer.writeVarint(origins.size());
     for (String origin : origins) {
-      writeString(origin);
+      buffer.writeString(origin);
     }
-    ensureRoom(12);
-    for (int shift = 56; shift >= 0; shift -= 8) {
-      buffer[position++] = (byte) (baseTime >>> shift);
-    }
-    for (int shift = 24; shift >= 0; shift -= 8) {
-      buffer[position++] = (byte) (trailer >>> shift);
-    }
-    DeadLetterBlock block = new DeadLetterBlock(Arrays.copyOf(buffer, position), count, countsByReason);
-    position = 1;
-    count = 0;
+    buffer.writeFixedLong(baseTime);
+    buffer.writeFixedInt(trailer);
+    DeadLetterBlock block = new DeadLetterBlock(buffer.toByteArray(), letters, countsByReason, firstMillis, lastMillis);
+    buffer.clear();
+    buffer.writeByte(DeadLetterBlock.VERSION);
+    entries = 0;
+    letters = 0;
+    firstMillis = 0;
+    lastMillis = 0;
     countsByReason = new int[Reason.values().length];
     origins.clear();
     lastOrigin = null;
@@ -122,27 +164,5 @@ public final class DeadLetterBlockWriter {
       lastOriginIndex = index;
     }
     return lastOriginIndex;
-  }
-
-  private void writeString(String text) {
-    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-    ensureRoom(MAX_VARINT + bytes.length);
-    writeVarint(bytes.length);
-    System.arraycopy(bytes, 0, buffer, position, bytes.length);
-    position += bytes.length;
-  }
-
-  private void writeVarint(long value) {
-    while ((value & ~0x7fL) != 0) {
-      buffer[position++] = (byte) ((value & 0x7f) | 0x80);
-      value >>>= 7;
-    }
-    buffer[position++] = (byte) value;
-  }
-
-  private void ensureRoom(int bytes) {
-    if (buffer.length - position < bytes) {
-      buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, position + bytes));
-    }
   }
 }

@@ -11,18 +11,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The durable {@link DeadLetterSink}: a bounded queue in front of a {@link DeadLetterStore}, and one
- * flusher thread that commits a batch when it has {@code batchSize} letters or when {@code
+ * The durable {@link DeadLetterSink}: a queue bounded in bytes in front of a {@link DeadLetterStore},
+ * and one flusher thread that commits a batch when it holds {@code batchBytes} or when {@code
  * flushInterval} has passed since the last commit, whichever comes first.
  *
  * <p>The store sets the pace: when the queue is full, {@link #accept} waits for room. The engine
  * then stops, its inbox fills, the event-source reader stops reading, and TCP slows the source.
  * Nothing is dropped. A failed commit is logged, counted and retried with the same batch.
  *
- * <p>Producers hand over {@link DeadLetterBlock}s (the engine: one per command) or single letters;
- * the queue is bounded in letters. What a {@code kill -9} can lose is what was not yet committed: at
- * most the queue plus one batch ({@code queueCapacity + batchSize} letters, plus the block a
- * producer is still filling), or less than {@code flushInterval} of them when traffic is light.
+ * <p>Producers hand over {@link DeadLetterBlock}s (the engine: one per command, at most 256 KiB) or
+ * single letters; the queue is bounded in encoded bytes, so a fan-out to a million offline users
+ * costs its few bytes per recipient, never more than the bound. What a {@code kill -9} can lose is
+ * what was not yet committed: at most the queue plus one batch ({@code queueBytes + batchBytes}, plus
+ * the block a producer is still filling), or less than {@code flushInterval} of them when traffic is
+ * light.
  */
 public final class DeadLetterCollector implements DeadLetterSink {
 
@@ -35,9 +37,10 @@ public final class DeadLetterCollector implements DeadLetterSink {
 
   private final DeadLetterStore store;
   private final ManyToOneConcurrentArrayQueue<DeadLetterBlock> queue;
+  private final AtomicLong queuedBytes = new AtomicLong();
   private final AtomicLong queuedLetters = new AtomicLong();
-  private final long queueCapacity;
-  private final int batchSize;
+  private final long queueBytes;
+  private final long batchBytes;
   private final long flushIntervalNanos;
   private final Thread flusher;
   private final AtomicLong committed = new AtomicLong();
@@ -50,11 +53,12 @@ public final class DeadLetterCollector implements DeadLetterSink {
   private volatile boolean lastCommitSucceeded = true;
 
   /** Starts the flusher. */
-  public DeadLetterCollector(DeadLetterStore store, int queueCapacity, int batchSize, Duration flushInterval) {
+  public DeadLetterCollector(DeadLetterStore store, long queueBytes, long batchBytes, Duration flushInterval) {
     this.store = store;
-    this.queue = new ManyToOneConcurrentArrayQueue<>(queueCapacity);
-    this.queueCapacity = queueCapacity;
-    this.batchSize = batchSize;
+    // A block is at least ~16 bytes, so the queue never holds more blocks than this.
+    this.queue = new ManyToOneConcurrentArrayQueue<>((int) Math.min(1 << 20, Math.max(64, queueBytes / 16)));
+    this.queueBytes = queueBytes;
+    this.batchBytes = batchBytes;
     this.flushIntervalNanos = flushInterval.toNanos();
     this.flusher = Thread.ofPlatform().name("dlq-flusher").unstarted(this::run);
     flusher.start();
@@ -66,7 +70,7 @@ public final class DeadLetterCollector implements DeadLetterSink {
   }
 
   /**
-   * Queues the block, waiting while that would take the queue past its capacity in letters (a block
+   * Queues the block, waiting while that would take the queue past its capacity in bytes (a block
    * larger than the whole capacity is taken when the queue is empty).
    */
   @Override
@@ -77,35 +81,30 @@ public final class DeadLetterCollector implements DeadLetterSink {
     if (block.size() == 0) {
       return;
     }
-    if (!reserve(block.size())) {
+    if (!reserve(block.bytes())) {
       backPressureWaits.incrementAndGet();
       do {
         LockSupport.unpark(flusher);
         LockSupport.parkNanos(this, FULL_BACKOFF_NANOS);
-      } while (!reserve(block.size()));
+      } while (!reserve(block.bytes()));
     }
     while (!queue.offer(block)) {
-      Thread.onSpinWait(); // Blocks never outnumber reserved letters, so this is a momentary race at most.
+      Thread.onSpinWait(); // The queue has a slot per 16 reserved bytes, so this is a momentary race at most.
     }
-    if (flusherParked && queuedLetters.get() >= batchSize) {
+    queuedLetters.addAndGet(block.size());
+    if (flusherParked && queuedBytes.get() >= batchBytes) {
       LockSupport.unpark(flusher);
     }
   }
 
-  /** Blocks are committed as they come: yes. */
-  @Override
-  public boolean prefersBlocks() {
-    return true;
-  }
-
-  private boolean reserve(int letters) {
+  private boolean reserve(int bytes) {
     long queued;
     do {
-      queued = queuedLetters.get();
-      if (queued > 0 && queued + letters > queueCapacity) {
+      queued = queuedBytes.get();
+      if (queued > 0 && queued + bytes > queueBytes) {
         return false;
       }
-    } while (!queuedLetters.compareAndSet(queued, queued + letters));
+    } while (!queuedBytes.compareAndSet(queued, queued + bytes));
     return true;
   }
 
@@ -120,18 +119,18 @@ public final class DeadLetterCollector implements DeadLetterSink {
       }
       drainInto(batch);
       long now = System.nanoTime();
-      boolean due = batch.letters >= batchSize || (!batch.isEmpty() && (now - lastCommit >= flushIntervalNanos || closing));
+      boolean due = batch.bytes >= batchBytes || (!batch.isEmpty() && (now - lastCommit >= flushIntervalNanos || closing));
       if (due) {
         if (commit(batch)) {
           lastCommit = System.nanoTime();
         } else {
           pauseBeforeRetry();
         }
-      } else if (batch.isEmpty() && catchUp()) {
+      } else if (batch.isEmpty() && catchUp(false)) {
         continue;
       } else {
         flusherParked = true;
-        if (queuedLetters.get() + batch.letters < batchSize && !closing) {
+        if (queuedBytes.get() + batch.bytes < batchBytes && !closing) {
           LockSupport.parkNanos(this, batch.isEmpty() ? flushIntervalNanos : flushIntervalNanos - (now - lastCommit));
         }
         flusherParked = false;
@@ -141,9 +140,11 @@ public final class DeadLetterCollector implements DeadLetterSink {
 
   private void drainInto(Batch batch) {
     DeadLetterBlock block;
-    while (batch.letters < batchSize && (block = queue.poll()) != null) {
+    while (batch.bytes < batchBytes && (block = queue.poll()) != null) {
       batch.blocks.add(block);
       batch.letters += block.size();
+      batch.bytes += block.bytes();
+      queuedBytes.addAndGet(-block.bytes());
       queuedLetters.addAndGet(-block.size());
     }
   }
@@ -178,9 +179,9 @@ public final class DeadLetterCollector implements DeadLetterSink {
     }
   }
 
-  private boolean catchUp() {
+  private boolean catchUp(boolean force) {
     try {
-      return store.catchUp();
+      return store.catchUp(force);
     } catch (RuntimeException e) {
       log.error("dead-letter store catch-up failed (retried later): {}", e.getMessage());
       return false;
@@ -198,7 +199,8 @@ public final class DeadLetterCollector implements DeadLetterSink {
   /** The blocks of the next commit. */
   private static final class Batch {
     final List<DeadLetterBlock> blocks = new ArrayList<>();
-    int letters;
+    long letters;
+    long bytes;
 
     boolean isEmpty() {
       return blocks.isEmpty();
@@ -207,6 +209,7 @@ public final class DeadLetterCollector implements DeadLetterSink {
     void clear() {
       blocks.clear();
       letters = 0;
+      bytes = 0;
     }
   }
 
@@ -218,6 +221,11 @@ public final class DeadLetterCollector implements DeadLetterSink {
   /** Letters waiting to be committed. */
   public long queued() {
     return queuedLetters.get();
+  }
+
+  /** Encoded bytes waiting to be committed (what the queue is bounded by). */
+  public long queuedBytes() {
+    return queuedBytes.get();
   }
 
   /** How often {@link #accept} found the queue full and had to wait. */
@@ -255,7 +263,7 @@ public final class DeadLetterCollector implements DeadLetterSink {
     }
     long started = System.nanoTime();
     long deadline = started + CLOSE_CATCH_UP_NANOS;
-    while (System.nanoTime() < deadline && catchUp()) {
+    while (System.nanoTime() < deadline && catchUp(true)) {
       // Expand what is left (bounded: the rest is expanded after the next start).
     }
     store.close();

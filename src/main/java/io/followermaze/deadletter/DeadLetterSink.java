@@ -10,20 +10,11 @@ public interface DeadLetterSink extends AutoCloseable {
   void accept(DeadLetter letter);
 
   /**
-   * Takes a block of letters (the engine's way: one block per source chunk); none may be lost once
+   * Takes a block of letters (the engine's way: one block per command, bounded in bytes); none may be lost once
    * this returns. Default: decodes and accepts each.
    */
   default void acceptAll(DeadLetterBlock block) {
     block.letters().forEach(this::accept);
-  }
-
-  /**
-   * Whether {@link #acceptAll} is this sink's cheap path (it keeps blocks whole), so producers should
-   * encode blocks; otherwise they hand over letter objects, which is cheaper when the sink only
-   * counts them. Default: false.
-   */
-  default boolean prefersBlocks() {
-    return false;
   }
 
   /** Flushes and releases the sink; later letters may be refused. Default: nothing to do. */

@@ -83,11 +83,6 @@ public final class LoggingDeadLetterSink implements DeadLetterSink {
     }
   }
 
-  @Override
-  public boolean prefersBlocks() {
-    return next != null && next.prefersBlocks();
-  }
-
   /** How many letters of {@code reason} so far. */
   public long count(Reason reason) {
     return counts.get(reason.ordinal());

@@ -32,7 +32,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntPredicate;
-import java.util.function.IntPredicate;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.NanoClock;
 import org.slf4j.Logger;
@@ -46,16 +45,19 @@ import org.slf4j.LoggerFactory;
  * <p>Per source chunk: malformed lines become dead letters, events go through the sequencer, every
  * released event is routed, each recipient's notification is queued in its outbox (or dead-lettered
  * when the user is not connected or too slow), and at the end of the chunk each session that got
- * something is woken once. When the sink keeps blocks (the durable collector), dead letters raised
- * on the engine thread are encoded into one {@link DeadLetterBlock} per command (no object per
- * letter) and handed over after it. An exception in processing is logged, counted and skipped: the engine thread never
- * dies of one.
+ * something is woken once. Dead letters raised on the engine thread are encoded into a {@link
+ * DeadLetterBlock} (no object per letter; an event's offline recipients share one entry) and handed
+ * over after each command, or as soon as the block reaches {@value #BLOCK_BYTES} bytes, so a status
+ * update to a million offline followers holds a few bytes per follower in flight, never an object.
+ * An exception in processing is logged, counted and skipped: the engine thread never dies of one.
  */
 public final class Engine implements Sequencer.Listener, Recipients, Undeliverable {
 
   private static final Logger log = LoggerFactory.getLogger(Engine.class);
   private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
   private static final long OVERFLOW_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
+  /** A dead-letter block is handed over once it reaches this size. */
+  static final int BLOCK_BYTES = 256 * 1024;
 
   /**
    * The engine's settings, validated by the caller.
@@ -102,7 +104,6 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
   private final PendingWakeups wakeups = new PendingWakeups();
   private final LongAdder deadLettersFromOtherThreads = new LongAdder();
   private final DeadLetterBlockWriter deadLetterBlock = new DeadLetterBlockWriter();
-  private final boolean encodeBlocks;
   private final long gapTimeoutNanos;
   private final Thread thread;
 
@@ -131,7 +132,6 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
     this.settings = settings;
     this.role = role;
     this.deadLetters = deadLetters;
-    this.encodeBlocks = deadLetters.prefersBlocks();
     this.epochClock = epochClock;
     this.nanoClock = nanoClock;
     this.inbox = new Inbox(settings.inboxCapacity());
@@ -366,13 +366,9 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
       if (!role.ownsOffline().test(user)) {
         return;
       }
-      if (encodeBlocks) {
-        deadLettersRaised++; // the common case, encoded without building the letter
-        deadLetterBlock.undeliverable(Reason.USER_NOT_CONNECTED, event, user, sourceOrigin, epochClock.time());
-      } else {
-        deadLetter(DeadLetter.undeliverable(Reason.USER_NOT_CONNECTED, event, user, sourceOrigin, epochClock.time(),
-            Reason.USER_NOT_CONNECTED.usualError()));
-      }
+      deadLettersRaised++; // the common case, encoded without building the letter
+      deadLetterBlock.undeliverable(Reason.USER_NOT_CONNECTED, event, user, sourceOrigin, epochClock.time());
+      handOverFullBlock();
     } else {
       queue(session, event);
     }
@@ -413,13 +409,16 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
     }
   }
 
-  /** A dead letter raised on the engine thread: encoded into the current block if the sink keeps blocks. */
+  /** A dead letter raised on the engine thread: encoded into the current block. */
   private void deadLetter(DeadLetter letter) {
     deadLettersRaised++;
-    if (encodeBlocks) {
-      deadLetterBlock.add(letter);
-    } else {
-      deadLetters.accept(letter);
+    deadLetterBlock.add(letter);
+    handOverFullBlock();
+  }
+
+  private void handOverFullBlock() {
+    if (deadLetterBlock.bytes() >= BLOCK_BYTES) {
+      handOverDeadLetters();
     }
   }
 

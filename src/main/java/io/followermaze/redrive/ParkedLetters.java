@@ -4,8 +4,9 @@ import io.followermaze.deadletter.DeadLetterFilter;
 import io.followermaze.engine.EngineCommand.Redelivery;
 import io.followermaze.protocol.Event;
 import io.followermaze.protocol.EventParser;
+import io.followermaze.storage.ParkedCursor;
 import io.followermaze.storage.SqliteDeadLetterStore;
-import io.followermaze.storage.SqliteDeadLetterStore.RedriveRequest;
+import io.followermaze.storage.RedriveRequest;
 import io.followermaze.storage.StoredDeadLetter;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,13 +27,11 @@ public final class ParkedLetters implements AutoCloseable {
   }
 
   /**
-   * Up to {@code limit} parked letters matching {@code filter}, in sequence order after {@code
-   * after} (null: from the start), as redeliveries.
+   * Up to {@code limit} parked letters matching {@code filter} after {@code after} (user by user,
+   * each user's in sequence order), as redeliveries.
    */
-  public synchronized List<Redelivery> find(DeadLetterFilter filter, Redelivery after, int limit) {
-    long sequence = after == null ? 0 : after.event().sequence();
-    long id = after == null ? 0 : after.id();
-    return toRedeliveries(store.parked(filter, sequence, id, limit));
+  public synchronized List<Redelivery> find(DeadLetterFilter filter, ParkedCursor after, int limit) {
+    return toRedeliveries(store.parked(filter, after, limit));
   }
 
   /** Marks the letters redriven now. */
@@ -47,9 +46,14 @@ public final class ParkedLetters implements AutoCloseable {
     return store.takePendingRedrive();
   }
 
-  /** Records a redrive request's progress; {@code done} finishes it. */
-  synchronized void recordRedrive(long id, long redriven, long skipped, boolean done) {
-    store.recordRedrive(id, redriven, skipped, done, System.currentTimeMillis());
+  /** Records a redrive request's progress and status (running, done, interrupted, failed). */
+  synchronized void recordRedrive(long id, long redriven, long skipped, ParkedCursor cursor, String status, String error) {
+    store.recordRedrive(id, redriven, skipped, cursor, status, error, System.currentTimeMillis());
+  }
+
+  /** Requests a stopped server left running or interrupted become pending again; returns how many. */
+  synchronized long resumeInterrupted() {
+    return store.resumeInterruptedRedrives();
   }
 
   /** Parked letters become events again by parsing their original bytes (they were valid events). */

@@ -3,7 +3,8 @@ package io.followermaze.redrive;
 import io.followermaze.engine.Engine;
 import io.followermaze.engine.EngineCommand.Redeliver;
 import io.followermaze.engine.EngineCommand.Redelivery;
-import io.followermaze.storage.SqliteDeadLetterStore.RedriveRequest;
+import io.followermaze.storage.ParkedCursor;
+import io.followermaze.storage.RedriveRequest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -38,6 +39,10 @@ public final class Redriver implements AutoCloseable {
   }
 
   private void run() {
+    long resumed = parked.resumeInterrupted();
+    if (resumed > 0) {
+      log.info("resuming {} redrive requests a previous run left unfinished", resumed);
+    }
     while (running) {
       try {
         Optional<RedriveRequest> request = parked.takePendingRedrive();
@@ -55,33 +60,51 @@ public final class Redriver implements AutoCloseable {
     }
   }
 
+  /**
+   * Works through one request from its cursor; it ends {@code done}, {@code interrupted} (the server
+   * is stopping: resumed at the next start) or {@code failed} (with the error; never left running).
+   */
   private void carryOut(RedriveRequest request) throws InterruptedException {
-    log.info("redrive #{} started: {} at up to {}/s", request.id(), request.filter().encode(), request.ratePerSecond());
+    log.info("redrive #{} started: {} at up to {}/s{}", request.id(), request.filter().encode(), request.ratePerSecond(),
+        request.cursor().user() < 0 ? "" : " (resumed after user " + request.cursor().user() + ")");
     int slice = Math.max(1, request.ratePerSecond() / 10);
-    long redriven = 0;
-    long skipped = 0;
-    Redelivery cursor = null;
-    while (running) {
-      long sliceStart = System.nanoTime();
-      List<Redelivery> letters = parked.find(request.filter(), cursor, slice);
-      if (letters.isEmpty()) {
-        break;
+    long redriven = request.redriven();
+    long skipped = request.skipped();
+    ParkedCursor cursor = request.cursor();
+    try {
+      while (running) {
+        long sliceStart = System.nanoTime();
+        List<Redelivery> letters = parked.find(request.filter(), cursor, slice);
+        if (letters.isEmpty()) {
+          parked.recordRedrive(request.id(), redriven, skipped, cursor, "done", null);
+          log.info("redrive #{} done: {} redriven, {} left parked (recipient not connected, or its buffer full)",
+              request.id(), redriven, skipped);
+          return;
+        }
+        CompletableFuture<List<Long>> queued = new CompletableFuture<>();
+        engine.submit(new Redeliver(letters, queued));
+        List<Long> ids = queued.join();
+        parked.markRedriven(ids);
+        Redelivery last = letters.getLast();
+        cursor = new ParkedCursor(last.recipient(), last.event().sequence(), last.id());
+        redriven += ids.size();
+        skipped += letters.size() - ids.size();
+        parked.recordRedrive(request.id(), redriven, skipped, cursor, "running", null);
+        long rest = TimeUnit.MILLISECONDS.toNanos(100) - (System.nanoTime() - sliceStart);
+        if (rest > 0) {
+          TimeUnit.NANOSECONDS.sleep(rest);
+        }
       }
-      cursor = letters.getLast();
-      CompletableFuture<List<Long>> queued = new CompletableFuture<>();
-      engine.submit(new Redeliver(letters, queued));
-      List<Long> ids = queued.join();
-      parked.markRedriven(ids);
-      redriven += ids.size();
-      skipped += letters.size() - ids.size();
-      parked.recordRedrive(request.id(), redriven, skipped, false);
-      long rest = TimeUnit.MILLISECONDS.toNanos(100) - (System.nanoTime() - sliceStart);
-      if (rest > 0) {
-        TimeUnit.NANOSECONDS.sleep(rest);
-      }
+      parked.recordRedrive(request.id(), redriven, skipped, cursor, "interrupted", null);
+      log.info("redrive #{} interrupted after {} redriven; it resumes at the next start", request.id(), redriven);
+    } catch (InterruptedException e) {
+      parked.recordRedrive(request.id(), redriven, skipped, cursor, "interrupted", null);
+      throw e;
+    } catch (RuntimeException e) {
+      parked.recordRedrive(request.id(), redriven, skipped, cursor, "failed", String.valueOf(e.getMessage()));
+      log.error("redrive #{} failed after {} redriven (resume it with 'dlq redrive --resume {}'): {}", request.id(),
+          redriven, request.id(), e.getMessage());
     }
-    parked.recordRedrive(request.id(), redriven, skipped, true);
-    log.info("redrive #{} done: {} redriven, {} left parked (recipient not connected, or its buffer full)", request.id(), redriven, skipped);
   }
 
   private void sleepQuietly() {

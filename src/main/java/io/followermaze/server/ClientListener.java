@@ -9,6 +9,7 @@ import io.followermaze.engine.EngineCommand.ClientEnded;
 import io.followermaze.engine.EngineCommand.Redelivery;
 import io.followermaze.deadletter.DeadLetterFilter;
 import io.followermaze.redrive.ParkedLetters;
+import io.followermaze.storage.ParkedCursor;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import io.followermaze.protocol.ClientId;
@@ -117,7 +118,7 @@ final class ClientListener implements AutoCloseable {
       engine.submit(new ClientConnected(session));
       return;
     }
-    List<Redelivery> letters = parked.find(DeadLetterFilter.ALL.forRecipient(session.userId()), null, config.clientBacklog());
+    List<Redelivery> letters = parked.find(DeadLetterFilter.ALL.forRecipient(session.userId()), ParkedCursor.START, config.clientBacklog());
     CompletableFuture<List<Long>> queued = new CompletableFuture<>();
     engine.submit(new ClientConnected(session, letters, queued));
     if (!letters.isEmpty()) {

@@ -1,7 +1,6 @@
 package io.followermaze.storage;
 
 import io.followermaze.deadletter.DeadLetterFilter;
-import io.followermaze.storage.SqliteDeadLetterStore.RedriveRequest;
 import java.util.List;
 import java.util.Optional;
 
@@ -57,6 +56,12 @@ public interface DlqOperations extends AutoCloseable {
 
   /** Records a redrive request for the running server; returns its id. */
   long requestRedrive(DeadLetterFilter filter, int ratePerSecond);
+
+  /**
+   * Makes a failed or interrupted redrive request pending again, to continue after its last
+   * confirmed letter; false if it is neither. Throws {@link IllegalArgumentException} where a store cannot.
+   */
+  boolean resumeRedrive(long id);
 
   /** A redrive request's progress. */
   Optional<RedriveRequest> redrive(long id);

@@ -3,7 +3,6 @@ package io.followermaze.storage;
 import io.followermaze.deadletter.DeadLetterFilter;
 import io.followermaze.deadletter.Reason;
 import io.followermaze.redrive.KafkaRedriver;
-import io.followermaze.storage.SqliteDeadLetterStore.RedriveRequest;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -103,9 +102,14 @@ public final class KafkaDlqOperations implements DlqOperations {
 
   /** Status only ("pending" or "done"); the counts are in the serving node's log. */
   @Override
+  public boolean resumeRedrive(long id) {
+    throw new IllegalArgumentException("a redrive on a topic resumes by itself: its consumer group keeps the position");
+  }
+
+  @Override
   public Optional<RedriveRequest> redrive(long id) {
     boolean done = KafkaRedriver.done(bootstrap, topic, id);
-    return Optional.of(new RedriveRequest(id, DeadLetterFilter.ALL, 0, done ? "done" : "pending", 0, 0));
+    return Optional.of(new RedriveRequest(id, DeadLetterFilter.ALL, 0, done ? "done" : "pending", 0, 0, ParkedCursor.START, null));
   }
 
   @Override

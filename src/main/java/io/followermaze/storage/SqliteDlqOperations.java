@@ -1,7 +1,6 @@
 package io.followermaze.storage;
 
 import io.followermaze.deadletter.DeadLetterFilter;
-import io.followermaze.storage.SqliteDeadLetterStore.RedriveRequest;
 import java.util.List;
 import java.util.Optional;
 
@@ -57,10 +56,10 @@ public final class SqliteDlqOperations implements DlqOperations {
   /** How many parked letters a redrive with {@code filter} would work on, and the first few. */
   @Override
   public synchronized DryRun dryRun(DeadLetterFilter filter, int sampleSize) {
-    List<StoredDeadLetter> sample = store.parked(filter, 0, 0, sampleSize);
+    List<StoredDeadLetter> sample = store.parked(filter, ParkedCursor.START, sampleSize);
     long total = 0;
-    for (List<StoredDeadLetter> page = store.parked(filter, 0, 0, MAX_PAGE); !page.isEmpty();
-        page = store.parked(filter, page.getLast().letter().sequence(), page.getLast().id(), MAX_PAGE)) {
+    for (List<StoredDeadLetter> page = store.parked(filter, ParkedCursor.START, MAX_PAGE); !page.isEmpty();
+        page = store.parked(filter, ParkedCursor.at(page.getLast()), MAX_PAGE)) {
       total += page.size();
     }
     return new DryRun(total, sample);
@@ -73,6 +72,11 @@ public final class SqliteDlqOperations implements DlqOperations {
       throw new IllegalArgumentException("rate must be at least 1 per second, was " + ratePerSecond);
     }
     return store.requestRedrive(filter, ratePerSecond, System.currentTimeMillis());
+  }
+
+  @Override
+  public synchronized boolean resumeRedrive(long id) {
+    return store.resumeRedrive(id);
   }
 
   @Override

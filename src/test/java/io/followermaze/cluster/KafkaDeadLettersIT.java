@@ -58,7 +58,7 @@ class KafkaDeadLettersIT {
     int events = 60_000;
     try (KafkaBroker broker = new KafkaBroker(kafkaDir)) {
       DeadLetterCollector collector = new DeadLetterCollector(KafkaDeadLetterStore.open(broker.bootstrap(), TOPIC, 3),
-          2_000, 500, Duration.ofMillis(20));
+          64 << 10, 16 << 10, Duration.ofMillis(20));
       try (Server server = Server.start(ServerConfig.forTests(), collector)) {
         AtomicLong sent = new AtomicLong();
         Thread source = Thread.ofPlatform().start(() -> {

@@ -64,7 +64,7 @@ class KafkaRedriveIT {
   void parkedNotificationsGoToUsersWhoConnectedLaterInOrderAndAreNeverRedrivenTwice() throws Exception {
     try (KafkaBroker broker = new KafkaBroker(kafkaDir)) {
       DeadLetterCollector collector = new DeadLetterCollector(KafkaDeadLetterStore.open(broker.bootstrap(), TOPIC, 3),
-          1_000, 100, Duration.ofMillis(20));
+          32 << 10, 4 << 10, Duration.ofMillis(20));
       LoggingDeadLetterSink deadLetters = new LoggingDeadLetterSink(0, collector);
       Server server = Server.start(ServerConfig.forTests(), deadLetters);
       KafkaRedriver redriver = new KafkaRedriver(broker.bootstrap(), TOPIC, server);

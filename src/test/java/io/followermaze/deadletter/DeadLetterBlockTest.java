@@ -53,7 +53,7 @@ class DeadLetterBlockTest {
   }
 
   @Test
-  void anOfflineNotificationTakesAboutItsPayloadPlusTenBytes() {
+  void anEventIsStoredOnceAndEachFurtherOfflineRecipientCostsAVarint() {
     DeadLetterBlockWriter writer = new DeadLetterBlockWriter();
     Event event = (Event) EventParser.parse(bytes("1234567|S|321\n"));
     for (int recipient = 100; recipient < 1_100; recipient++) {
@@ -62,13 +62,32 @@ class DeadLetterBlockTest {
     DeadLetterBlock block = writer.take();
 
     assertThat(block.size()).isEqualTo(1_000);
-    assertThat(block.data().length / 1_000).isLessThanOrEqualTo(event.line().length + 10);
+    assertThat(block.entries()).singleElement().satisfies(entry -> assertThat(entry.recipients()).hasSize(1_000));
+    assertThat(block.bytes()).as("payload once, then ~2 bytes per recipient").isLessThan(event.line().length + 64 + 2 * 1_000);
     assertThat(block.letters()).extracting(DeadLetter::recipient).startsWith(100, 101).endsWith(1_099);
     assertThat(block.letters()).allSatisfy(letter -> {
       assertThat(letter.sequence()).isEqualTo(1234567);
       assertThat(letter.type()).isEqualTo(EventType.STATUS_UPDATE);
       assertThat(letter.error()).isEqualTo(Reason.USER_NOT_CONNECTED.usualError());
     });
+  }
+
+  @Test
+  void aNewEventReasonOrOriginStartsANewEntry() {
+    DeadLetterBlockWriter writer = new DeadLetterBlockWriter();
+    Event first = (Event) EventParser.parse(bytes("1|S|5\n"));
+    Event second = (Event) EventParser.parse(bytes("2|S|5\n"));
+    writer.undeliverable(Reason.USER_NOT_CONNECTED, first, 1, "a", 1);
+    writer.undeliverable(Reason.USER_NOT_CONNECTED, first, 2, "a", 1);
+    writer.undeliverable(Reason.USER_NOT_CONNECTED, second, 1, "a", 1);
+    writer.undeliverable(Reason.CLIENT_TOO_SLOW, second, 3, "a", 1);
+    writer.undeliverable(Reason.CLIENT_TOO_SLOW, second, 4, "b", 1);
+    writer.add(DeadLetter.gap(9, "a", 2, "gap"));
+
+    assertThat(writer.take().entries()).extracting(e -> e.sequence() + ":" + e.reason() + ":" + e.origin() + ":"
+        + java.util.Arrays.toString(e.recipients())).containsExactly(
+            "1:USER_NOT_CONNECTED:a:[1, 2]", "2:USER_NOT_CONNECTED:a:[1]", "2:CLIENT_TOO_SLOW:a:[3]",
+            "2:CLIENT_TOO_SLOW:b:[4]", "9:SEQUENCE_GAP:a:[]");
   }
 
   @Test

@@ -50,10 +50,13 @@ class DeadLetterCollectorTest {
     return DeadLetter.gap(sequence, "test", 0, "gap");
   }
 
+  /** The encoded size of one test letter: the collector's bounds are in bytes. */
+  private static final int B = DeadLetterBlock.of(letter(1)).bytes();
+
   @Test
   void commitsFullBatchesInOrder() {
     FakeStore store = new FakeStore();
-    DeadLetterCollector collector = new DeadLetterCollector(store, 1000, 10, Duration.ofHours(1));
+    DeadLetterCollector collector = new DeadLetterCollector(store, 1000 * B, 10 * B, Duration.ofHours(1));
     for (long s = 1; s <= 30; s++) {
       collector.accept(letter(s));
     }
@@ -66,7 +69,7 @@ class DeadLetterCollectorTest {
   @Test
   void commitsALoneLetterOnceTheFlushIntervalHasPassed() {
     FakeStore store = new FakeStore();
-    DeadLetterCollector collector = new DeadLetterCollector(store, 1000, 500, Duration.ofMillis(50));
+    DeadLetterCollector collector = new DeadLetterCollector(store, 1000 * B, 500 * B, Duration.ofMillis(50));
     collector.accept(letter(1));
     await().atMost(Duration.ofSeconds(5)).until(() -> collector.committed() == 1);
     collector.close();
@@ -76,7 +79,7 @@ class DeadLetterCollectorTest {
   void aFullQueueMakesAcceptWaitAndNothingIsDropped() throws Exception {
     FakeStore store = new FakeStore();
     store.blocking = true;
-    DeadLetterCollector collector = new DeadLetterCollector(store, 16, 8, Duration.ofMillis(1));
+    DeadLetterCollector collector = new DeadLetterCollector(store, 16 * B, 8 * B, Duration.ofMillis(1));
     Thread producer = Thread.ofPlatform().start(() -> {
       for (long s = 1; s <= 200; s++) {
         collector.accept(letter(s));
@@ -95,7 +98,7 @@ class DeadLetterCollectorTest {
   void aFailedCommitIsRetriedWithTheSameLetters() {
     FakeStore store = new FakeStore();
     store.failuresLeft.set(1);
-    DeadLetterCollector collector = new DeadLetterCollector(store, 100, 5, Duration.ofMillis(1));
+    DeadLetterCollector collector = new DeadLetterCollector(store, 100 * B, 5 * B, Duration.ofMillis(1));
     for (long s = 1; s <= 5; s++) {
       collector.accept(letter(s));
     }
@@ -109,7 +112,7 @@ class DeadLetterCollectorTest {
   void aStoreThatKeepsFailingIsRetriedAboutOnceASecondEvenWhileProducersWait() {
     FakeStore store = new FakeStore();
     store.failuresLeft.set(Integer.MAX_VALUE);
-    DeadLetterCollector collector = new DeadLetterCollector(store, 16, 8, Duration.ofMillis(1));
+    DeadLetterCollector collector = new DeadLetterCollector(store, 16 * B, 8 * B, Duration.ofMillis(1));
     Thread producer = Thread.ofPlatform().daemon().start(() -> {
       for (long s = 1; s <= 100; s++) {
         collector.accept(letter(s));
@@ -129,7 +132,7 @@ class DeadLetterCollectorTest {
   @Test
   void closingCommitsWhatIsQueued() {
     FakeStore store = new FakeStore();
-    DeadLetterCollector collector = new DeadLetterCollector(store, 1000, 1000, Duration.ofHours(1));
+    DeadLetterCollector collector = new DeadLetterCollector(store, 1000 * B, 1000 * B, Duration.ofHours(1));
     for (long s = 1; s <= 7; s++) {
       collector.accept(letter(s));
     }

@@ -37,7 +37,7 @@ class BackPressureIT {
   @Test
   void aStalledStoreStopsTheServerReadingTheSourceUntilItDrainsAndEveryLetterArrives() throws Exception {
     GatedStore store = new GatedStore();
-    DeadLetterCollector collector = new DeadLetterCollector(store, 1_000, 100, Duration.ofMillis(10));
+    DeadLetterCollector collector = new DeadLetterCollector(store, 32_000, 3_200, Duration.ofMillis(10));
     int total = 200_000;
     try (Server server = Server.start(ServerConfig.forTests(), collector)) {
       UserClient client = UserClient.connect(server.clientPort(), 1);

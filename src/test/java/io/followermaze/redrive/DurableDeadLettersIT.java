@@ -10,6 +10,7 @@ import io.followermaze.deadletter.Reason;
 import io.followermaze.delivery.SlowClientPolicy;
 import io.followermaze.protocol.EventType;
 import io.followermaze.server.ServerConfig;
+import io.followermaze.storage.ParkedCursor;
 import io.followermaze.storage.StoredDeadLetter;
 import io.followermaze.testing.DurableServer;
 import io.followermaze.testing.EventSource;
@@ -96,7 +97,7 @@ class DurableDeadLettersIT {
       source.send("300001|P|9|2");
       server.awaitStored(DeadLetterFilter.ALL.withReasons(Set.of(Reason.USER_NOT_CONNECTED)), 1);
       DeadLetterFilter backlog = DeadLetterFilter.ALL.forRecipient(2).withReasons(Set.of(Reason.CLIENT_TOO_SLOW));
-      List<Long> parked = server.reader().parked(backlog, 0, 0, 1_000_000).stream().map(s -> s.letter().sequence()).toList();
+      List<Long> parked = server.reader().parked(backlog, ParkedCursor.START, 1_000_000).stream().map(s -> s.letter().sequence()).toList();
       assertThat(parked).as("parked in sequence order, whatever order they were stored in").isSorted().doesNotHaveDuplicates();
 
       UserClient back = server.client(2);
@@ -120,7 +121,7 @@ class DurableDeadLettersIT {
       assertThat(server.reader().list(DeadLetterFilter.ALL.forRecipient(7), 0, 10))
           .allSatisfy(s -> assertThat(s.redrivenAtMillis()).isPositive())
           .allSatisfy(s -> assertThat(s.letter().attempt()).isEqualTo(2));
-      assertThat(server.reader().parked(DeadLetterFilter.ALL, 0, 0, 10)).extracting(s -> s.letter().recipient()).containsExactly(8);
+      assertThat(server.reader().parked(DeadLetterFilter.ALL, ParkedCursor.START, 10)).extracting(s -> s.letter().recipient()).containsExactly(8);
       source.send("5|P|1|7");
       assertThat(late.awaitLines(4)).last().isEqualTo("5|P|1|7");
       assertThat(run("dlq", "--data-dir", dir.toString(), "redrive", "--user", "7")).isZero();
@@ -136,7 +137,7 @@ class DurableDeadLettersIT {
       UserClient returning = server.client(9);
       source.send("5|P|6|9");
       assertThat(returning.awaitLines(3)).containsExactly("1|P|2|9", "4|P|5|9", "5|P|6|9");
-      assertThat(server.reader().parked(DeadLetterFilter.ALL.forRecipient(9), 0, 0, 10)).isEmpty();
+      assertThat(server.reader().parked(DeadLetterFilter.ALL.forRecipient(9), ParkedCursor.START, 10)).isEmpty();
     }
   }
 

@@ -1,0 +1,191 @@
+package io.followermaze.storage;
+
+import io.followermaze.deadletter.DeadLetter;
+import io.followermaze.deadletter.DeadLetterBlock;
+import io.followermaze.deadletter.DeadLetterBlock.Entry;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Arrays;
+import org.agrona.collections.IntArrayList;
+import org.agrona.collections.Long2ObjectHashMap;
+
+/**
+ * Indexing: turns committed inbox blocks into stored-once events and per-recipient pointer rows, in
+ * one transaction per pass (so each letter is indexed exactly once, whatever happens). A pass takes
+ * up to {@value #PASS_LETTERS} letters; unless forced, it waits until {@value #MIN_LETTERS} letters
+ * or {@value #MAX_WAIT_MILLIS} ms worth are waiting, so that each user's row gathers many pointers
+ * (the row's fixed cost is spread thin).
+ */
+final class Indexer {
+
+  static final long PASS_LETTERS = 2_000_000;
+  static final long PASS_BYTES = 32L << 20;
+  static final long MIN_LETTERS = 250_000;
+  static final long MAX_WAIT_MILLIS = 2_000;
+
+  private final SqliteDatabase db;
+
+  Indexer(SqliteDatabase db) {
+    this.db = db;
+  }
+
+  /** Indexes one pass; returns whether it did anything (more may be left). */
+  boolean pass(boolean force, long nowMillis) {
+    return db.write("index dead letters", () -> {
+      long[] waiting = new long[2];
+      try (PreparedStatement s = db.prepare("SELECT coalesce(sum(letters), 0), coalesce(min(first_ms), 0) FROM dlq_inbox");
+          ResultSet row = s.executeQuery()) {
+        row.next();
+        waiting[0] = row.getLong(1);
+        waiting[1] = row.getLong(2);
+      }
+      if (waiting[0] == 0 || (!force && waiting[0] < MIN_LETTERS && nowMillis - waiting[1] < MAX_WAIT_MILLIS)) {
+        return false;
+      }
+      new Pass(db.single("SELECT value FROM meta WHERE key = 'next_event'", s -> {})).run();
+      return true;
+    });
+  }
+
+  /** One pass's state. */
+  private final class Pass {
+    private final long firstEvent;
+    private long nextEvent;
+    private long[] sequences = new long[4096];
+    private long[] times = new long[4096];
+    private final Long2ObjectHashMap<IntArrayList> pointers = new Long2ObjectHashMap<>();
+    private final EventChunk.Writer chunk = new EventChunk.Writer();
+    private long chunkFirst;
+    private PreparedStatement insertChunk;
+
+    Pass(long nextEvent) {
+      this.firstEvent = Math.max(1, nextEvent);
+      this.nextEvent = firstEvent;
+      this.chunkFirst = firstEvent;
+    }
+
+    void run() throws SQLException {
+      long lastInbox = 0;
+      long letters = 0;
+      long bytes = 0;
+      try (PreparedStatement s = db.prepare("SELECT id, letters, data FROM dlq_inbox ORDER BY id");
+          PreparedStatement chunks = db.prepare("INSERT INTO dlq_event (first_event, events, live, data, lines) VALUES (?,?,?,?,?)");
+          ResultSet rows = s.executeQuery()) {
+        insertChunk = chunks;
+        while ((letters < PASS_LETTERS && bytes < PASS_BYTES) && rows.next()) {
+          lastInbox = rows.getLong(1);
+          letters += rows.getLong(2);
+          byte[] data = rows.getBytes(3);
+          bytes += data.length;
+          for (Entry entry : decode(lastInbox, data)) {
+            add(entry);
+          }
+        }
+        flushChunk();
+      }
+      writePointers();
+      long through = lastInbox;
+      db.update("DELETE FROM dlq_inbox WHERE id <= ?", s -> s.setLong(1, through));
+      db.update("INSERT INTO meta (key, value) VALUES ('next_event', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+          s -> s.setLong(1, nextEvent));
+    }
+
+    private Iterable<Entry> decode(long inboxId, byte[] data) {
+      try {
+        return DeadLetterBlock.decodeEntries(data);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalStateException("inbox block " + inboxId + " cannot be indexed: " + e.getMessage(), e);
+      }
+    }
+
+    private void add(Entry entry) throws SQLException {
+      int offset = (int) (nextEvent - firstEvent);
+      if (offset == sequences.length) {
+        sequences = Arrays.copyOf(sequences, offset * 2);
+        times = Arrays.copyOf(times, offset * 2);
+      }
+      sequences[offset] = entry.sequence();
+      times[offset] = entry.timeMillis();
+      int[] recipients = entry.recipients();
+      if (recipients.length == 0) {
+        pointer(DeadLetter.NONE, entry, offset);
+      }
+      for (int recipient : recipients) {
+        pointer(recipient, entry, offset);
+      }
+      chunk.add(entry, entry.letters());
+      nextEvent++;
+      if (chunk.full()) {
+        flushChunk();
+      }
+    }
+
+    private void pointer(int user, Entry entry, int offset) {
+      long key = ((long) user + 1) << 8 | entry.reason().code();
+      IntArrayList list = pointers.get(key);
+      if (list == null) {
+        list = new IntArrayList();
+        pointers.put(key, list);
+      }
+      list.addInt(offset);
+    }
+
+    private void flushChunk() throws SQLException {
+      if (chunk.isEmpty()) {
+        return;
+      }
+      insertChunk.setLong(1, chunkFirst);
+      insertChunk.setInt(2, chunk.size());
+      insertChunk.setLong(3, chunk.letters());
+      insertChunk.setBytes(4, chunk.data());
+      insertChunk.setBytes(5, chunk.lines());
+      insertChunk.executeUpdate();
+      chunkFirst += chunk.size();
+      chunk.reset();
+    }
+
+    private void writePointers() throws SQLException {
+      long[] keys = new long[pointers.size()];
+      int k = 0;
+      for (Long2ObjectHashMap<IntArrayList>.KeyIterator it = pointers.keySet().iterator(); it.hasNext(); ) {
+        keys[k++] = it.nextLong();
+      }
+      Arrays.sort(keys);
+      try (PreparedStatement insert = db.prepare("INSERT INTO dlq_pointer (user, reason, letters, live, first_seq,"
+          + " last_seq, first_ms, last_ms, first_event, last_event, events) VALUES (?,?,?,?,?,?,?,?,?,?,?)")) {
+        long[] events = new long[Pointers.MAX_PER_ROW];
+        for (long key : keys) {
+          IntArrayList offsets = pointers.get(key);
+          for (int from = 0; from < offsets.size(); from += Pointers.MAX_PER_ROW) {
+            int count = Math.min(Pointers.MAX_PER_ROW, offsets.size() - from);
+            long firstSeq = Long.MAX_VALUE;
+            long lastSeq = Long.MIN_VALUE;
+            long firstMs = Long.MAX_VALUE;
+            long lastMs = Long.MIN_VALUE;
+            for (int i = 0; i < count; i++) {
+              int offset = offsets.getInt(from + i);
+              events[i] = firstEvent + offset;
+              firstSeq = Math.min(firstSeq, sequences[offset]);
+              lastSeq = Math.max(lastSeq, sequences[offset]);
+              firstMs = Math.min(firstMs, times[offset]);
+              lastMs = Math.max(lastMs, times[offset]);
+            }
+            insert.setLong(1, (key >>> 8) - 1);
+            insert.setInt(2, (int) (key & 0xff));
+            insert.setInt(3, count);
+            insert.setInt(4, count);
+            insert.setLong(5, firstSeq);
+            insert.setLong(6, lastSeq);
+            insert.setLong(7, firstMs);
+            insert.setLong(8, lastMs);
+            insert.setLong(9, events[0]);
+            insert.setLong(10, events[count - 1]);
+            insert.setBytes(11, Pointers.encode(events[0], events, 0, count));
+            insert.executeUpdate();
+          }
+        }
+      }
+    }
+  }
+}
