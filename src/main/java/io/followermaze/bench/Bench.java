@@ -37,6 +37,9 @@ public final class Bench {
   private final List<VerifyingClient> clients = new ArrayList<>();
   private final ResourceTrend resources = new ResourceTrend();
   private volatile long serverPid = -1;
+  private double cpuAtStart = -1;
+  private double cpuAtDelivery = -1;
+  private double cpuSettled = -1;
   private volatile boolean generated;
   private volatile long startNanos;
   private volatile long sentEvents;
@@ -67,6 +70,7 @@ public final class Bench {
       startUnreliable();
       Thread generator = Thread.ofPlatform().name("bench-source").start(() -> stream(source, warmups));
       awaitDelivery(deadline, warmups);
+      cpuAtDelivery = ServerCpu.seconds(serverPid);
       verdicts.finish();
       generator.join(TimeUnit.SECONDS.toMillis(5));
       stopUnreliable();
@@ -81,7 +85,20 @@ public final class Bench {
       clients.forEach(VerifyingClient::close);
       sampler.interrupt();
     }
+    settle();
     return result();
+  }
+
+  /** Waits for the server to go idle (its deferred work counts too) and reads its CPU then. */
+  private void settle() {
+    if (cpuAtDelivery < 0 || options.measure().settleMillis() <= 0 || verdicts.failure() != null) {
+      return;
+    }
+    try {
+      cpuSettled = ServerCpu.settled(serverPid, options.measure().settleMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void startUnreliable() {
@@ -156,6 +173,7 @@ public final class Bench {
     byte[] batch = new byte[options.maxBatch() * 48];
     int[] starts = new int[options.maxBatch() + 1];
     int[] order = new int[options.maxBatch()];
+    cpuAtStart = ServerCpu.seconds(serverPid);
     startNanos = System.nanoTime();
     try {
       long rate = options.pace().eventsPerSecond();
@@ -279,9 +297,10 @@ public final class Bench {
   }
 
   private Thread startRssSampler() {
-    OptionalLong pid = ServerMemory.pidListeningOn(options.eventPort());
+    OptionalLong pid = options.measure().serverPid() >= 0 ? OptionalLong.of(options.measure().serverPid())
+        : ServerMemory.pidListeningOn(options.eventPort());
+    serverPid = pid.orElse(-1);
     return Thread.ofPlatform().name("bench-rss").daemon().start(() -> {
-      serverPid = pid.orElse(-1);
       while (pid.isPresent() && !Thread.currentThread().isInterrupted()) {
         resources.add(ServerMemory.rssBytes(pid.getAsLong()), ServerMemory.openFiles(pid.getAsLong()));
         try {
@@ -291,6 +310,22 @@ public final class Bench {
         }
       }
     });
+  }
+
+  private long storeBytes() {
+    java.nio.file.Path store = options.measure().store();
+    if (store == null) {
+      return -1;
+    }
+    long bytes = 0;
+    for (String suffix : new String[] {"", "-wal"}) {
+      try {
+        bytes += java.nio.file.Files.size(store.resolveSibling(store.getFileName() + suffix));
+      } catch (IOException e) {
+        // Not there (yet).
+      }
+    }
+    return bytes;
   }
 
   private BenchResult result() {
@@ -314,6 +349,8 @@ public final class Bench {
         latency.getMaxValue(),
         resources,
         workload == null ? 0 : workload.expectedOffline(),
-        unreliableOutcome);
+        unreliableOutcome,
+        new BenchResult.ServerCost(cpuAtStart < 0 || cpuAtDelivery < 0 ? -1 : cpuAtDelivery - cpuAtStart,
+            cpuAtStart < 0 || cpuSettled < 0 ? -1 : cpuSettled - cpuAtStart, storeBytes()));
   }
 }

@@ -19,6 +19,7 @@ import java.time.Duration;
  * @param pace how fast and how long to send (unpaced, {@code events} long, by default)
  * @param gatewayPorts client ports of a cluster's gateways: user {@code u} connects to {@code
  *     gatewayPorts[u % size]}; empty: everyone connects to {@code clientPort}
+ * @param measure what to measure of the server besides delivery
  */
 public record BenchOptions(
     String host,
@@ -33,13 +34,51 @@ public record BenchOptions(
     Duration progressInterval,
     Unreliable unreliable,
     Pace pace,
-    java.util.List<Integer> gatewayPorts) {
+    java.util.List<Integer> gatewayPorts,
+    Measure measure) {
 
   /** Everyone on {@code clientPort}. */
   public BenchOptions(String host, int eventPort, int clientPort, long events, int clients, int users, int maxBatch,
       long seed, Duration timeout, Duration progressInterval, Unreliable unreliable, Pace pace) {
     this(host, eventPort, clientPort, events, clients, users, maxBatch, seed, timeout, progressInterval, unreliable, pace,
         java.util.List.of());
+  }
+
+  /** The sparse graph, the server found by its event port, no store measured. */
+  public BenchOptions(String host, int eventPort, int clientPort, long events, int clients, int users, int maxBatch,
+      long seed, Duration timeout, Duration progressInterval, Unreliable unreliable, Pace pace,
+      java.util.List<Integer> gatewayPorts) {
+    this(host, eventPort, clientPort, events, clients, users, maxBatch, seed, timeout, progressInterval, unreliable, pace,
+        gatewayPorts, Measure.DEFAULT);
+  }
+
+  /** The shape of the follow graph the events build. */
+  public enum Graph {
+    /**
+     * 55% status updates, 15% each follows, unfollows (of an existing follow) and private messages:
+     * the graph stays small (a random walk), ~0.5 offline notifications per event.
+     */
+    SPARSE,
+    /**
+     * 30% follows of random pairs, 10% unfollows (mostly of a recent follow, sometimes of a random
+     * pair), 30% status updates, 29% private messages, 1% broadcasts: follows accumulate (~200
+     * followers per user after 1M events with 1,000 users), ~24 offline notifications per event.
+     */
+    DENSE
+  }
+
+  /**
+   * What the bench measures of the server, besides what the clients receive.
+   *
+   * @param graph the workload's graph
+   * @param serverPid the server's process (CPU and RSS from /proc); -1: the one listening on the event port
+   * @param store a file (and its {@code -wal}) whose size per event to report, or null
+   * @param settleMillis after delivery, how long at most to wait for the server to go idle before
+   *     reading its CPU again (deferred work such as indexing dead letters counts); 0: do not
+   */
+  public record Measure(Graph graph, long serverPid, java.nio.file.Path store, long settleMillis) {
+    /** The sparse graph, the server found by port, no store, settle for up to a minute. */
+    public static final Measure DEFAULT = new Measure(Graph.SPARSE, -1, null, 60_000);
   }
 
   /** The client port user {@code user} connects to. */

@@ -28,7 +28,20 @@ public record BenchResult(
     long latencyMaxMicros,
     ResourceTrend server,
     long expectedOffline,
-    UnreliableOutcome unreliable) {
+    UnreliableOutcome unreliable,
+    ServerCost cost) {
+
+  /**
+   * What the run cost the server.
+   *
+   * @param cpuSeconds user + system CPU from the first event to the last delivery (-1: unknown)
+   * @param settledCpuSeconds the same until the server went idle afterwards, deferred work included
+   * @param storeBytes the measured store's size after the run (-1: none measured)
+   */
+  public record ServerCost(double cpuSeconds, double settledCpuSeconds, long storeBytes) {
+    /** Nothing measured. */
+    public static final ServerCost NONE = new ServerCost(-1, -1, -1);
+  }
 
   /** Whether every client received exactly its lines. */
   public boolean passed() {
@@ -53,7 +66,7 @@ public record BenchResult(
         Locale.ROOT,
         "%s events=%d clients=%d time=%.2fs events/s=%.0f notifications=%d notifications/s=%.0f"
             + " latency_p50=%.1fms latency_p99=%.1fms latency_max=%.1fms server_rss_peak=%s"
-            + " expected_dead_letters_offline=%d%s%s%s",
+            + " expected_dead_letters_offline=%d%s%s%s%s",
         passed() ? "PASS" : "FAIL",
         events, clients, seconds, eventsPerSecond(), notifications, notificationsPerSecond(),
         latencyP50Micros / 1000.0, latencyP99Micros / 1000.0, latencyMaxMicros / 1000.0, rss, expectedOffline,
@@ -63,6 +76,26 @@ public record BenchResult(
         server.samples() < 20 ? "" : String.format(Locale.ROOT,
             " server_rss_settled=%dMiB server_rss_final=%dMiB server_fds_settled=%d server_fds_final=%d",
             server.settledRssBytes() >> 20, server.finalRssBytes() >> 20, server.settledOpenFiles(), server.finalOpenFiles()),
+        costs(),
         passed() ? "" : " reason=\"" + failure + "\"");
+  }
+
+  /** Server CPU per event and per notification, dead letters and store bytes per event. */
+  private String costs() {
+    StringBuilder text = new StringBuilder(String.format(Locale.ROOT, " dead_letters_per_event=%.2f",
+        events == 0 ? 0 : (double) expectedOffline / events));
+    if (cost.cpuSeconds() >= 0) {
+      text.append(String.format(Locale.ROOT, " server_cpu=%.2fs server_cpu_per_million_events=%.2fs"
+          + " notifications_per_cpu_second=%.0f", cost.cpuSeconds(), cost.cpuSeconds() * 1e6 / Math.max(1, events),
+          notifications / Math.max(0.01, cost.cpuSeconds())));
+    }
+    if (cost.settledCpuSeconds() >= 0) {
+      text.append(String.format(Locale.ROOT, " server_cpu_settled=%.2fs", cost.settledCpuSeconds()));
+    }
+    if (cost.storeBytes() >= 0) {
+      text.append(String.format(Locale.ROOT, " store_bytes=%d store_bytes_per_event=%.1f", cost.storeBytes(),
+          (double) cost.storeBytes() / Math.max(1, events)));
+    }
+    return text.toString();
   }
 }

@@ -9,9 +9,10 @@ import org.agrona.collections.LongArrayList;
 /**
  * Generates the event stream in sequence order and, as it goes, what each client must receive.
  *
- * <p>Mix as in the original tester: about 55% status updates, 15% each follows, unfollows and
- * private messages, 0.01% broadcasts; the last event is always a broadcast, so any stray line
- * before it shows up as a difference. Unfollows remove an existing follow chosen at random.
+ * <p>Two mixes ({@link BenchOptions.Graph}): the sparse one as in the original tester (about 55%
+ * status updates, 15% each follows, unfollows of an existing follow and private messages, 0.01%
+ * broadcasts), and a dense one where follows accumulate. The last event is always a broadcast, so
+ * any stray line before it shows up as a difference.
  * Routing is modelled from the specification, independently of the server's code.
  */
 final class Workload {
@@ -28,9 +29,13 @@ final class Workload {
   private long expectedOffline;
 
   private final Verdicts verdicts;
+  private final boolean dense;
+  private final long[] recentFollows = new long[1024];
+  private int followsMade;
 
   Workload(BenchOptions options, ClientLedger[] ledgers, Verdicts verdicts) {
     this.verdicts = verdicts;
+    this.dense = options.measure().graph() == BenchOptions.Graph.DENSE;
     this.random = new SplittableRandom(options.seed());
     this.users = options.users();
     this.clients = options.clients();
@@ -49,39 +54,18 @@ final class Workload {
    */
   int next(long sequence, boolean last, byte[] out, int offset) {
     int roll = random.nextInt(10_000);
+    if (dense && !last) {
+      return nextDense(roll, sequence, out, offset);
+    }
     if (last || roll < 1) {
-      int end = write(out, offset, sequence, 'B', -1, -1);
-      for (int client = 1; client <= clients; client++) {
-        expect(client, sequence, out, offset, end);
-      }
-      return end;
+      return broadcast(sequence, out, offset);
     }
     int from = user();
     if (roll < 5_500) {
-      int end = write(out, offset, sequence, 'S', from, -1);
-      IntHashSet followers = model.connectedFollowers(from);
-      IntHashSet partial = model.partialFollowers(from);
-      int connected = followers == null ? 0 : followers.size();
-      int partialCount = partial == null ? 0 : partial.size();
-      expectedOffline += model.followerCount(from) - connected - partialCount;
-      if (followers != null) {
-        for (IntHashSet.IntIterator it = followers.iterator(); it.hasNext(); ) {
-          expect(it.nextValue(), sequence, out, offset, end);
-        }
-      }
-      if (partial != null) {
-        for (IntHashSet.IntIterator it = partial.iterator(); it.hasNext(); ) {
-          partialExpected[it.nextValue()].addLong(sequence);
-        }
-      }
-      return end;
+      return statusUpdate(from, sequence, out, offset);
     }
     if (roll < 7_000) {
-      int to = otherUser(from);
-      model.follow(from, to);
-      int end = write(out, offset, sequence, 'F', from, to);
-      notifyOne(to, sequence, out, offset, end);
-      return end;
+      return follow(from, otherUser(from), sequence, out, offset);
     }
     if (roll < 8_500) {
       long edge = model.randomEdge(random);
@@ -90,6 +74,73 @@ final class Workload {
       model.unfollow(follower, followed);
       return write(out, offset, sequence, 'U', follower, followed);
     }
+    return privateMessage(from, sequence, out, offset);
+  }
+
+  /** The dense mix: see {@link BenchOptions.Graph#DENSE}. */
+  private int nextDense(int roll, long sequence, byte[] out, int offset) {
+    if (roll < 100) {
+      return broadcast(sequence, out, offset);
+    }
+    int from = user();
+    if (roll < 3_100) {
+      int to = otherUser(from);
+      recentFollows[followsMade++ & (recentFollows.length - 1)] = (long) from << 32 | to;
+      return follow(from, to, sequence, out, offset);
+    }
+    if (roll < 4_100) {
+      int follower = from;
+      int followed = otherUser(from);
+      if (followsMade > 0 && random.nextInt(10) < 9) {
+        long edge = recentFollows[random.nextInt(Math.min(followsMade, recentFollows.length))];
+        follower = FollowerModel.from(edge);
+        followed = FollowerModel.to(edge);
+      }
+      model.unfollow(follower, followed);
+      return write(out, offset, sequence, 'U', follower, followed);
+    }
+    if (roll < 7_100) {
+      return statusUpdate(from, sequence, out, offset);
+    }
+    return privateMessage(from, sequence, out, offset);
+  }
+
+  private int broadcast(long sequence, byte[] out, int offset) {
+    int end = write(out, offset, sequence, 'B', -1, -1);
+    for (int client = 1; client <= clients; client++) {
+      expect(client, sequence, out, offset, end);
+    }
+    return end;
+  }
+
+  private int statusUpdate(int from, long sequence, byte[] out, int offset) {
+    int end = write(out, offset, sequence, 'S', from, -1);
+    IntHashSet followers = model.connectedFollowers(from);
+    IntHashSet partial = model.partialFollowers(from);
+    int connected = followers == null ? 0 : followers.size();
+    int partialCount = partial == null ? 0 : partial.size();
+    expectedOffline += model.followerCount(from) - connected - partialCount;
+    if (followers != null) {
+      for (IntHashSet.IntIterator it = followers.iterator(); it.hasNext(); ) {
+        expect(it.nextValue(), sequence, out, offset, end);
+      }
+    }
+    if (partial != null) {
+      for (IntHashSet.IntIterator it = partial.iterator(); it.hasNext(); ) {
+        partialExpected[it.nextValue()].addLong(sequence);
+      }
+    }
+    return end;
+  }
+
+  private int follow(int from, int to, long sequence, byte[] out, int offset) {
+    model.follow(from, to);
+    int end = write(out, offset, sequence, 'F', from, to);
+    notifyOne(to, sequence, out, offset, end);
+    return end;
+  }
+
+  private int privateMessage(int from, long sequence, byte[] out, int offset) {
     int to = otherUser(from);
     int end = write(out, offset, sequence, 'P', from, to);
     notifyOne(to, sequence, out, offset, end);

@@ -71,6 +71,22 @@ final class BenchCommand implements Callable<Integer> {
       description = "Cluster mode: client ports of the gateways (comma-separated); user u connects to the (u mod n)-th.")
   java.util.List<Integer> gatewayPorts = java.util.List.of();
 
+  @Option(names = "--graph", defaultValue = "sparse",
+      description = "Workload: sparse (follows come and go, ~0.5 offline notifications per event) or dense (follows"
+          + " accumulate, ~24 offline notifications per event at 1,000 users).")
+  String graph;
+
+  @Option(names = "--server-pid", defaultValue = "-1",
+      description = "The server process to measure (CPU, RSS); default: the one listening on the event port.")
+  long serverPid;
+
+  @Option(names = "--store", description = "A store file (e.g. data/deadletters.db) whose size per event to report.")
+  java.nio.file.Path store;
+
+  @Option(names = "--settle", defaultValue = "60s",
+      description = "After delivery, wait up to this long for the server to go idle and report its CPU again (0s: no).")
+  Duration settle;
+
   @Override
   public Integer call() {
     BenchOptions options;
@@ -81,17 +97,26 @@ final class BenchCommand implements Callable<Integer> {
       }
       options = new BenchOptions(host, ports.eventPort, ports.clientPort, events, clients,
           users == null ? Math.max(clients * 10, clients + unreliable.total()) : users,
-          maxBatch, seed, timeout, progress, unreliable, new BenchOptions.Pace(rate, duration), gatewayPorts).validate();
+          maxBatch, seed, timeout, progress, unreliable, new BenchOptions.Pace(rate, duration), gatewayPorts,
+          new BenchOptions.Measure(graph(), serverPid, store, settle.toMillis())).validate();
     } catch (IllegalArgumentException e) {
       System.err.println("followermaze bench: " + e.getMessage());
       return 2;
     }
-    System.out.printf("bench: %s, %d clients, %d users, batches up to %d, seed %d -> %s:%d/%d%n",
+    System.out.printf("bench: %s, %s graph, %d clients, %d users, batches up to %d, seed %d -> %s:%d/%d%n",
         duration == null ? options.events() + " events" : "for " + duration + (rate > 0 ? " at " + rate + " events/s" : ""),
-        options.clients(), options.users(), options.maxBatch(), options.seed(),
+        graph, options.clients(), options.users(), options.maxBatch(), options.seed(),
         options.host(), options.eventPort(), options.clientPort());
     BenchResult result = Bench.run(options, System.out);
     System.out.println(result.summary());
     return result.passed() ? 0 : 1;
+  }
+
+  private BenchOptions.Graph graph() {
+    return switch (graph) {
+      case "sparse" -> BenchOptions.Graph.SPARSE;
+      case "dense" -> BenchOptions.Graph.DENSE;
+      default -> throw new IllegalArgumentException("--graph must be sparse or dense, was '" + graph + "'");
+    };
   }
 }

@@ -62,7 +62,7 @@ public final class DeadLetterBlockWriter {
    * the same event, reason and origin, only the recipient is written.
    */
   public void undeliverable(Reason reason, Event event, int recipient, String origin, long nowMillis) {
-    if (event != openEvent || reason != openReason || !java.util.Objects.equals(origin, openOrigin)) {
+    if (event != openEvent || reason != openReason || (origin != openOrigin && !java.util.Objects.equals(origin, openOrigin))) {
       closeEntry();
       byte[] line = event.line();
       beginEntry(reason, line, line.length, event.sequence(), event.type(), nowMillis, origin, 1, reason.usualError());

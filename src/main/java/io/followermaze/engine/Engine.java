@@ -108,6 +108,8 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
   private final Thread thread;
 
   private String sourceOrigin = "source";
+  /** The wall-clock time of the command being handled: one clock read per command, not per letter. */
+  private long commandMillis;
   private long lastSourceInputNanos;
   private long eventsReceived;
   private long linesMalformed;
@@ -178,6 +180,7 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
         idle();
       } else {
         try {
+          commandMillis = epochClock.time();
           handle(command);
         } catch (RuntimeException e) {
           processingErrors++;
@@ -225,7 +228,7 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
         }
         case Malformed malformed -> {
           linesMalformed++;
-          deadLetter(DeadLetter.malformed(malformed, sourceOrigin, epochClock.time()));
+          deadLetter(DeadLetter.malformed(malformed, sourceOrigin, commandMillis));
         }
       }
     }
@@ -234,6 +237,7 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
 
   private void idle() {
     long now = nanoClock.nanoTime();
+    commandMillis = epochClock.time();
     if (sequencer.buffered() > 0 && now - lastSourceInputNanos >= gapTimeoutNanos) {
       sequencer.skipAllGaps(GapTrigger.TIMEOUT, now);
       endBatch();
@@ -345,7 +349,7 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
 
   @Override
   public void duplicate(Event event, String why) {
-    deadLetter(DeadLetter.rejected(Reason.DUPLICATE_SEQUENCE, event, sourceOrigin, epochClock.time(), why));
+    deadLetter(DeadLetter.rejected(Reason.DUPLICATE_SEQUENCE, event, sourceOrigin, commandMillis, why));
   }
 
   @Override
@@ -354,7 +358,7 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
     String error =
         range + " skipped (" + trigger.name().toLowerCase() + "); " + heldBehind
             + " events were held behind the gap for " + TimeUnit.NANOSECONDS.toMillis(waitedNanos) + " ms";
-    deadLetter(DeadLetter.gap(first, sourceOrigin, epochClock.time(), error));
+    deadLetter(DeadLetter.gap(first, sourceOrigin, commandMillis, error));
   }
 
   // Recipients
@@ -367,7 +371,7 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
         return;
       }
       deadLettersRaised++; // the common case, encoded without building the letter
-      deadLetterBlock.undeliverable(Reason.USER_NOT_CONNECTED, event, user, sourceOrigin, epochClock.time());
+      deadLetterBlock.undeliverable(Reason.USER_NOT_CONNECTED, event, user, sourceOrigin, commandMillis);
       handOverFullBlock();
     } else {
       queue(session, event);
@@ -400,8 +404,10 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
 
   @Override
   public void notDelivered(ClientSession session, Event event, Reason reason, String error) {
-    DeadLetter letter = DeadLetter.undeliverable(reason, event, session.userId(), session.origin(), epochClock.time(), error);
-    if (Thread.currentThread() == thread) {
+    boolean engineThread = Thread.currentThread() == thread;
+    DeadLetter letter = DeadLetter.undeliverable(reason, event, session.userId(), session.origin(),
+        engineThread ? commandMillis : epochClock.time(), error);
+    if (engineThread) {
       deadLetter(letter);
     } else {
       deadLettersFromOtherThreads.increment();

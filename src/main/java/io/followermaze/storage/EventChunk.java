@@ -100,6 +100,7 @@ final class EventChunk {
     private final VarintBuffer data = new VarintBuffer(64 * 1024);
     private final VarintBuffer lines = new VarintBuffer(64 * 1024);
     private final List<String> origins = new ArrayList<>();
+    private final java.util.Map<String, Integer> originIndexes = new java.util.HashMap<>();
     private String lastOrigin;
     private int lastOriginIndex;
     private long baseTime;
@@ -177,17 +178,19 @@ final class EventChunk {
       data.writeByte(VERSION);
       lines.clear();
       origins.clear();
+      originIndexes.clear();
       lastOrigin = null;
       count = 0;
       letters = 0;
     }
 
     private int originIndex(String origin) {
-      if (!origin.equals(lastOrigin)) {
-        int index = origins.indexOf(origin);
-        if (index < 0) {
+      if (origin != lastOrigin) { // Decoded letters of one block share their origin strings.
+        Integer index = originIndexes.get(origin);
+        if (index == null) {
           index = origins.size();
           origins.add(origin);
+          originIndexes.put(origin, index);
         }
         lastOrigin = origin;
         lastOriginIndex = index;

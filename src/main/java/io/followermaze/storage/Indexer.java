@@ -3,6 +3,7 @@ package io.followermaze.storage;
 import io.followermaze.deadletter.DeadLetter;
 import io.followermaze.deadletter.DeadLetterBlock;
 import io.followermaze.deadletter.DeadLetterBlock.Entry;
+import io.followermaze.deadletter.Reason;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -22,7 +23,9 @@ final class Indexer {
   static final long PASS_LETTERS = 2_000_000;
   static final long PASS_BYTES = 32L << 20;
   static final long MIN_LETTERS = 250_000;
-  static final long MAX_WAIT_MILLIS = 2_000;
+  static final long MAX_WAIT_MILLIS = 1_000;
+  /** Offline users with ids below this are looked up by array index during a pass. */
+  private static final int DIRECT_USERS = 1 << 20;
 
   private final SqliteDatabase db;
 
@@ -55,6 +58,7 @@ final class Indexer {
     private long[] sequences = new long[4096];
     private long[] times = new long[4096];
     private final Long2ObjectHashMap<IntArrayList> pointers = new Long2ObjectHashMap<>();
+    private IntArrayList[] offline = new IntArrayList[1024];
     private final EventChunk.Writer chunk = new EventChunk.Writer();
     private long chunkFirst;
     private PreparedStatement insertChunk;
@@ -122,6 +126,20 @@ final class Indexer {
     }
 
     private void pointer(int user, Entry entry, int offset) {
+      // The common case (an offline user with a small id) is an array slot, not a hash lookup.
+      if (entry.reason() == Reason.USER_NOT_CONNECTED && user >= 0 && user < DIRECT_USERS) {
+        if (user >= offline.length) {
+          offline = Arrays.copyOf(offline, Math.min(DIRECT_USERS, Math.max(user + 1, offline.length * 2)));
+        }
+        IntArrayList list = offline[user];
+        if (list == null) {
+          list = new IntArrayList();
+          offline[user] = list;
+          pointers.put(((long) user + 1) << 8 | Reason.USER_NOT_CONNECTED.code(), list);
+        }
+        list.addInt(offset);
+        return;
+      }
       long key = ((long) user + 1) << 8 | entry.reason().code();
       IntArrayList list = pointers.get(key);
       if (list == null) {
@@ -146,12 +164,22 @@ final class Indexer {
     }
 
     private void writePointers() throws SQLException {
+      // Rows in the order of their first letter, so that letter ids follow time (as far as rows allow).
       long[] keys = new long[pointers.size()];
       int k = 0;
       for (Long2ObjectHashMap<IntArrayList>.KeyIterator it = pointers.keySet().iterator(); it.hasNext(); ) {
-        keys[k++] = it.nextLong();
+        long key = it.nextLong();
+        keys[k++] = (long) pointers.get(key).getInt(0) << 32 | k - 1;
       }
       Arrays.sort(keys);
+      long[] byKey = new long[keys.length];
+      k = 0;
+      for (Long2ObjectHashMap<IntArrayList>.KeyIterator it = pointers.keySet().iterator(); it.hasNext(); ) {
+        byKey[k++] = it.nextLong();
+      }
+      for (int i = 0; i < keys.length; i++) {
+        keys[i] = byKey[(int) keys[i]];
+      }
       try (PreparedStatement insert = db.prepare("INSERT INTO dlq_pointer (user, reason, letters, live, first_seq,"
           + " last_seq, first_ms, last_ms, first_event, last_event, events) VALUES (?,?,?,?,?,?,?,?,?,?,?)")) {
         long[] events = new long[Pointers.MAX_PER_ROW];

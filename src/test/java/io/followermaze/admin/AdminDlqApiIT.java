@@ -63,7 +63,11 @@ class AdminDlqApiIT {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-    await().until(() -> reader.count(DeadLetterFilter.ALL) >= lines.length);
+    await().until(() -> reader.list(DeadLetterFilter.ALL, 0, lines.length).size() >= lines.length);
+  }
+
+  private long idOf(DeadLetterFilter filter) {
+    return reader.list(filter, 0, 1).getFirst().id();
   }
 
   @Test
@@ -83,12 +87,19 @@ class AdminDlqApiIT {
     park("1|P|2|3", "2|P|2|4", "3|P|2|4", "4|Z");
     HttpResponse<String> page = call("GET", "/dlq?reason=user_not_connected&limit=2");
     assertThat(page.statusCode()).isEqualTo(200);
-    assertThat(page.body()).contains("\"payload\":\"1|P|2|3\"", "\"payload\":\"2|P|2|4\"", "\"nextAfterId\":2").doesNotContain("3|P|2|4");
-    assertThat(call("GET", "/dlq?reason=USER_NOT_CONNECTED&after_id=2").body()).contains("3|P|2|4", "\"nextAfterId\":0");
+    java.util.regex.Matcher next = java.util.regex.Pattern.compile("\"nextAfterId\":(\\d+)").matcher(page.body());
+    assertThat(next.find()).isTrue();
+    long cursor = Long.parseLong(next.group(1));
+    assertThat(cursor).isPositive();
+    String rest = call("GET", "/dlq?reason=USER_NOT_CONNECTED&after_id=" + cursor).body();
+    assertThat(rest).contains("\"nextAfterId\":0");
+    assertThat(page.body().split("\"reason\":").length + rest.split("\"reason\":").length - 2).as("3 letters in 2 pages").isEqualTo(3);
+    assertThat(page.body() + rest).contains("1|P|2|3", "2|P|2|4", "3|P|2|4");
     assertThat(call("GET", "/dlq?user=4").body()).contains("2|P|2|4", "3|P|2|4").doesNotContain("1|P|2|3");
     assertThat(call("GET", "/dlq/stats").body()).contains("\"total\":4", "\"USER_NOT_CONNECTED\":3", "\"UNKNOWN_TYPE\":1");
-    assertThat(call("GET", "/dlq/4").body()).contains("\"reason\":\"UNKNOWN_TYPE\"", "\"payload\":\"4|Z\"");
-    assertThat(call("GET", "/dlq/999").statusCode()).isEqualTo(404);
+    long malformed = idOf(DeadLetterFilter.ALL.withReasons(java.util.Set.of(io.followermaze.deadletter.Reason.UNKNOWN_TYPE)));
+    assertThat(call("GET", "/dlq/" + malformed).body()).contains("\"reason\":\"UNKNOWN_TYPE\"", "\"payload\":\"4|Z\"");
+    assertThat(call("GET", "/dlq/" + (malformed + 999)).statusCode()).isEqualTo(404);
   }
 
   @Test

@@ -27,9 +27,18 @@ class CrashRecoveryIT {
 
   @TempDir Path dataDir;
 
-  /** Committed letters: expanded rows plus batches awaiting expansion. */
+  /** Committed letters: the store's counters, kept in the transaction that commits them. */
   private static long committed(SqliteDeadLetterStore reader) {
-    return reader.count(DeadLetterFilter.ALL) + reader.awaitingIndex();
+    return reader.count(DeadLetterFilter.ALL);
+  }
+
+  /** Letters indexed: pointers not purged. */
+  private long indexed() throws Exception {
+    try (var connection = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve(SqliteDeadLetterStore.FILE_NAME));
+        var sum = connection.createStatement().executeQuery("select coalesce(sum(live), 0) from dlq_pointer")) {
+      sum.next();
+      return sum.getLong(1);
+    }
   }
 
   @Test
@@ -69,9 +78,9 @@ class CrashRecoveryIT {
     try (SqliteDeadLetterStore reader = SqliteDeadLetterStore.open(dataDir)) {
       await().atMost(Duration.ofSeconds(60)).until(() -> reader.awaitingIndex() == 0
           && reader.count(DeadLetterFilter.ALL.forRecipient(424242)) == 1);
-      assertThat(reader.count(DeadLetterFilter.ALL)).as("the restarted server expanded every batch exactly once")
-          .isEqualTo(afterCrash + 1);
-      assertThat(reader.list(DeadLetterFilter.ALL, 0, 5)).extracting(s -> s.id()).containsExactly(1L, 2L, 3L, 4L, 5L);
+      assertThat(reader.count(DeadLetterFilter.ALL)).isEqualTo(afterCrash + 1);
+      assertThat(indexed()).as("the restarted server indexed every block exactly once").isEqualTo(afterCrash + 1);
+      assertThat(reader.list(DeadLetterFilter.ALL, 0, 5)).extracting(s -> s.id()).hasSize(5).isSorted().doesNotHaveDuplicates();
     }
     second.process.destroy();
     assertThat(second.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
