@@ -143,8 +143,54 @@ public final class DeadLetterBlock {
     return result;
   }
 
+  /** Receives a block's entries as they are decoded, recipients one by one (no array per entry). */
+  public interface Visitor {
+    /** An entry's event and context; its {@link Entry#recipients()} is empty here. */
+    void entry(Entry entry);
+
+    /** One recipient of the entry last announced. */
+    void recipient(int user);
+
+    /** The end of the entry last announced, which had {@code recipients} recipients. */
+    void endEntry(int recipients);
+  }
+
   /** Decodes a block's {@link #data()} into entries; throws {@link IllegalArgumentException} if it is not one. */
   public static List<Entry> decodeEntries(byte[] data) {
+    List<Entry> result = new ArrayList<>();
+    visit(data, new Visitor() {
+      private Entry entry;
+      private int[] recipients = new int[4];
+      private int count;
+
+      @Override
+      public void entry(Entry header) {
+        entry = header;
+        count = 0;
+      }
+
+      @Override
+      public void recipient(int user) {
+        if (count == recipients.length) {
+          recipients = java.util.Arrays.copyOf(recipients, count * 2);
+        }
+        recipients[count++] = user;
+      }
+
+      @Override
+      public void endEntry(int total) {
+        result.add(new Entry(entry.reason(), entry.type(), entry.origin(), entry.timeMillis(), entry.sequence(),
+            entry.attempt(), entry.payload(), entry.payloadLength(), entry.error(), java.util.Arrays.copyOf(recipients, count)));
+      }
+    });
+    return result;
+  }
+
+  /**
+   * Decodes a block's {@link #data()} entry by entry into {@code visitor}; throws {@link
+   * IllegalArgumentException} if it is not a block (the visitor may have seen part of it by then).
+   */
+  public static void visit(byte[] data, Visitor visitor) {
     if (data.length < 15 || data[0] != VERSION) {
       throw new IllegalArgumentException("not a " + WHAT + " of version " + VERSION + " (" + data.length + " bytes, version "
           + (data.length == 0 ? "none" : data[0]) + ")");
@@ -164,20 +210,29 @@ public final class DeadLetterBlock {
     long baseTime = in.readFixedLong();
     in.expectEnd();
     in = new VarintReader(WHAT, data, 1, trailer);
-    List<Entry> result = new ArrayList<>(entries);
     long decodedLetters = 0;
     for (int i = 0; i < entries; i++) {
-      Entry entry = readEntry(in, origins, baseTime);
-      decodedLetters += entry.letters();
-      result.add(entry);
+      visitor.entry(readEntry(in, origins, baseTime));
+      int recipients = 0;
+      for (long value = in.readVarint(); value != 0; value = in.readVarint()) {
+        if (value - 1 > Integer.MAX_VALUE) {
+          throw in.damaged("an out-of-range recipient " + (value - 1) + " at byte " + in.position());
+        }
+        visitor.recipient((int) (value - 1));
+        recipients++;
+      }
+      visitor.endEntry(recipients);
+      decodedLetters += Math.max(1, recipients);
     }
     in.expectEnd();
     if (decodedLetters != letters) {
       throw in.damaged("it holds " + decodedLetters + " letters, its trailer says " + letters);
     }
-    return result;
   }
 
+  private static final int[] NO_RECIPIENTS = new int[0];
+
+  /** Reads an entry's head and context (up to its recipients). */
   private static Entry readEntry(VarintReader in, String[] origins, long baseTime) {
     int head = in.readByte();
     Reason reason = reasonOf(in, head & REASON_MASK);
@@ -189,23 +244,12 @@ public final class DeadLetterBlock {
     byte[] payload = in.readBytes();
     long payloadLength = (head & CUT) != 0 ? in.readVarint() : payload.length;
     String error = (head & OWN_ERROR) != 0 ? in.readString() : reason.usualError();
-    int[] recipients = new int[4];
-    int count = 0;
-    for (long value = in.readVarint(); value != 0; value = in.readVarint()) {
-      if (value - 1 > Integer.MAX_VALUE) {
-        throw in.damaged("an out-of-range recipient " + (value - 1) + " at byte " + in.position());
-      }
-      if (count == recipients.length) {
-        recipients = java.util.Arrays.copyOf(recipients, count * 2);
-      }
-      recipients[count++] = (int) (value - 1);
-    }
     EventType type = typeCode == 0 ? null : EventType.ofCode(typeCode);
     if (typeCode != 0 && type == null) {
       throw in.damaged("an unknown event type " + typeCode);
     }
     return new Entry(reason, type, origins[originIndex], time, sequence, attempt, payload, payloadLength, error,
-        java.util.Arrays.copyOf(recipients, count));
+        NO_RECIPIENTS);
   }
 
   private static Reason reasonOf(VarintReader in, int code) {

@@ -14,9 +14,14 @@ import org.agrona.collections.Long2ObjectHashMap;
 /**
  * Indexing: turns committed inbox blocks into stored-once events and per-recipient pointer rows, in
  * one transaction per pass (so each letter is indexed exactly once, whatever happens). A pass takes
- * up to {@value #PASS_LETTERS} letters; unless forced, it waits until {@value #MIN_LETTERS} letters
- * or {@value #MAX_WAIT_MILLIS} ms worth are waiting, so that each user's row gathers many pointers
- * (the row's fixed cost is spread thin).
+ * up to {@value #PASS_LETTERS} letters.
+ *
+ * <p>When to index is a trade: the inbox is cheap to write and the index is what queries read. So
+ * the indexer stays out of the way while blocks keep arriving, and runs once appends pause for
+ * {@value #QUIET_MILLIS} ms (with at least {@value #MIN_LETTERS} letters or {@value #MAX_WAIT_MILLIS}
+ * ms worth waiting, so each user's row gathers many pointers), when letters have waited {@value
+ * #MAX_AGE_MILLIS} ms, or when more than {@value #MAX_BACKLOG_LETTERS} wait (~2 bytes each on
+ * disk): under sustained load it then keeps pace with the appends.
  */
 final class Indexer {
 
@@ -24,6 +29,9 @@ final class Indexer {
   static final long PASS_BYTES = 32L << 20;
   static final long MIN_LETTERS = 250_000;
   static final long MAX_WAIT_MILLIS = 1_000;
+  static final long QUIET_MILLIS = 500;
+  static final long MAX_AGE_MILLIS = 10_000;
+  static final long MAX_BACKLOG_LETTERS = 32_000_000;
   /** Offline users with ids below this are looked up by array index during a pass. */
   private static final int DIRECT_USERS = 1 << 20;
 
@@ -33,8 +41,11 @@ final class Indexer {
     this.db = db;
   }
 
-  /** Indexes one pass; returns whether it did anything (more may be left). */
-  boolean pass(boolean force, long nowMillis) {
+  /**
+   * Indexes one pass if it is time to (see above; {@code force}: whenever letters wait), given that
+   * the last append was at {@code lastAppendMillis}; returns whether it did anything.
+   */
+  boolean pass(boolean force, long nowMillis, long lastAppendMillis) {
     return db.write("index dead letters", () -> {
       long[] waiting = new long[2];
       try (PreparedStatement s = db.prepare("SELECT coalesce(sum(letters), 0), coalesce(min(first_ms), 0) FROM dlq_inbox");
@@ -43,7 +54,10 @@ final class Indexer {
         waiting[0] = row.getLong(1);
         waiting[1] = row.getLong(2);
       }
-      if (waiting[0] == 0 || (!force && waiting[0] < MIN_LETTERS && nowMillis - waiting[1] < MAX_WAIT_MILLIS)) {
+      long letters = waiting[0];
+      long age = nowMillis - waiting[1];
+      boolean quiet = nowMillis - lastAppendMillis >= QUIET_MILLIS && (letters >= MIN_LETTERS || age >= MAX_WAIT_MILLIS);
+      if (letters == 0 || !(force || quiet || age >= MAX_AGE_MILLIS || letters > MAX_BACKLOG_LETTERS)) {
         return false;
       }
       new Pass(db.single("SELECT value FROM meta WHERE key = 'next_event'", s -> {})).run();
@@ -51,8 +65,22 @@ final class Indexer {
     });
   }
 
-  /** One pass's state. */
-  private final class Pass {
+  /** Carries a SQL failure out of a block visitor. */
+  private static final class UncheckedSql extends RuntimeException {
+    UncheckedSql(SQLException cause) {
+      super(cause);
+    }
+
+    @Override
+    public synchronized SQLException getCause() {
+      return (SQLException) super.getCause();
+    }
+  }
+
+  /** One pass's state; decodes blocks straight into per-user pointer lists. */
+  private final class Pass implements DeadLetterBlock.Visitor {
+    private Entry entry;
+    private int offset;
     private final long firstEvent;
     private long nextEvent;
     private long[] sequences = new long[4096];
@@ -82,9 +110,7 @@ final class Indexer {
           letters += rows.getLong(2);
           byte[] data = rows.getBytes(3);
           bytes += data.length;
-          for (Entry entry : decode(lastInbox, data)) {
-            add(entry);
-          }
+          decode(lastInbox, data);
         }
         flushChunk();
       }
@@ -95,33 +121,46 @@ final class Indexer {
           s -> s.setLong(1, nextEvent));
     }
 
-    private Iterable<Entry> decode(long inboxId, byte[] data) {
+    private void decode(long inboxId, byte[] data) throws SQLException {
       try {
-        return DeadLetterBlock.decodeEntries(data);
+        DeadLetterBlock.visit(data, this);
       } catch (IllegalArgumentException e) {
         throw new IllegalStateException("inbox block " + inboxId + " cannot be indexed: " + e.getMessage(), e);
+      } catch (UncheckedSql e) {
+        throw e.getCause();
       }
     }
 
-    private void add(Entry entry) throws SQLException {
-      int offset = (int) (nextEvent - firstEvent);
+    @Override
+    public void entry(Entry header) {
+      entry = header;
+      offset = (int) (nextEvent - firstEvent);
       if (offset == sequences.length) {
         sequences = Arrays.copyOf(sequences, offset * 2);
         times = Arrays.copyOf(times, offset * 2);
       }
-      sequences[offset] = entry.sequence();
-      times[offset] = entry.timeMillis();
-      int[] recipients = entry.recipients();
-      if (recipients.length == 0) {
+      sequences[offset] = header.sequence();
+      times[offset] = header.timeMillis();
+    }
+
+    @Override
+    public void recipient(int user) {
+      pointer(user, entry, offset);
+    }
+
+    @Override
+    public void endEntry(int recipients) {
+      if (recipients == 0) {
         pointer(DeadLetter.NONE, entry, offset);
       }
-      for (int recipient : recipients) {
-        pointer(recipient, entry, offset);
-      }
-      chunk.add(entry, entry.letters());
+      chunk.add(entry, Math.max(1, recipients));
       nextEvent++;
       if (chunk.full()) {
-        flushChunk();
+        try {
+          flushChunk();
+        } catch (SQLException e) {
+          throw new UncheckedSql(e);
+        }
       }
     }
 

@@ -43,6 +43,7 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
   private final ParkedQuery parked;
   private final RedriveRequests redrives;
   private PreparedStatement appendBlock;
+  private volatile long lastAppendMillis;
 
   /**
    * How long and how many dead letters the store keeps.
@@ -114,6 +115,7 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
   /** Commits each block as one inbox row, as encoded, and counts its letters by reason: the hot path's whole cost. */
   @Override
   public void append(List<DeadLetterBlock> blocks) {
+    lastAppendMillis = System.currentTimeMillis();
     db.write("commit dead letters", () -> {
       appendBlock = appendBlock != null ? appendBlock
           : db.prepare("INSERT INTO dlq_inbox (letters, first_ms, last_ms, data) VALUES (?, ?, ?, ?)");
@@ -135,10 +137,10 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
     });
   }
 
-  /** Indexes a pass of committed blocks once enough have gathered (or {@code force}); returns whether more may wait. */
+  /** Indexes a pass of committed blocks when it is time to ({@link Indexer}; {@code force}: now); returns whether it did. */
   @Override
   public boolean catchUp(boolean force) {
-    return indexer.pass(force, System.currentTimeMillis());
+    return indexer.pass(force, System.currentTimeMillis(), lastAppendMillis);
   }
 
   /** The database file. */
