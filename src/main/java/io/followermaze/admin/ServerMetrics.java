@@ -14,7 +14,9 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.followermaze.storage.SqliteDeadLetterStore;
+import io.followermaze.storage.DlqOperations;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * Registers the server's meters: counters and gauges that read the engine's published statistics,
@@ -27,6 +29,7 @@ public final class ServerMetrics implements AutoCloseable {
   private final LoggingDeadLetterSink deadLetters;
   private final DeadLetterCollector collector;
   private final Path storeFile;
+  private final DlqDepth depth;
   private JvmGcMetrics gcMetrics;
 
   /**
@@ -34,10 +37,17 @@ public final class ServerMetrics implements AutoCloseable {
    * store.
    */
   public ServerMetrics(Server server, LoggingDeadLetterSink deadLetters, DeadLetterCollector collector, Path storeFile) {
+    this(server, deadLetters, collector, storeFile, null);
+  }
+
+  /** As above, with the stored letters' depth and oldest age per reason read from {@code dlq} (nullable). */
+  public ServerMetrics(Server server, LoggingDeadLetterSink deadLetters, DeadLetterCollector collector, Path storeFile,
+      DlqOperations dlq) {
     this.server = server;
     this.deadLetters = deadLetters;
     this.collector = collector;
     this.storeFile = storeFile;
+    this.depth = dlq == null ? null : new DlqDepth(dlq);
   }
 
   /** Registers every meter with {@code registry}. */
@@ -72,6 +82,18 @@ public final class ServerMetrics implements AutoCloseable {
       Gauge.builder("followermaze.dlq.flush.duration", this, s -> s.collector.lastFlushNanos() / 1e9)
           .description("How long the last dead-letter commit took").baseUnit("seconds").strongReference(true).register(registry);
     }
+    if (depth != null) {
+      for (Reason reason : Reason.values()) {
+        Gauge.builder("followermaze.dlq.depth", this, s -> s.depth.letters(reason))
+            .description("Dead letters in the store, by reason (from the store's counters; refreshed every 5 s)")
+            .tag("reason", reason.name().toLowerCase()).tag("category", reason.category().name().toLowerCase())
+            .strongReference(true).register(registry);
+        Gauge.builder("followermaze.dlq.oldest.age", this, s -> s.depth.oldestAgeSeconds(reason))
+            .description("Age of the oldest dead letter in the store, by reason (0 when none; refreshed every 5 s)")
+            .baseUnit("seconds").tag("reason", reason.name().toLowerCase())
+            .tag("category", reason.category().name().toLowerCase()).strongReference(true).register(registry);
+      }
+    }
     if (collector != null && storeFile != null) {
       Gauge.builder("followermaze.dlq.store.size", this, ServerMetrics::storeBytes)
           .description("Size of the dead-letter store on disk").baseUnit("bytes").strongReference(true).register(registry);
@@ -91,6 +113,43 @@ public final class ServerMetrics implements AutoCloseable {
   public void close() {
     if (gcMetrics != null) {
       gcMetrics.close();
+    }
+  }
+
+  /** The store's depth and oldest letter per reason, read at most every five seconds. */
+  private static final class DlqDepth {
+    private static final long REFRESH_NANOS = 5_000_000_000L;
+    private final DlqOperations dlq;
+    private Map<Reason, Long> letters = Map.of();
+    private Map<Reason, Long> oldest = Map.of();
+    private long readAt = System.nanoTime() - REFRESH_NANOS;
+
+    DlqDepth(DlqOperations dlq) {
+      this.dlq = dlq;
+    }
+
+    synchronized double letters(Reason reason) {
+      refresh();
+      return letters.getOrDefault(reason, 0L);
+    }
+
+    synchronized double oldestAgeSeconds(Reason reason) {
+      refresh();
+      long time = oldest.getOrDefault(reason, 0L);
+      return time == 0 ? 0 : Math.max(0, System.currentTimeMillis() - time) / 1000.0;
+    }
+
+    private void refresh() {
+      if (System.nanoTime() - readAt < REFRESH_NANOS) {
+        return;
+      }
+      readAt = System.nanoTime();
+      try {
+        letters = dlq.stats().byReason();
+        oldest = dlq.oldestByReason();
+      } catch (RuntimeException e) {
+        // The store is unreadable now: the last values stay, /ready says what is wrong.
+      }
     }
   }
 

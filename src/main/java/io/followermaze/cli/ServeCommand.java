@@ -242,9 +242,11 @@ final class ServeCommand implements Callable<Integer> {
     }
     AdminServer admin;
     try {
+      DlqOperations operations = adminPort < 0 ? null : dlqOperations();
       admin = adminPort < 0 ? null : new AdminServer(new AdminServer.Options(adminBind, adminPort, adminToken), server,
-          deadLetters, collector, dlqOperations(),
-          new ServerMetrics(server, deadLetters, collector, dlq.equals("sqlite") ? dataDir.resolve(SqliteDeadLetterStore.FILE_NAME) : null));
+          deadLetters, collector, operations,
+          new ServerMetrics(server, deadLetters, collector, dlq.equals("sqlite") ? dataDir.resolve(SqliteDeadLetterStore.FILE_NAME) : null,
+              dlq.equals("sqlite") ? operations : null));
     } catch (RuntimeException e) {
       server.close();
       deadLetters.close();

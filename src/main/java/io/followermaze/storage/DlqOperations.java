@@ -33,6 +33,11 @@ public interface DlqOperations extends AutoCloseable {
   /** Counts by reason, bounds, size. */
   DeadLetterStats stats();
 
+  /** The time (epoch ms) of the oldest letter of each reason that has any; empty where a store cannot tell cheaply. */
+  default java.util.Map<io.followermaze.deadletter.Reason, Long> oldestByReason() {
+    return java.util.Map.of();
+  }
+
   /** Up to {@code limit} (at most {@link #MAX_PAGE}) letters after {@code afterId}. */
   Page list(DeadLetterFilter filter, long afterId, int limit);
 

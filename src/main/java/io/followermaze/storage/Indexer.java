@@ -3,13 +3,10 @@ package io.followermaze.storage;
 import io.followermaze.deadletter.DeadLetter;
 import io.followermaze.deadletter.DeadLetterBlock;
 import io.followermaze.deadletter.DeadLetterBlock.Entry;
-import io.followermaze.deadletter.Reason;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Arrays;
-import org.agrona.collections.IntArrayList;
-import org.agrona.collections.Long2ObjectHashMap;
 
 /**
  * Indexing: turns committed inbox blocks into stored-once events and per-recipient pointer rows, in
@@ -32,10 +29,9 @@ final class Indexer {
   static final long QUIET_MILLIS = 500;
   static final long MAX_AGE_MILLIS = 10_000;
   static final long MAX_BACKLOG_LETTERS = 32_000_000;
-  /** Offline users with ids below this are looked up by array index during a pass. */
-  private static final int DIRECT_USERS = 1 << 20;
 
   private final SqliteDatabase db;
+  private final Transpose transpose = new Transpose();
 
   Indexer(SqliteDatabase db) {
     this.db = db;
@@ -85,8 +81,6 @@ final class Indexer {
     private long nextEvent;
     private long[] sequences = new long[4096];
     private long[] times = new long[4096];
-    private final Long2ObjectHashMap<IntArrayList> pointers = new Long2ObjectHashMap<>();
-    private IntArrayList[] offline = new IntArrayList[1024];
     private final EventChunk.Writer chunk = new EventChunk.Writer();
     private long chunkFirst;
     private PreparedStatement insertChunk;
@@ -165,27 +159,7 @@ final class Indexer {
     }
 
     private void pointer(int user, Entry entry, int offset) {
-      // The common case (an offline user with a small id) is an array slot, not a hash lookup.
-      if (entry.reason() == Reason.USER_NOT_CONNECTED && user >= 0 && user < DIRECT_USERS) {
-        if (user >= offline.length) {
-          offline = Arrays.copyOf(offline, Math.min(DIRECT_USERS, Math.max(user + 1, offline.length * 2)));
-        }
-        IntArrayList list = offline[user];
-        if (list == null) {
-          list = new IntArrayList();
-          offline[user] = list;
-          pointers.put(((long) user + 1) << 8 | Reason.USER_NOT_CONNECTED.code(), list);
-        }
-        list.addInt(offset);
-        return;
-      }
-      long key = ((long) user + 1) << 8 | entry.reason().code();
-      IntArrayList list = pointers.get(key);
-      if (list == null) {
-        list = new IntArrayList();
-        pointers.put(key, list);
-      }
-      list.addInt(offset);
+      transpose.add(user, entry.reason().code(), offset);
     }
 
     private void flushChunk() throws SQLException {
@@ -203,43 +177,26 @@ final class Indexer {
     }
 
     private void writePointers() throws SQLException {
-      // Rows in the order of their first letter, so that letter ids follow time (as far as rows allow).
-      long[] keys = new long[pointers.size()];
-      int k = 0;
-      for (Long2ObjectHashMap<IntArrayList>.KeyIterator it = pointers.keySet().iterator(); it.hasNext(); ) {
-        long key = it.nextLong();
-        keys[k++] = (long) pointers.get(key).getInt(0) << 32 | k - 1;
-      }
-      Arrays.sort(keys);
-      long[] byKey = new long[keys.length];
-      k = 0;
-      for (Long2ObjectHashMap<IntArrayList>.KeyIterator it = pointers.keySet().iterator(); it.hasNext(); ) {
-        byKey[k++] = it.nextLong();
-      }
-      for (int i = 0; i < keys.length; i++) {
-        keys[i] = byKey[(int) keys[i]];
-      }
       try (PreparedStatement insert = db.prepare("INSERT INTO dlq_pointer (user, reason, letters, live, first_seq,"
           + " last_seq, first_ms, last_ms, first_event, last_event, events) VALUES (?,?,?,?,?,?,?,?,?,?,?)")) {
         long[] events = new long[Pointers.MAX_PER_ROW];
-        for (long key : keys) {
-          IntArrayList offsets = pointers.get(key);
-          for (int from = 0; from < offsets.size(); from += Pointers.MAX_PER_ROW) {
-            int count = Math.min(Pointers.MAX_PER_ROW, offsets.size() - from);
+        transpose.drain((user, reason, offsets, from, total) -> {
+          for (int start = from; start < from + total; start += Pointers.MAX_PER_ROW) {
+            int count = Math.min(Pointers.MAX_PER_ROW, from + total - start);
             long firstSeq = Long.MAX_VALUE;
             long lastSeq = Long.MIN_VALUE;
             long firstMs = Long.MAX_VALUE;
             long lastMs = Long.MIN_VALUE;
             for (int i = 0; i < count; i++) {
-              int offset = offsets.getInt(from + i);
+              int offset = offsets[start + i];
               events[i] = firstEvent + offset;
               firstSeq = Math.min(firstSeq, sequences[offset]);
               lastSeq = Math.max(lastSeq, sequences[offset]);
               firstMs = Math.min(firstMs, times[offset]);
               lastMs = Math.max(lastMs, times[offset]);
             }
-            insert.setLong(1, (key >>> 8) - 1);
-            insert.setInt(2, (int) (key & 0xff));
+            insert.setLong(1, user);
+            insert.setInt(2, reason);
             insert.setInt(3, count);
             insert.setInt(4, count);
             insert.setLong(5, firstSeq);
@@ -251,7 +208,7 @@ final class Indexer {
             insert.setBytes(11, Pointers.encode(events[0], events, 0, count));
             insert.executeUpdate();
           }
-        }
+        });
       }
     }
   }

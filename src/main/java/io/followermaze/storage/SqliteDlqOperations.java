@@ -19,6 +19,11 @@ public final class SqliteDlqOperations implements DlqOperations {
     return store.stats();
   }
 
+  @Override
+  public synchronized java.util.Map<io.followermaze.deadletter.Reason, Long> oldestByReason() {
+    return store.oldestByReason();
+  }
+
   /** Up to {@code limit} (at most {@link #MAX_PAGE}) letters after {@code afterId}. */
   @Override
   public synchronized Page list(DeadLetterFilter filter, long afterId, int limit) {

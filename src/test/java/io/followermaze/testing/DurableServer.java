@@ -49,9 +49,9 @@ public final class DurableServer implements AutoCloseable {
 
   /** Starts the admin API on a free loopback port, with {@code token} (nullable); returns its port. */
   public int startAdmin(String token) {
-    admin = new AdminServer(new AdminServer.Options("127.0.0.1", 0, token), server, deadLetters, collector,
-        new SqliteDlqOperations(SqliteDeadLetterStore.open(dataDir)),
-        new ServerMetrics(server, deadLetters, collector, dataDir.resolve(SqliteDeadLetterStore.FILE_NAME)));
+    SqliteDlqOperations operations = new SqliteDlqOperations(SqliteDeadLetterStore.open(dataDir));
+    admin = new AdminServer(new AdminServer.Options("127.0.0.1", 0, token), server, deadLetters, collector, operations,
+        new ServerMetrics(server, deadLetters, collector, dataDir.resolve(SqliteDeadLetterStore.FILE_NAME), operations));
     return admin.port();
   }
 
