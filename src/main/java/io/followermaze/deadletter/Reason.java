@@ -16,6 +16,8 @@ public enum Reason {
   DUPLICATE_SEQUENCE(9, Category.SEQUENCING),
   /** A range of numbers the gap policy gave up waiting for. */
   SEQUENCE_GAP(10, Category.SEQUENCING),
+  /** A number a whole reorder window or more ahead of the next expected one: not trusted, not waited for. */
+  SEQUENCE_OUT_OF_RANGE(14, Category.SEQUENCING),
   /** The recipient had no connection when the notification was routed. */
   USER_NOT_CONNECTED(11, Category.UNDELIVERABLE),
   /** The recipient's connection failed or closed with the notification still queued. */

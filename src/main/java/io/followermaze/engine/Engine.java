@@ -353,6 +353,11 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
   }
 
   @Override
+  public void outOfRange(Event event, String why) {
+    deadLetter(DeadLetter.rejected(Reason.SEQUENCE_OUT_OF_RANGE, event, sourceOrigin, commandMillis, why));
+  }
+
+  @Override
   public void gap(long first, long last, int heldBehind, long waitedNanos, GapTrigger trigger) {
     String range = first == last ? "sequence " + first : "sequences " + first + ".." + last;
     String error =

@@ -9,11 +9,15 @@ import io.followermaze.protocol.Event;
  * number (O(1) per event) that grows on demand up to {@code maxWindow}. When the missing number
  * arrives, every contiguous successor is released at once.
  *
- * <p>Gap policy: a missing number K is skipped once the highest number seen is {@link
- * #gapDistance()} past it, where the distance is at least {@code minGapDistance} and at least twice
- * the largest lateness the source has shown, capped by the window. Callers also skip all gaps when
- * the source disconnects, times out or the server stops ({@link #skipAllGaps}). Skipped ranges and
- * duplicates go to the {@link Listener}; the stream always moves on.
+ * <p>Gap policy, trusting no single number: a missing number K is skipped once {@link
+ * #gapDistance()} events are held behind it — the stream has moved on — where the distance is at
+ * least {@code minGapDistance} and at least twice the largest reorder the source has shown (how many
+ * events arrived ahead of a late one), capped by the window. One far-ahead number is one held event,
+ * not a reason to skip; a number beyond the window from the next expected one is refused as out of
+ * range; a stale number (already delivered or skipped) is a duplicate and does not count as reorder.
+ * Callers also skip all gaps when the source disconnects, times out or the server stops ({@link
+ * #skipAllGaps}). Skipped ranges, duplicates and out-of-range numbers go to the {@link Listener}; the
+ * stream always moves on.
  *
  * <p>Not thread-safe by design: one thread (the engine) owns it.
  */
@@ -26,6 +30,9 @@ public final class Sequencer {
 
     /** An event whose number was already buffered, delivered or skipped. */
     void duplicate(Event event, String why);
+
+    /** An event whose number is a whole window or more ahead of the next expected one. */
+    void outOfRange(Event event, String why);
 
     /**
      * Numbers {@code first..last} were given up on.
@@ -43,7 +50,6 @@ public final class Sequencer {
   private final int maxWindow;
   private Event[] ring = new Event[INITIAL_CAPACITY];
   private long next = 1;
-  private long highest;
   private int buffered;
   private long maxLateness;
   private long gapOpenedNanos;
@@ -75,24 +81,28 @@ public final class Sequencer {
       throw new IllegalStateException("resumeAfter must come before the first event");
     }
     next = last + 1;
-    highest = last;
   }
 
   /** Accepts one event; {@code nowNanos} is a monotonic timestamp. */
   public void offer(Event event, long nowNanos) {
     long sequence = event.sequence();
     if (sequence < next) {
-      noteLateness(sequence);
       listener.duplicate(event, "sequence " + sequence + " already delivered or skipped (next is " + next + ")");
       return;
     }
-    noteLateness(sequence);
+    if (sequence - next >= maxWindow) {
+      listener.outOfRange(event, "sequence " + sequence + " is " + (sequence - next) + " ahead of the next expected ("
+          + next + "), beyond the reorder window of " + maxWindow);
+      return;
+    }
     if (sequence == next && buffered == 0) {
       next++;
       listener.inOrder(event);
       return;
     }
-    skipGapsPastDistance(nowNanos);
+    if (sequence == next) {
+      maxLateness = Math.max(maxLateness, buffered); // that many events arrived ahead of this one
+    }
     int span = (int) (sequence - next + 1);
     if (span > ring.length) {
       grow(span);
@@ -109,6 +119,7 @@ public final class Sequencer {
     if (sequence == next) {
       drain(nowNanos);
     }
+    skipGapsPastDistance(nowNanos);
   }
 
   /** Gives up on every missing number below the highest seen, releasing all that is held. */
@@ -130,7 +141,7 @@ public final class Sequencer {
     return buffered;
   }
 
-  /** The largest lateness seen: how far below the highest number an event has arrived. */
+  /** The largest reorder seen: how many events arrived ahead of one that was late. */
   public long maxLateness() {
     return maxLateness;
   }
@@ -140,22 +151,10 @@ public final class Sequencer {
     return Math.min(maxWindow - 1, Math.max(minGapDistance, 2 * maxLateness));
   }
 
-  private void noteLateness(long sequence) {
-    if (sequence < highest) {
-      maxLateness = Math.max(maxLateness, highest - sequence);
-    } else {
-      highest = sequence;
-    }
-  }
-
   private void skipGapsPastDistance(long nowNanos) {
     long distance = gapDistance();
-    while (highest - next >= distance) {
-      long last = highest - distance;
-      if (buffered > 0) {
-        last = Math.min(last, firstHeld() - 1);
-      }
-      skip(last, GapTrigger.STREAM_MOVED_ON, nowNanos);
+    while (buffered >= distance) {
+      skip(firstHeld() - 1, GapTrigger.STREAM_MOVED_ON, nowNanos);
       drain(nowNanos);
     }
   }

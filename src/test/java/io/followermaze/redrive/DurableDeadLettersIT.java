@@ -42,14 +42,14 @@ class DurableDeadLettersIT {
       try (EventSource source = server.source()) {
         source.sendRaw(("\nx|B\n3|Q\n3|F|1\n3|P|a|1\n" + "9".repeat(2000) + "\n").getBytes(StandardCharsets.UTF_8));
         source.sendRaw(new byte[] {'3', '|', 'S', '|', (byte) 0xff, '\n'});
-        source.send("2|B", "1|P|5|1", "2|B", "4|P|1|77", "6|B", "3|B");
+        source.send("2|B", "1|P|5|1", "2|B", "4|P|1|77", "999999999999999999|B", "6|B", "3|B");
         assertThat(client.awaitLines(3)).as("6 waits for the missing 5").containsExactly("1|P|5|1", "2|B", "3|B");
         source.sendRaw("7|B\n8|P|1".getBytes(StandardCharsets.US_ASCII));
       }
       assertThat(client.awaitLines(5)).containsExactly("1|P|5|1", "2|B", "3|B", "6|B", "7|B");
       Set<Reason> expected = EnumSet.of(Reason.EMPTY_LINE, Reason.BAD_SEQUENCE, Reason.UNKNOWN_TYPE, Reason.WRONG_FIELD_COUNT,
           Reason.BAD_USER_ID, Reason.LINE_TOO_LONG, Reason.INVALID_UTF8, Reason.TRUNCATED_LINE, Reason.DUPLICATE_SEQUENCE,
-          Reason.SEQUENCE_GAP, Reason.USER_NOT_CONNECTED);
+          Reason.SEQUENCE_GAP, Reason.SEQUENCE_OUT_OF_RANGE, Reason.USER_NOT_CONNECTED);
       List<StoredDeadLetter> stored = server.awaitStored(DeadLetterFilter.ALL.withReasons(expected), expected.size());
       Map<Reason, DeadLetter> byReason = stored.stream().map(StoredDeadLetter::letter)
           .collect(Collectors.toMap(DeadLetter::reason, Function.identity(), (a, b) -> a));
@@ -61,6 +61,8 @@ class DurableDeadLettersIT {
       assertThat(byReason.get(Reason.UNKNOWN_TYPE).payloadText()).isEqualTo("3|Q");
       assertThat(byReason.get(Reason.DUPLICATE_SEQUENCE).payloadText()).isEqualTo("2|B");
       assertThat(byReason.get(Reason.SEQUENCE_GAP).sequence()).isEqualTo(5);
+      assertThat(byReason.get(Reason.SEQUENCE_OUT_OF_RANGE).payloadText()).isEqualTo("999999999999999999|B");
+      assertThat(byReason.get(Reason.SEQUENCE_OUT_OF_RANGE).error()).contains("beyond the reorder window");
       assertThat(byReason.get(Reason.SEQUENCE_GAP).error()).contains("source_disconnected");
       assertThat(byReason.get(Reason.TRUNCATED_LINE).sequence()).isEqualTo(8);
       DeadLetter offline = byReason.get(Reason.USER_NOT_CONNECTED);

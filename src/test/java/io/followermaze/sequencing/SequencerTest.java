@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class SequencerTest {
 
@@ -19,6 +20,7 @@ class SequencerTest {
   static final class Recorder implements Sequencer.Listener {
     final List<Long> delivered = new ArrayList<>();
     final List<Long> duplicates = new ArrayList<>();
+    final List<Long> outOfRange = new ArrayList<>();
     final List<long[]> gaps = new ArrayList<>();
     final List<GapTrigger> triggers = new ArrayList<>();
     final List<Integer> held = new ArrayList<>();
@@ -32,6 +34,11 @@ class SequencerTest {
     @Override
     public void duplicate(Event event, String why) {
       duplicates.add(event.sequence());
+    }
+
+    @Override
+    public void outOfRange(Event event, String why) {
+      outOfRange.add(event.sequence());
     }
 
     @Override
@@ -158,7 +165,7 @@ class SequencerTest {
     offer(sequencer, 12);
     assertThat(recorder.gaps).singleElement().satisfies(g -> assertThat(g).containsExactly(2, 2));
     assertThat(recorder.triggers).containsExactly(GapTrigger.STREAM_MOVED_ON);
-    assertThat(recorder.held).containsExactly(9);
+    assertThat(recorder.held).containsExactly(10);
     assertThat(recorder.delivered).containsExactly(1L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L);
   }
 
@@ -173,10 +180,10 @@ class SequencerTest {
   @Test
   void theGapDistanceGrowsToTwiceTheLargestReorderTheSourceHasShown() {
     Sequencer sequencer = new Sequencer(recorder, 50, 1 << 16);
-    offer(sequencer, 30);
-    for (long s = 1; s < 30; s++) {
+    for (long s = 2; s <= 30; s++) {
       offer(sequencer, s);
     }
+    offer(sequencer, 1);
     assertThat(sequencer.maxLateness()).isEqualTo(29);
     assertThat(sequencer.gapDistance()).isEqualTo(58);
     for (long s = 32; s <= 31 + 57; s++) {
@@ -188,12 +195,71 @@ class SequencerTest {
   }
 
   @Test
-  void skipsWithoutHoldingWhenANumberFarAheadArrivesAlone() {
+  void aSingleNumberFarAheadIsHeldButNeverMovesTheStreamOn() {
     Sequencer sequencer = new Sequencer(recorder, 10, 1 << 16);
-    offer(sequencer, 1, 100);
-    assertThat(recorder.gaps).singleElement().satisfies(g -> assertThat(g).containsExactly(2, 90));
+    offer(sequencer, 1, 60_000);
+    for (long s = 2; s <= 100; s++) {
+      offer(sequencer, s);
+    }
+    assertThat(recorder.gaps).isEmpty();
+    assertThat(recorder.delivered).hasSize(100).isSorted().endsWith(100L);
     assertThat(sequencer.buffered()).isEqualTo(1);
-    assertThat(sequencer.next()).isEqualTo(91);
+    assertThat(sequencer.maxLateness()).as("an outlier is not reorder").isLessThanOrEqualTo(1);
+  }
+
+  @Test
+  void aNumberBeyondTheWindowIsOutOfRangeAndTheStreamGoesOn() {
+    Sequencer sequencer = new Sequencer(recorder, 10, 1 << 16);
+    offer(sequencer, 1, 999_999_999_999_999_999L, 2, 3);
+    assertThat(recorder.delivered).containsExactly(1L, 2L, 3L);
+    assertThat(recorder.outOfRange).containsExactly(999_999_999_999_999_999L);
+    assertThat(recorder.duplicates).isEmpty();
+    assertThat(recorder.gaps).isEmpty();
+  }
+
+  @Test
+  void aStaleDuplicateDoesNotStretchTheGapDistance() {
+    Sequencer sequencer = new Sequencer(recorder, 10, 1 << 16);
+    for (long s = 1; s <= 50_000; s++) {
+      offer(sequencer, s);
+    }
+    offer(sequencer, 1);
+    assertThat(recorder.duplicates).containsExactly(1L);
+    assertThat(sequencer.gapDistance()).isEqualTo(10);
+  }
+
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(longs = {1, 2, 3, 4, 5})
+  void corruptingOneNumberInAThousandStillDeliversEveryValidEventInOrder(long seed) {
+    Random random = new Random(seed);
+    Sequencer sequencer = new Sequencer(recorder, 1_000, 1 << 16);
+    List<Long> arrivals = new ArrayList<>();
+    List<Long> corrupted = new ArrayList<>();
+    long total = 100_000;
+    for (long first = 1; first <= total; ) {
+      int size = (int) Math.min(1 + random.nextInt(100), total - first + 1);
+      List<Long> batch = new ArrayList<>();
+      for (long s = first; s < first + size; s++) {
+        if (random.nextInt(1_000) == 0) {
+          corrupted.add(s);
+          batch.add(1_000_000_000_000L + Math.abs(random.nextLong() % 1_000_000_000_000_000L));
+        } else {
+          batch.add(s);
+        }
+      }
+      java.util.Collections.shuffle(batch, random);
+      arrivals.addAll(batch);
+      first += size;
+    }
+    arrivals.forEach(s -> sequencer.offer(event(s), 0));
+    sequencer.skipAllGaps(GapTrigger.SOURCE_DISCONNECTED, 0);
+
+    java.util.Set<Long> lost = new java.util.HashSet<>(corrupted);
+    List<Long> valid = LongStream.rangeClosed(1, total).boxed().filter(s -> !lost.contains(s)).toList();
+    assertThat(recorder.delivered).isEqualTo(valid);
+    assertThat(recorder.outOfRange).hasSize(corrupted.size());
+    assertThat(recorder.skipped()).containsExactlyElementsOf(corrupted);
+    assertThat(recorder.duplicates).isEmpty();
   }
 
   @Test

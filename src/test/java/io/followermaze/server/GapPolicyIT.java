@@ -63,6 +63,18 @@ class GapPolicyIT {
   }
 
   @Test
+  void oneCorruptNumberFarAheadIsADeadLetterAndTheRestOfTheStreamIsDelivered() {
+    try (RunningServer server = RunningServer.start(); EventSource source = server.source()) {
+      UserClient client = server.client(1);
+      source.send("1|B", "999999999999999999|B", "2|B", "3|B");
+      assertThat(client.awaitLines(3)).containsExactly("1|B", "2|B", "3|B");
+      assertThat(server.awaitDeadLetters(Reason.SEQUENCE_OUT_OF_RANGE, 1).getFirst().payloadText())
+          .isEqualTo("999999999999999999|B");
+      assertThat(server.deadLetters(Reason.DUPLICATE_SEQUENCE)).isEmpty();
+    }
+  }
+
+  @Test
   void aMissingNumberIsSkippedAfterTheSourceIsSilentForTheGapTimeout() {
     ServerConfig config = ServerConfig.forTests().withGapPolicy(50_000, Duration.ofMillis(300));
     try (RunningServer server = RunningServer.start(config); EventSource source = server.source()) {
