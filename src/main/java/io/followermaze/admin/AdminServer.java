@@ -43,8 +43,14 @@ public final class AdminServer implements AutoCloseable {
    * @param bind the address (loopback by default)
    * @param port the port, 0 for a free one
    * @param token when not null, every endpoint but {@code /health} needs {@code Authorization: Bearer <token>}
+   * @param allowedHosts host names a request's {@code Host} may carry besides loopback names and IP literals
    */
-  public record Options(String bind, int port, String token) {}
+  public record Options(String bind, int port, String token, java.util.Set<String> allowedHosts) {
+    /** No host names allowed beyond loopback names and IP literals. */
+    public Options(String bind, int port, String token) {
+      this(bind, port, token, java.util.Set.of());
+    }
+  }
 
   private final Server server;
   private final LoggingDeadLetterSink deadLetters;
@@ -53,6 +59,7 @@ public final class AdminServer implements AutoCloseable {
   private final DlqOperations dlqOperations;
   private final ServerMetrics metrics;
   private final String token;
+  private final RequestGuard guard;
   private final boolean loopbackOnly;
   private final HttpServer http;
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -72,6 +79,8 @@ public final class AdminServer implements AutoCloseable {
     this.dlq = dlq == null ? null : new DlqEndpoints(dlq);
     this.dlqOperations = dlq;
     this.token = options.token() == null || options.token().isBlank() ? null : options.token();
+    this.guard = new RequestGuard(options.allowedHosts().stream().map(h -> h.toLowerCase(java.util.Locale.ROOT))
+        .collect(java.util.stream.Collectors.toUnmodifiableSet()), token);
     String bind = options.bind();
     int port = options.port();
     this.loopbackOnly = isLoopback(bind);
@@ -127,13 +136,24 @@ public final class AdminServer implements AutoCloseable {
       String path = exchange.getRequestURI().getPath();
       String method = exchange.getRequestMethod();
       boolean open = path.equals("/health") || path.equals("/") || path.equals("/index.html");
-      if (!open && token != null
-          && !("Bearer " + token).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+      String host = exchange.getRequestHeaders().getFirst("Host");
+      String badHost = guard.refuseHost(host);
+      if (badHost != null) {
+        send(exchange, 403, AdminJson.error(badHost));
+        return;
+      }
+      if (!open && !guard.authorized(exchange.getRequestHeaders().getFirst("Authorization"))) {
         exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
         send(exchange, 401, AdminJson.error("this endpoint needs Authorization: Bearer <token> (--admin-token)"));
         return;
       }
       boolean mutating = !method.equals("GET");
+      String crossSite = mutating ? guard.refuseCrossSite(exchange.getRequestHeaders().getFirst("Origin"),
+          exchange.getRequestHeaders().getFirst("Sec-Fetch-Site"), host) : null;
+      if (crossSite != null) {
+        send(exchange, 403, AdminJson.error(crossSite));
+        return;
+      }
       if (mutating && token == null && !loopbackOnly) {
         send(exchange, 403, AdminJson.error("changes over a non-loopback admin port need --admin-token"));
         return;

@@ -145,6 +145,11 @@ final class ServeCommand implements Callable<Integer> {
       description = "Port of the admin HTTP API (health, ready, metrics, stats); 0 picks a free one, -1 turns it off (env FM_ADMIN_PORT).")
   int adminPort;
 
+  @Option(names = "--admin-allowed-hosts", split = ",", defaultValue = "${env:FM_ADMIN_ALLOWED_HOSTS:-}",
+      description = "Host names the admin API answers to besides loopback names and IP addresses, comma-separated"
+          + " (requests naming another host are refused: DNS rebinding) (env FM_ADMIN_ALLOWED_HOSTS).")
+  java.util.List<String> adminAllowedHosts = java.util.List.of();
+
   @Option(names = "--admin-bind", defaultValue = "${env:FM_ADMIN_BIND:-127.0.0.1}",
       description = "Address of the admin API; loopback unless widened (env FM_ADMIN_BIND).")
   String adminBind;
@@ -243,7 +248,8 @@ final class ServeCommand implements Callable<Integer> {
     AdminServer admin;
     try {
       DlqOperations operations = adminPort < 0 ? null : dlqOperations();
-      admin = adminPort < 0 ? null : new AdminServer(new AdminServer.Options(adminBind, adminPort, adminToken), server,
+      admin = adminPort < 0 ? null : new AdminServer(new AdminServer.Options(adminBind, adminPort, adminToken,
+          adminAllowedHosts.stream().filter(h -> !h.isBlank()).collect(java.util.stream.Collectors.toSet())), server,
           deadLetters, collector, operations,
           new ServerMetrics(server, deadLetters, collector, dlq.equals("sqlite") ? dataDir.resolve(SqliteDeadLetterStore.FILE_NAME) : null,
               dlq.equals("sqlite") ? operations : null));

@@ -137,4 +137,39 @@ class AdminDlqApiIT {
     assertThat(reader.count(DeadLetterFilter.ALL)).isEqualTo(1);
     assertThat(call("DELETE", "/dlq?all=true").body()).isEqualTo("{\"purged\":1}");
   }
+
+  private HttpResponse<String> fromPage(String method, String path, String origin) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path))
+        .method(method, HttpRequest.BodyPublishers.noBody()).header("Authorization", "Bearer " + TOKEN)
+        .header("Origin", origin).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private String rawStatusLine(String host) throws Exception {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", adminPort)) {
+      socket.getOutputStream().write(("GET /dlq/stats HTTP/1.1\r\nHost: " + host + "\r\nAuthorization: Bearer " + TOKEN
+          + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      return new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream())).readLine();
+    }
+  }
+
+  @Test
+  void aForeignWebPageCanNeitherRedriveNorPurge() throws Exception {
+    park("1|P|2|3", "2|Q");
+    HttpResponse<String> redrive = fromPage("POST", "/dlq/redrive?user=3", "http://evil.example");
+    assertThat(redrive.statusCode()).isEqualTo(403);
+    assertThat(redrive.body()).contains("Origin 'http://evil.example' is not this admin API");
+    assertThat(fromPage("DELETE", "/dlq?all=true", "http://evil.example").statusCode()).isEqualTo(403);
+    assertThat(reader.count(DeadLetterFilter.ALL)).as("nothing purged").isEqualTo(2);
+    assertThat(fromPage("DELETE", "/dlq?reason=UNKNOWN_TYPE", "http://127.0.0.1:" + adminPort).statusCode())
+        .as("the admin API's own page may").isEqualTo(200);
+    assertThat(call("DELETE", "/dlq?all=true").statusCode()).as("a local curl may").isEqualTo(200);
+  }
+
+  @Test
+  void aRequestForAnotherHostNameIsRefusedAgainstDnsRebinding() throws Exception {
+    assertThat(rawStatusLine("evil.example")).contains(" 403 ");
+    assertThat(rawStatusLine("evil.example:" + adminPort)).contains(" 403 ");
+    assertThat(rawStatusLine("localhost:" + adminPort)).contains(" 200 ");
+    assertThat(rawStatusLine("127.0.0.1:" + adminPort)).contains(" 200 ");
+  }
 }
