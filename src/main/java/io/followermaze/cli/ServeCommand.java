@@ -274,11 +274,16 @@ final class ServeCommand implements Callable<Integer> {
         finalRedrive.parked().close();
       }
       deadLetters.close();
+      long unstored = collector == null ? 0 : collector.unstored();
+      if (unstored > 0) {
+        log.error("stopped with {} dead letters that could not be stored in {}", unstored,
+            dlq.equals("sqlite") ? dataDir.resolve(SqliteDeadLetterStore.FILE_NAME) : dlqTopic);
+      }
       log.info("bye");
       ((LoggerContext) LoggerFactory.getILoggerFactory()).stop();
       stopped.countDown();
-      // A signal would make the JVM exit with 128+signal; a graceful stop is a success.
-      Runtime.getRuntime().halt(0);
+      // A signal would make the JVM exit with 128+signal; a graceful stop is a success, unless letters were lost.
+      Runtime.getRuntime().halt(unstored > 0 ? 3 : 0);
     }));
     log.info("ready (SIGTERM or Ctrl-C stops gracefully)");
     stopped.await();

@@ -33,7 +33,8 @@ public final class DeadLetterCollector implements DeadLetterSink {
   private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final long MAINTENANCE_NANOS = TimeUnit.MINUTES.toNanos(1);
   private static final long FAILURE_LOG_NANOS = TimeUnit.SECONDS.toNanos(10);
-  private static final long CLOSE_CATCH_UP_NANOS = TimeUnit.SECONDS.toNanos(10);
+  /** What {@link #close} spends at most by default, committing and then indexing. */
+  public static final Duration CLOSE_BUDGET = Duration.ofSeconds(10);
 
   private final DeadLetterStore store;
   private final ManyToOneConcurrentArrayQueue<DeadLetterBlock> queue;
@@ -43,18 +44,31 @@ public final class DeadLetterCollector implements DeadLetterSink {
   private final long batchBytes;
   private final long flushIntervalNanos;
   private final Thread flusher;
+  private final long closeNanos;
   private final AtomicLong committed = new AtomicLong();
   private final AtomicLong backPressureWaits = new AtomicLong();
   private final AtomicLong commitFailures = new AtomicLong();
   private final AtomicLong lastFlushNanos = new AtomicLong();
   private volatile boolean closing;
+  private volatile long giveUpAtNanos = Long.MAX_VALUE;
+  private final AtomicLong unstored = new AtomicLong();
   private volatile boolean flusherParked;
   private long lastFailureLogNanos;
   private volatile boolean lastCommitSucceeded = true;
 
   /** Starts the flusher. */
   public DeadLetterCollector(DeadLetterStore store, long queueBytes, long batchBytes, Duration flushInterval) {
+    this(store, queueBytes, batchBytes, flushInterval, CLOSE_BUDGET);
+  }
+
+  /**
+   * Starts the flusher; {@link #close} spends at most {@code closeBudget} committing and indexing,
+   * and gives up on a store that keeps failing after it.
+   */
+  public DeadLetterCollector(DeadLetterStore store, long queueBytes, long batchBytes, Duration flushInterval,
+      Duration closeBudget) {
     this.store = store;
+    this.closeNanos = closeBudget.toNanos();
     // A block is at least ~16 bytes, so the queue never holds more blocks than this.
     this.queue = new ManyToOneConcurrentArrayQueue<>((int) Math.min(1 << 20, Math.max(64, queueBytes / 16)));
     this.queueBytes = queueBytes;
@@ -113,6 +127,10 @@ public final class DeadLetterCollector implements DeadLetterSink {
     long lastCommit = System.nanoTime();
     long lastMaintenance = System.nanoTime() - MAINTENANCE_NANOS;
     while (!closing || !queue.isEmpty() || !batch.isEmpty()) {
+      if (closing && System.nanoTime() - giveUpAtNanos >= 0) {
+        giveUp(batch);
+        return;
+      }
       if (System.nanoTime() - lastMaintenance >= MAINTENANCE_NANOS) {
         maintain();
         lastMaintenance = System.nanoTime();
@@ -171,12 +189,37 @@ public final class DeadLetterCollector implements DeadLetterSink {
     }
   }
 
-  /** Waits out the retry pause; producers waiting for room unpark the flusher, so park until the deadline. */
+  /**
+   * Waits out the retry pause (also while closing: no hot loop on a failing store, but never past
+   * the close deadline); producers waiting for room unpark the flusher, so park until the deadline.
+   */
   private void pauseBeforeRetry() {
     long deadline = System.nanoTime() + RETRY_NANOS;
-    for (long left = RETRY_NANOS; left > 0 && !closing; left = deadline - System.nanoTime()) {
-      LockSupport.parkNanos(this, left);
+    for (long left = RETRY_NANOS; left > 0; left = deadline - System.nanoTime()) {
+      if (closing && System.nanoTime() - giveUpAtNanos >= 0) {
+        return;
+      }
+      LockSupport.parkNanos(this, closing ? Math.min(left, Math.max(1, giveUpAtNanos - System.nanoTime())) : left);
     }
+  }
+
+  /** The store kept failing until the close deadline: count and report what could not be stored. */
+  private void giveUp(Batch batch) {
+    long lost = batch.letters;
+    for (DeadLetterBlock block; (block = queue.poll()) != null; ) {
+      lost += block.size();
+      queuedBytes.addAndGet(-block.bytes());
+      queuedLetters.addAndGet(-block.size());
+    }
+    batch.clear();
+    unstored.set(lost);
+    log.error("gave up on the dead-letter store at shutdown: {} dead letters could not be stored ({} commit failures;"
+        + " see the errors above)", lost, commitFailures.get());
+  }
+
+  /** Letters that could not be stored because the store kept failing until shutdown gave up (0 normally). */
+  public long unstored() {
+    return unstored.get();
   }
 
   private boolean catchUp(boolean force) {
@@ -249,11 +292,14 @@ public final class DeadLetterCollector implements DeadLetterSink {
   }
 
   /**
-   * Commits everything accepted so far, spends up to ten seconds on the store's deferred work
-   * (indexing), then closes the store.
+   * Commits everything accepted so far and spends what is left of the close budget (10 s by default)
+   * on the store's deferred work (indexing), then closes the store. A store that keeps failing is
+   * given up on when the budget is spent; {@link #unstored()} then says how many letters were lost.
    */
   @Override
   public void close() {
+    long started = System.nanoTime();
+    giveUpAtNanos = started + closeNanos;
     closing = true;
     LockSupport.unpark(flusher);
     try {
@@ -261,9 +307,7 @@ public final class DeadLetterCollector implements DeadLetterSink {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    long started = System.nanoTime();
-    long deadline = started + CLOSE_CATCH_UP_NANOS;
-    while (System.nanoTime() < deadline && catchUp(true)) {
+    while (unstored.get() == 0 && System.nanoTime() - giveUpAtNanos < 0 && catchUp(true)) {
       // Expand what is left (bounded: the rest is expanded after the next start).
     }
     store.close();

@@ -128,7 +128,20 @@ final class SqliteDatabase implements AutoCloseable {
   }
 
   IllegalStateException failure(String what, SQLException e) {
-    return new IllegalStateException("cannot " + what + " in " + file + ": " + e.getMessage(), e);
+    String message = String.valueOf(e.getMessage());
+    if (message.contains("SQLITE_FULL") || message.contains("disk is full")) {
+      return new IllegalStateException("disk full: cannot " + what + " in " + file + " (" + freeSpace() + " free on "
+          + file.getParent() + "); intake pauses until there is room: " + message, e);
+    }
+    return new IllegalStateException("cannot " + what + " in " + file + ": " + message, e);
+  }
+
+  private String freeSpace() {
+    try {
+      return (java.nio.file.Files.getFileStore(file.getParent()).getUsableSpace() >> 10) + " KiB";
+    } catch (java.io.IOException | RuntimeException e) {
+      return "unknown space";
+    }
   }
 
   @Override

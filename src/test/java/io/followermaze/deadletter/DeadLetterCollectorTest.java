@@ -139,4 +139,23 @@ class DeadLetterCollectorTest {
     collector.close();
     assertThat(store.sequences()).hasSize(7);
   }
+
+  @Test
+  void closingGivesUpOnAStoreThatKeepsFailingOnceItsBudgetIsSpentWithoutSpinningAndCountsWhatIsLost() {
+    FakeStore store = new FakeStore();
+    store.failuresLeft.set(Integer.MAX_VALUE);
+    DeadLetterCollector collector = new DeadLetterCollector(store, 1000 * B, 1000 * B, Duration.ofMillis(1),
+        Duration.ofSeconds(3));
+    for (long s = 1; s <= 7; s++) {
+      collector.accept(letter(s));
+    }
+    await().until(() -> collector.commitFailures() >= 1);
+    long started = System.nanoTime();
+    org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30), collector::close);
+    long millis = (System.nanoTime() - started) / 1_000_000L;
+    assertThat(millis).as("kept trying for its budget").isGreaterThanOrEqualTo(2_900);
+    assertThat(collector.unstored()).isEqualTo(7);
+    assertThat(collector.commitFailures()).as("about one retry a second, no hot loop").isLessThanOrEqualTo(6);
+    assertThat(store.closed).isTrue();
+  }
 }
