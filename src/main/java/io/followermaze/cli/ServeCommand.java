@@ -263,6 +263,8 @@ final class ServeCommand implements Callable<Integer> {
     CountDownLatch stopped = new CountDownLatch(1);
     Server.Redrive finalRedrive = redrive;
     Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("shutdown").unstarted(() -> {
+      // The whole stop takes at most --shutdown-timeout + 10 s, even behind a failing store (2 s kept for the rest).
+      long deadline = System.nanoTime() + shutdownTimeout.plus(DeadLetterCollector.CLOSE_BUDGET).minusSeconds(2).toNanos();
       if (admin != null) {
         admin.close();
       }
@@ -272,6 +274,9 @@ final class ServeCommand implements Callable<Integer> {
       server.close();
       if (finalRedrive != null) {
         finalRedrive.parked().close();
+      }
+      if (collector != null) {
+        collector.close(Duration.ofNanos(deadline - System.nanoTime()));
       }
       deadLetters.close();
       long unstored = collector == null ? 0 : collector.unstored();

@@ -50,6 +50,7 @@ public final class DeadLetterCollector implements DeadLetterSink {
   private final AtomicLong commitFailures = new AtomicLong();
   private final AtomicLong lastFlushNanos = new AtomicLong();
   private volatile boolean closing;
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
   private volatile long giveUpAtNanos = Long.MAX_VALUE;
   private final AtomicLong unstored = new AtomicLong();
   private volatile boolean flusherParked;
@@ -298,8 +299,19 @@ public final class DeadLetterCollector implements DeadLetterSink {
    */
   @Override
   public void close() {
+    close(Duration.ofNanos(closeNanos));
+  }
+
+  /**
+   * As {@link #close()}, with {@code budget} instead of the configured close budget (what a shutdown
+   * has left). Closing again does nothing.
+   */
+  public void close(Duration budget) {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     long started = System.nanoTime();
-    giveUpAtNanos = started + closeNanos;
+    giveUpAtNanos = started + Math.max(0, budget.toNanos());
     closing = true;
     LockSupport.unpark(flusher);
     try {

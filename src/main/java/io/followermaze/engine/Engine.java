@@ -163,8 +163,20 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
    * Submit it after the event source has stopped.
    */
   public CompletableFuture<Void> shutdown() {
+    return shutdown(Duration.ofDays(1));
+  }
+
+  /**
+   * As {@link #shutdown()}, but if the engine does not take the request within {@code patience}
+   * (its inbox stays full: it is stuck, e.g. behind a failing dead-letter store), the answer
+   * completes exceptionally instead of waiting for ever.
+   */
+  public CompletableFuture<Void> shutdown(Duration patience) {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    submit(new Shutdown(done));
+    if (!inbox.offer(new Shutdown(done), patience.toNanos())) {
+      done.completeExceptionally(new java.util.concurrent.TimeoutException(
+          "the engine took no shutdown request within " + patience + ": it is stuck (see the errors above)"));
+    }
     return done;
   }
 

@@ -32,6 +32,23 @@ final class Inbox {
     wakeConsumer();
   }
 
+  /**
+   * Enqueues {@code command}, waiting at most {@code nanos} while the inbox is full; returns whether
+   * it was taken (a stuck engine must not hold up a shutdown for ever).
+   */
+  boolean offer(EngineCommand command, long nanos) {
+    long deadline = System.nanoTime() + nanos;
+    while (!queue.offer(command)) {
+      if (System.nanoTime() - deadline >= 0) {
+        return false;
+      }
+      wakeConsumer();
+      LockSupport.parkNanos(this, FULL_BACKOFF_NANOS);
+    }
+    wakeConsumer();
+    return true;
+  }
+
   /** The next command, or null when there is none. */
   EngineCommand poll() {
     return queue.poll();

@@ -1,5 +1,7 @@
 package io.followermaze.server;
 
+import java.time.Duration;
+
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -61,10 +63,16 @@ final class Connections {
 
   /** Waits for {@code thread} to end; an interrupt ends the wait and stays set. */
   static void join(Thread thread) {
+    join(thread, Duration.ofDays(1));
+  }
+
+  /** Waits up to {@code patience} for {@code thread} to end; returns whether it did. */
+  static boolean join(Thread thread, Duration patience) {
     try {
-      thread.join();
+      return thread.join(patience);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      return false;
     }
   }
 

@@ -60,8 +60,10 @@ final class EventSourceListener implements AutoCloseable {
       Connections.closeQuietly(channel);
     }
     Thread active = reader;
-    if (active != null) {
-      Connections.join(active);
+    if (active != null && !Connections.join(active, java.time.Duration.ofSeconds(1))) {
+      // It waits to hand a chunk to a stuck engine; the shutdown goes on without it.
+      org.slf4j.LoggerFactory.getLogger(EventSourceListener.class)
+          .warn("the event-source reader is still waiting for the engine to take what it read; not waiting for it");
     }
   }
 }

@@ -213,7 +213,7 @@ public final class Server implements AutoCloseable {
         sources.close();
       }
       closeFeed();
-      CompletableFuture<Void> done = engine.shutdown();
+      CompletableFuture<Void> done = engine.shutdown(config.shutdownTimeout());
       try {
         done.get(config.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
       } catch (TimeoutException e) {
