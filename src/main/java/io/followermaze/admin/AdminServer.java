@@ -2,11 +2,11 @@ package io.followermaze.admin;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.followermaze.deadletter.DeadLetterCollector;
-import io.followermaze.deadletter.LoggingDeadLetterSink;
+import io.followermaze.dlq.DeadLetterCollector;
+import io.followermaze.dlq.LoggingDeadLetterSink;
 import io.followermaze.engine.EngineStats;
 import io.followermaze.server.Server;
-import io.followermaze.storage.DlqOperations;
+import io.followermaze.dlq.DlqOperations;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;

@@ -1,11 +1,11 @@
 package io.followermaze.admin;
 
-import io.followermaze.deadletter.DeadLetterFilter;
-import io.followermaze.deadletter.Reason;
-import io.followermaze.storage.DeadLetterFormat;
-import io.followermaze.storage.DeadLetterStats;
-import io.followermaze.storage.DlqOperations;
-import io.followermaze.storage.StoredDeadLetter;
+import io.followermaze.dlq.DeadLetterFilter;
+import io.followermaze.dlq.Reason;
+import io.followermaze.dlq.DeadLetterFormat;
+import io.followermaze.dlq.DeadLetterStats;
+import io.followermaze.dlq.DlqOperations;
+import io.followermaze.dlq.StoredDeadLetter;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package io.followermaze.admin;
 
-import io.followermaze.deadletter.DeadLetterFilter;
-import io.followermaze.deadletter.Reason;
+import io.followermaze.dlq.DeadLetterFilter;
+import io.followermaze.dlq.Reason;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

@@ -1,8 +1,8 @@
 package io.followermaze.admin;
 
-import io.followermaze.deadletter.DeadLetterCollector;
-import io.followermaze.deadletter.LoggingDeadLetterSink;
-import io.followermaze.deadletter.Reason;
+import io.followermaze.dlq.DeadLetterCollector;
+import io.followermaze.dlq.LoggingDeadLetterSink;
+import io.followermaze.dlq.Reason;
 import io.followermaze.server.Server;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -13,8 +13,8 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
-import io.followermaze.storage.SqliteDeadLetterStore;
-import io.followermaze.storage.DlqOperations;
+import io.followermaze.dlq.sqlite.SqliteDeadLetterStore;
+import io.followermaze.dlq.DlqOperations;
 import java.nio.file.Path;
 import java.util.Map;
 

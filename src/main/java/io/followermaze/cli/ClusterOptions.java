@@ -1,8 +1,8 @@
 package io.followermaze.cli;
 
-import io.followermaze.deadletter.DeadLetterCollector;
-import io.followermaze.deadletter.LoggingDeadLetterSink;
-import io.followermaze.storage.KafkaDeadLetterStore;
+import io.followermaze.dlq.DeadLetterCollector;
+import io.followermaze.dlq.LoggingDeadLetterSink;
+import io.followermaze.kafka.KafkaDeadLetterStore;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 

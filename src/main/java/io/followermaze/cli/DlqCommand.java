@@ -1,9 +1,9 @@
 package io.followermaze.cli;
 
-import io.followermaze.storage.DlqOperations;
-import io.followermaze.storage.KafkaDlqOperations;
-import io.followermaze.storage.SqliteDlqOperations;
-import io.followermaze.storage.SqliteDeadLetterStore;
+import io.followermaze.dlq.DlqOperations;
+import io.followermaze.kafka.KafkaDlqOperations;
+import io.followermaze.dlq.sqlite.SqliteDlqOperations;
+import io.followermaze.dlq.sqlite.SqliteDeadLetterStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;

@@ -1,9 +1,9 @@
 package io.followermaze.cli;
 
-import io.followermaze.deadletter.DeadLetterFilter;
-import io.followermaze.storage.DeadLetterFormat;
-import io.followermaze.storage.DlqOperations;
-import io.followermaze.storage.StoredDeadLetter;
+import io.followermaze.dlq.DeadLetterFilter;
+import io.followermaze.dlq.DeadLetterFormat;
+import io.followermaze.dlq.DlqOperations;
+import io.followermaze.dlq.StoredDeadLetter;
 import java.time.Duration;
 import java.util.List;
 import picocli.CommandLine.Command;

@@ -1,7 +1,7 @@
 package io.followermaze.cli;
 
-import io.followermaze.deadletter.DeadLetterFilter;
-import io.followermaze.storage.DlqOperations;
+import io.followermaze.dlq.DeadLetterFilter;
+import io.followermaze.dlq.DlqOperations;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -1,8 +1,8 @@
 package io.followermaze.cli;
 
-import io.followermaze.storage.DeadLetterFormat;
-import io.followermaze.storage.DlqOperations;
-import io.followermaze.storage.StoredDeadLetter;
+import io.followermaze.dlq.DeadLetterFormat;
+import io.followermaze.dlq.DlqOperations;
+import io.followermaze.dlq.StoredDeadLetter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -1,9 +1,9 @@
 package io.followermaze.cli;
 
-import io.followermaze.deadletter.Reason;
-import io.followermaze.storage.DeadLetterStats;
-import io.followermaze.storage.DlqOperations;
-import io.followermaze.storage.SqliteDeadLetterStore;
+import io.followermaze.dlq.Reason;
+import io.followermaze.dlq.DeadLetterStats;
+import io.followermaze.dlq.DlqOperations;
+import io.followermaze.dlq.sqlite.SqliteDeadLetterStore;
 import java.time.Instant;
 import java.util.Map;
 import picocli.CommandLine.Command;

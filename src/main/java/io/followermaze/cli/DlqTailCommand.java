@@ -1,7 +1,7 @@
 package io.followermaze.cli;
 
-import io.followermaze.storage.DlqOperations;
-import io.followermaze.storage.StoredDeadLetter;
+import io.followermaze.dlq.DlqOperations;
+import io.followermaze.dlq.StoredDeadLetter;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -1,7 +1,7 @@
 package io.followermaze.cli;
 
-import io.followermaze.deadletter.DeadLetterFilter;
-import io.followermaze.deadletter.Reason;
+import io.followermaze.dlq.DeadLetterFilter;
+import io.followermaze.dlq.Reason;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;

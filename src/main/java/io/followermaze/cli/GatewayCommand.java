@@ -1,9 +1,9 @@
 package io.followermaze.cli;
 
-import io.followermaze.cluster.ClusterTopics;
-import io.followermaze.cluster.KafkaEventFeed;
-import io.followermaze.cluster.PresenceTable;
-import io.followermaze.deadletter.LoggingDeadLetterSink;
+import io.followermaze.kafka.ClusterTopics;
+import io.followermaze.kafka.KafkaEventFeed;
+import io.followermaze.kafka.PresenceTable;
+import io.followermaze.dlq.LoggingDeadLetterSink;
 import io.followermaze.server.Server;
 import io.followermaze.server.ServerConfig;
 import java.util.concurrent.Callable;

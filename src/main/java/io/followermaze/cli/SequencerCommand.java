@@ -1,7 +1,7 @@
 package io.followermaze.cli;
 
-import io.followermaze.cluster.EventLogPublisher;
-import io.followermaze.deadletter.LoggingDeadLetterSink;
+import io.followermaze.kafka.EventLogPublisher;
+import io.followermaze.dlq.LoggingDeadLetterSink;
 import io.followermaze.server.Server;
 import io.followermaze.server.ServerConfig;
 import java.util.concurrent.Callable;

@@ -1,6 +1,6 @@
 package io.followermaze.delivery;
 
-import io.followermaze.deadletter.Reason;
+import io.followermaze.dlq.Reason;
 import io.followermaze.protocol.Event;
 import java.io.IOException;
 import java.nio.ByteBuffer;

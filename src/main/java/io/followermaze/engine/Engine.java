@@ -1,10 +1,10 @@
 package io.followermaze.engine;
 
-import io.followermaze.deadletter.DeadLetter;
-import io.followermaze.deadletter.DeadLetterBlock;
-import io.followermaze.deadletter.DeadLetterBlockWriter;
-import io.followermaze.deadletter.DeadLetterSink;
-import io.followermaze.deadletter.Reason;
+import io.followermaze.dlq.DeadLetter;
+import io.followermaze.dlq.DeadLetterBlock;
+import io.followermaze.dlq.DeadLetterBlockWriter;
+import io.followermaze.dlq.DeadLetterSink;
+import io.followermaze.dlq.Reason;
 import io.followermaze.delivery.ClientSession;
 import io.followermaze.delivery.PendingWakeups;
 import io.followermaze.delivery.SessionRegistry;

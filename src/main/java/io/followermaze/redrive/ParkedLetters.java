@@ -1,13 +1,13 @@
 package io.followermaze.redrive;
 
-import io.followermaze.deadletter.DeadLetterFilter;
+import io.followermaze.dlq.DeadLetterFilter;
 import io.followermaze.engine.EngineCommand.Redelivery;
 import io.followermaze.protocol.Event;
 import io.followermaze.protocol.EventParser;
-import io.followermaze.storage.ParkedCursor;
-import io.followermaze.storage.SqliteDeadLetterStore;
-import io.followermaze.storage.RedriveRequest;
-import io.followermaze.storage.StoredDeadLetter;
+import io.followermaze.dlq.ParkedCursor;
+import io.followermaze.dlq.sqlite.SqliteDeadLetterStore;
+import io.followermaze.dlq.RedriveRequest;
+import io.followermaze.dlq.StoredDeadLetter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

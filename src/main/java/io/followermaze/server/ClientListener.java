@@ -1,15 +1,15 @@
 package io.followermaze.server;
 
-import io.followermaze.deadletter.Reason;
+import io.followermaze.dlq.Reason;
 import io.followermaze.delivery.ClientSession;
 import io.followermaze.delivery.SessionWriter;
 import io.followermaze.engine.Engine;
 import io.followermaze.engine.EngineCommand.ClientConnected;
 import io.followermaze.engine.EngineCommand.ClientEnded;
 import io.followermaze.engine.EngineCommand.Redelivery;
-import io.followermaze.deadletter.DeadLetterFilter;
+import io.followermaze.dlq.DeadLetterFilter;
 import io.followermaze.redrive.ParkedLetters;
-import io.followermaze.storage.ParkedCursor;
+import io.followermaze.dlq.ParkedCursor;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import io.followermaze.protocol.ClientId;

@@ -1,6 +1,6 @@
 package io.followermaze.server;
 
-import io.followermaze.deadletter.DeadLetterSink;
+import io.followermaze.dlq.DeadLetterSink;
 import io.followermaze.engine.Engine;
 import io.followermaze.engine.OrderedLog;
 import io.followermaze.engine.EngineCommand;

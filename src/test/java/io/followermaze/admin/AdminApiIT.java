@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.followermaze.bench.Bench;
 import io.followermaze.bench.BenchOptions;
 import io.followermaze.bench.BenchResult;
-import io.followermaze.deadletter.LoggingDeadLetterSink;
+import io.followermaze.dlq.LoggingDeadLetterSink;
 import io.followermaze.server.Server;
 import io.followermaze.server.ServerConfig;
 import io.followermaze.testing.EventSource;

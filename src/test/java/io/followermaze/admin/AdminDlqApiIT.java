@@ -3,9 +3,9 @@ package io.followermaze.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.followermaze.deadletter.DeadLetterFilter;
+import io.followermaze.dlq.DeadLetterFilter;
 import io.followermaze.server.Server;
-import io.followermaze.storage.SqliteDeadLetterStore;
+import io.followermaze.dlq.sqlite.SqliteDeadLetterStore;
 import io.followermaze.testing.DurableServer;
 import io.followermaze.testing.EventSource;
 import io.followermaze.testing.UserClient;
@@ -97,7 +97,7 @@ class AdminDlqApiIT {
     assertThat(page.body() + rest).contains("1|P|2|3", "2|P|2|4", "3|P|2|4");
     assertThat(call("GET", "/dlq?user=4").body()).contains("2|P|2|4", "3|P|2|4").doesNotContain("1|P|2|3");
     assertThat(call("GET", "/dlq/stats").body()).contains("\"total\":4", "\"USER_NOT_CONNECTED\":3", "\"UNKNOWN_TYPE\":1");
-    long malformed = idOf(DeadLetterFilter.ALL.withReasons(java.util.Set.of(io.followermaze.deadletter.Reason.UNKNOWN_TYPE)));
+    long malformed = idOf(DeadLetterFilter.ALL.withReasons(java.util.Set.of(io.followermaze.dlq.Reason.UNKNOWN_TYPE)));
     assertThat(call("GET", "/dlq/" + malformed).body()).contains("\"reason\":\"UNKNOWN_TYPE\"", "\"payload\":\"4|Z\"");
     assertThat(call("GET", "/dlq/" + (malformed + 999)).statusCode()).isEqualTo(404);
   }

@@ -2,7 +2,7 @@ package io.followermaze.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.followermaze.deadletter.Reason;
+import io.followermaze.dlq.Reason;
 import io.followermaze.testing.RunningServer;
 import java.io.PrintStream;
 import java.io.ByteArrayOutputStream;

@@ -3,9 +3,9 @@ package io.followermaze.redrive;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.followermaze.deadletter.DeadLetterBlock;
-import io.followermaze.deadletter.DeadLetterCollector;
-import io.followermaze.deadletter.DeadLetterStore;
+import io.followermaze.dlq.DeadLetterBlock;
+import io.followermaze.dlq.DeadLetterCollector;
+import io.followermaze.dlq.DeadLetterStore;
 import io.followermaze.server.Server;
 import io.followermaze.server.ServerConfig;
 import io.followermaze.testing.EventSource;

@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.followermaze.bench.Bench;
 import io.followermaze.bench.BenchOptions;
-import io.followermaze.deadletter.DeadLetterFilter;
-import io.followermaze.storage.SqliteDeadLetterStore;
+import io.followermaze.dlq.DeadLetterFilter;
+import io.followermaze.dlq.sqlite.SqliteDeadLetterStore;
 import io.followermaze.testing.EventSource;
 import io.followermaze.testing.ServerProcess;
 import java.io.ByteArrayOutputStream;

@@ -3,9 +3,9 @@ package io.followermaze.redrive;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.followermaze.deadletter.DeadLetterFilter;
-import io.followermaze.storage.RedriveRequest;
-import io.followermaze.storage.SqliteDeadLetterStore;
+import io.followermaze.dlq.DeadLetterFilter;
+import io.followermaze.dlq.RedriveRequest;
+import io.followermaze.dlq.sqlite.SqliteDeadLetterStore;
 import io.followermaze.testing.EventSource;
 import io.followermaze.testing.ServerProcess;
 import io.followermaze.testing.UserClient;

@@ -3,8 +3,8 @@ package io.followermaze.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.followermaze.deadletter.DeadLetter;
-import io.followermaze.deadletter.Reason;
+import io.followermaze.dlq.DeadLetter;
+import io.followermaze.dlq.Reason;
 import io.followermaze.protocol.EventParser;
 import io.followermaze.protocol.Malformed;
 import io.followermaze.testing.EventSource;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.followermaze.bench.ServerMemory;
-import io.followermaze.deadletter.DeadLetterFilter;
-import io.followermaze.deadletter.Reason;
-import io.followermaze.storage.SqliteDeadLetterStore;
+import io.followermaze.dlq.DeadLetterFilter;
+import io.followermaze.dlq.Reason;
+import io.followermaze.dlq.sqlite.SqliteDeadLetterStore;
 import io.followermaze.testing.EventSource;
 import io.followermaze.testing.ServerProcess;
 import java.io.ByteArrayOutputStream;

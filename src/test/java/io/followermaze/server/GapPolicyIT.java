@@ -2,8 +2,8 @@ package io.followermaze.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.followermaze.deadletter.DeadLetter;
-import io.followermaze.deadletter.Reason;
+import io.followermaze.dlq.DeadLetter;
+import io.followermaze.dlq.Reason;
 import io.followermaze.testing.EventSource;
 import io.followermaze.testing.RunningServer;
 import io.followermaze.testing.UserClient;

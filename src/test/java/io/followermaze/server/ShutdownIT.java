@@ -2,7 +2,7 @@ package io.followermaze.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.followermaze.deadletter.Reason;
+import io.followermaze.dlq.Reason;
 import io.followermaze.testing.EventSource;
 import io.followermaze.testing.RunningServer;
 import io.followermaze.testing.UserClient;

@@ -1,10 +1,10 @@
 package io.followermaze.testing;
 
-import io.followermaze.cluster.ClusterTopics;
-import io.followermaze.cluster.EventLogPublisher;
-import io.followermaze.cluster.KafkaEventFeed;
-import io.followermaze.cluster.PresenceTable;
-import io.followermaze.deadletter.InMemoryDeadLetterSink;
+import io.followermaze.kafka.ClusterTopics;
+import io.followermaze.kafka.EventLogPublisher;
+import io.followermaze.kafka.KafkaEventFeed;
+import io.followermaze.kafka.PresenceTable;
+import io.followermaze.dlq.InMemoryDeadLetterSink;
 import io.followermaze.server.Server;
 import io.followermaze.server.ServerConfig;
 import java.nio.file.Path;

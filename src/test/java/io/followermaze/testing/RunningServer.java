@@ -2,9 +2,9 @@ package io.followermaze.testing;
 
 import static org.awaitility.Awaitility.await;
 
-import io.followermaze.deadletter.DeadLetter;
-import io.followermaze.deadletter.InMemoryDeadLetterSink;
-import io.followermaze.deadletter.Reason;
+import io.followermaze.dlq.DeadLetter;
+import io.followermaze.dlq.InMemoryDeadLetterSink;
+import io.followermaze.dlq.Reason;
 import io.followermaze.server.Server;
 import io.followermaze.server.ServerConfig;
 import java.io.IOException;

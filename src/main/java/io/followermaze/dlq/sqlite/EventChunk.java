@@ -1,0 +1,201 @@
+package io.followermaze.dlq.sqlite;
+
+import io.followermaze.dlq.DeadLetterBlock.Entry;
+import io.followermaze.dlq.Reason;
+import io.followermaze.dlq.VarintBuffer;
+import io.followermaze.dlq.VarintReader;
+import io.followermaze.protocol.EventType;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Indexed events, stored once: a row of {@code dlq_event}. {@code lines} holds the original bytes
+ * back to back; {@code data} per event a head byte (reason code, flags), the type code, origin
+ * index, time relative to the base time, sequence + 1, attempt, payload length, the original length
+ * and error only when unusual; then a trailer with the event count, the origins, the base time (8
+ * bytes) and the trailer's offset (4 bytes). Recipients are not here: they are the pointers.
+ */
+final class EventChunk {
+
+  static final int MAX_EVENTS = 4096;
+  static final int MAX_BYTES = 256 * 1024;
+  private static final byte VERSION = 1;
+  private static final int OWN_ERROR = 0x20;
+  private static final int CUT = 0x40;
+  private static final String WHAT = "dead-letter event chunk";
+  private static final int[] NO_RECIPIENTS = new int[0];
+
+  private final long firstEvent;
+  private final List<Entry> events;
+
+  private EventChunk(long firstEvent, List<Entry> events) {
+    this.firstEvent = firstEvent;
+    this.events = events;
+  }
+
+  /** The event with number {@code number}, or null if this chunk does not hold it. */
+  Entry event(long number) {
+    long index = number - firstEvent;
+    return index < 0 || index >= events.size() ? null : events.get((int) index);
+  }
+
+  long firstEvent() {
+    return firstEvent;
+  }
+
+  int size() {
+    return events.size();
+  }
+
+  /** Decodes a row; throws {@link IllegalArgumentException} naming the damage. */
+  static EventChunk decode(long firstEvent, byte[] data, byte[] lines) {
+    if (data.length < 14 || data[0] != VERSION) {
+      throw new IllegalArgumentException("not a " + WHAT + " (" + data.length + " bytes)");
+    }
+    int trailer = new VarintReader(WHAT, data, data.length - 4, data.length).readFixedInt();
+    if (trailer < 1 || trailer > data.length - 12) {
+      throw new IllegalArgumentException(WHAT + " " + firstEvent + " is damaged: a bad trailer offset " + trailer);
+    }
+    VarintReader in = new VarintReader(WHAT, data, trailer, data.length - 4);
+    int count = in.readInt("event count", trailer);
+    String[] origins = new String[in.readCount("origin count", 1)];
+    for (int i = 0; i < origins.length; i++) {
+      origins[i] = in.readString();
+    }
+    long baseTime = in.readFixedLong();
+    in.expectEnd();
+    in = new VarintReader(WHAT, data, 1, trailer);
+    VarintReader text = new VarintReader(WHAT + " lines", lines);
+    List<Entry> events = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      int head = in.readByte();
+      Reason reason;
+      try {
+        reason = Reason.ofCode(head & 0x1f);
+      } catch (IllegalArgumentException e) {
+        throw in.damaged("an " + e.getMessage());
+      }
+      int typeCode = in.readByte();
+      EventType type = typeCode == 0 ? null : EventType.ofCode(typeCode);
+      if (typeCode != 0 && type == null) {
+        throw in.damaged("an unknown event type " + typeCode);
+      }
+      String origin = origins[in.readInt("origin index", origins.length - 1L)];
+      long time = baseTime + in.readSignedVarint();
+      long sequence = in.readVarint() - 1;
+      int attempt = in.readInt("attempt", Integer.MAX_VALUE);
+      byte[] payload = text.readRaw(in.readInt("payload length", text.remaining()));
+      long payloadLength = (head & CUT) != 0 ? in.readVarint() : payload.length;
+      String error = (head & OWN_ERROR) != 0 ? in.readString() : reason.usualError();
+      in.readVarint(); // letters pointing here when indexed: for operators reading the row
+      events.add(new Entry(reason, type, origin, time, sequence, attempt, payload, payloadLength, error, NO_RECIPIENTS));
+    }
+    in.expectEnd();
+    text.expectEnd();
+    return new EventChunk(firstEvent, events);
+  }
+
+  /** Builds chunks during an indexing pass. */
+  static final class Writer {
+    private final VarintBuffer data = new VarintBuffer(64 * 1024);
+    private final VarintBuffer lines = new VarintBuffer(64 * 1024);
+    private final List<String> origins = new ArrayList<>();
+    private final java.util.Map<String, Integer> originIndexes = new java.util.HashMap<>();
+    private String lastOrigin;
+    private int lastOriginIndex;
+    private long baseTime;
+    private int count;
+    private long letters;
+
+    Writer() {
+      data.writeByte(VERSION);
+    }
+
+    /** Adds an event that {@code letters} letters point to. */
+    void add(Entry entry, int letters) {
+      if (count == 0) {
+        baseTime = entry.timeMillis();
+      }
+      boolean ownError = entry.error() != null && !entry.error().equals(entry.reason().usualError());
+      boolean cut = entry.payloadLength() != entry.payload().length;
+      data.writeByte(entry.reason().code() | (ownError ? OWN_ERROR : 0) | (cut ? CUT : 0));
+      data.writeByte(entry.type() == null ? 0 : entry.type().code());
+      data.writeVarint(originIndex(entry.origin()));
+      data.writeSignedVarint(entry.timeMillis() - baseTime);
+      data.writeVarint(entry.sequence() + 1);
+      data.writeVarint(entry.attempt());
+      data.writeVarint(entry.payload().length);
+      if (cut) {
+        data.writeVarint(entry.payloadLength());
+      }
+      if (ownError) {
+        data.writeString(entry.error());
+      }
+      data.writeVarint(letters);
+      lines.writeRaw(entry.payload(), 0, entry.payload().length);
+      count++;
+      this.letters += letters;
+    }
+
+    boolean isEmpty() {
+      return count == 0;
+    }
+
+    boolean full() {
+      return count >= MAX_EVENTS || data.size() + lines.size() >= MAX_BYTES;
+    }
+
+    int size() {
+      return count;
+    }
+
+    long letters() {
+      return letters;
+    }
+
+    /** The chunk's {@code data} column; call {@link #lines()} before {@link #reset()}. */
+    byte[] data() {
+      VarintBuffer out = new VarintBuffer(data.size() + 64);
+      byte[] body = data.toByteArray();
+      out.writeRaw(body, 0, body.length);
+      int trailer = out.size();
+      out.writeVarint(count);
+      out.writeVarint(origins.size());
+      for (String origin : origins) {
+        out.writeString(origin);
+      }
+      out.writeFixedLong(baseTime);
+      out.writeFixedInt(trailer);
+      return out.toByteArray();
+    }
+
+    byte[] lines() {
+      return lines.toByteArray();
+    }
+
+    void reset() {
+      data.clear();
+      data.writeByte(VERSION);
+      lines.clear();
+      origins.clear();
+      originIndexes.clear();
+      lastOrigin = null;
+      count = 0;
+      letters = 0;
+    }
+
+    private int originIndex(String origin) {
+      if (origin != lastOrigin) { // Decoded letters of one block share their origin strings.
+        Integer index = originIndexes.get(origin);
+        if (index == null) {
+          index = origins.size();
+          origins.add(origin);
+          originIndexes.put(origin, index);
+        }
+        lastOrigin = origin;
+        lastOriginIndex = index;
+      }
+      return lastOriginIndex;
+    }
+  }
+}

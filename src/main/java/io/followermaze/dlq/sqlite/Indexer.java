@@ -1,0 +1,215 @@
+package io.followermaze.dlq.sqlite;
+
+import io.followermaze.dlq.DeadLetter;
+import io.followermaze.dlq.DeadLetterBlock;
+import io.followermaze.dlq.DeadLetterBlock.Entry;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Arrays;
+
+/**
+ * Indexing: turns committed inbox blocks into stored-once events and per-recipient pointer rows, in
+ * one transaction per pass (so each letter is indexed exactly once, whatever happens). A pass takes
+ * up to {@value #PASS_LETTERS} letters.
+ *
+ * <p>When to index is a trade: the inbox is cheap to write and the index is what queries read. So
+ * the indexer stays out of the way while blocks keep arriving, and runs once appends pause for
+ * {@value #QUIET_MILLIS} ms (with at least {@value #MIN_LETTERS} letters or {@value #MAX_WAIT_MILLIS}
+ * ms worth waiting, so each user's row gathers many pointers), when letters have waited {@value
+ * #MAX_AGE_MILLIS} ms, or when more than {@value #MAX_BACKLOG_LETTERS} wait (~2 bytes each on
+ * disk): under sustained load it then keeps pace with the appends.
+ */
+final class Indexer {
+
+  static final long PASS_LETTERS = 2_000_000;
+  static final long PASS_BYTES = 32L << 20;
+  static final long MIN_LETTERS = 250_000;
+  static final long MAX_WAIT_MILLIS = 1_000;
+  static final long QUIET_MILLIS = 500;
+  static final long MAX_AGE_MILLIS = 10_000;
+  static final long MAX_BACKLOG_LETTERS = 32_000_000;
+
+  private final SqliteDatabase db;
+  private final Transpose transpose = new Transpose();
+
+  Indexer(SqliteDatabase db) {
+    this.db = db;
+  }
+
+  /**
+   * Indexes one pass if it is time to (see above; {@code force}: whenever letters wait), given that
+   * the last append was at {@code lastAppendMillis}; returns whether it did anything.
+   */
+  boolean pass(boolean force, long nowMillis, long lastAppendMillis) {
+    return db.write("index dead letters", () -> {
+      long[] waiting = new long[2];
+      try (PreparedStatement s = db.prepare("SELECT coalesce(sum(letters), 0), coalesce(min(first_ms), 0) FROM dlq_inbox");
+          ResultSet row = s.executeQuery()) {
+        row.next();
+        waiting[0] = row.getLong(1);
+        waiting[1] = row.getLong(2);
+      }
+      long letters = waiting[0];
+      long age = nowMillis - waiting[1];
+      boolean quiet = nowMillis - lastAppendMillis >= QUIET_MILLIS && (letters >= MIN_LETTERS || age >= MAX_WAIT_MILLIS);
+      if (letters == 0 || !(force || quiet || age >= MAX_AGE_MILLIS || letters > MAX_BACKLOG_LETTERS)) {
+        return false;
+      }
+      new Pass(db.single("SELECT value FROM meta WHERE key = 'next_event'", s -> {})).run();
+      return true;
+    });
+  }
+
+  /** Carries a SQL failure out of a block visitor. */
+  private static final class UncheckedSql extends RuntimeException {
+    UncheckedSql(SQLException cause) {
+      super(cause);
+    }
+
+    @Override
+    public synchronized SQLException getCause() {
+      return (SQLException) super.getCause();
+    }
+  }
+
+  /** One pass's state; decodes blocks straight into per-user pointer lists. */
+  private final class Pass implements DeadLetterBlock.Visitor {
+    private Entry entry;
+    private int offset;
+    private final long firstEvent;
+    private long nextEvent;
+    private long[] sequences = new long[4096];
+    private long[] times = new long[4096];
+    private final EventChunk.Writer chunk = new EventChunk.Writer();
+    private long chunkFirst;
+    private PreparedStatement insertChunk;
+
+    Pass(long nextEvent) {
+      this.firstEvent = Math.max(1, nextEvent);
+      this.nextEvent = firstEvent;
+      this.chunkFirst = firstEvent;
+    }
+
+    void run() throws SQLException {
+      long lastInbox = 0;
+      long letters = 0;
+      long bytes = 0;
+      try (PreparedStatement s = db.prepare("SELECT id, letters, data FROM dlq_inbox ORDER BY id");
+          PreparedStatement chunks = db.prepare("INSERT INTO dlq_event (first_event, events, live, data, lines) VALUES (?,?,?,?,?)");
+          ResultSet rows = s.executeQuery()) {
+        insertChunk = chunks;
+        while ((letters < PASS_LETTERS && bytes < PASS_BYTES) && rows.next()) {
+          lastInbox = rows.getLong(1);
+          letters += rows.getLong(2);
+          byte[] data = rows.getBytes(3);
+          bytes += data.length;
+          decode(lastInbox, data);
+        }
+        flushChunk();
+      }
+      writePointers();
+      long through = lastInbox;
+      db.update("DELETE FROM dlq_inbox WHERE id <= ?", s -> s.setLong(1, through));
+      db.update("INSERT INTO meta (key, value) VALUES ('next_event', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+          s -> s.setLong(1, nextEvent));
+    }
+
+    private void decode(long inboxId, byte[] data) throws SQLException {
+      try {
+        DeadLetterBlock.visit(data, this);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalStateException("inbox block " + inboxId + " cannot be indexed: " + e.getMessage(), e);
+      } catch (UncheckedSql e) {
+        throw e.getCause();
+      }
+    }
+
+    @Override
+    public void entry(Entry header) {
+      entry = header;
+      offset = (int) (nextEvent - firstEvent);
+      if (offset == sequences.length) {
+        sequences = Arrays.copyOf(sequences, offset * 2);
+        times = Arrays.copyOf(times, offset * 2);
+      }
+      sequences[offset] = header.sequence();
+      times[offset] = header.timeMillis();
+    }
+
+    @Override
+    public void recipient(int user) {
+      pointer(user, entry, offset);
+    }
+
+    @Override
+    public void endEntry(int recipients) {
+      if (recipients == 0) {
+        pointer(DeadLetter.NONE, entry, offset);
+      }
+      chunk.add(entry, Math.max(1, recipients));
+      nextEvent++;
+      if (chunk.full()) {
+        try {
+          flushChunk();
+        } catch (SQLException e) {
+          throw new UncheckedSql(e);
+        }
+      }
+    }
+
+    private void pointer(int user, Entry entry, int offset) {
+      transpose.add(user, entry.reason().code(), offset);
+    }
+
+    private void flushChunk() throws SQLException {
+      if (chunk.isEmpty()) {
+        return;
+      }
+      insertChunk.setLong(1, chunkFirst);
+      insertChunk.setInt(2, chunk.size());
+      insertChunk.setLong(3, chunk.letters());
+      insertChunk.setBytes(4, chunk.data());
+      insertChunk.setBytes(5, chunk.lines());
+      insertChunk.executeUpdate();
+      chunkFirst += chunk.size();
+      chunk.reset();
+    }
+
+    private void writePointers() throws SQLException {
+      try (PreparedStatement insert = db.prepare("INSERT INTO dlq_pointer (user, reason, letters, live, first_seq,"
+          + " last_seq, first_ms, last_ms, first_event, last_event, events) VALUES (?,?,?,?,?,?,?,?,?,?,?)")) {
+        long[] events = new long[Pointers.MAX_PER_ROW];
+        transpose.drain((user, reason, offsets, from, total) -> {
+          for (int start = from; start < from + total; start += Pointers.MAX_PER_ROW) {
+            int count = Math.min(Pointers.MAX_PER_ROW, from + total - start);
+            long firstSeq = Long.MAX_VALUE;
+            long lastSeq = Long.MIN_VALUE;
+            long firstMs = Long.MAX_VALUE;
+            long lastMs = Long.MIN_VALUE;
+            for (int i = 0; i < count; i++) {
+              int offset = offsets[start + i];
+              events[i] = firstEvent + offset;
+              firstSeq = Math.min(firstSeq, sequences[offset]);
+              lastSeq = Math.max(lastSeq, sequences[offset]);
+              firstMs = Math.min(firstMs, times[offset]);
+              lastMs = Math.max(lastMs, times[offset]);
+            }
+            insert.setLong(1, user);
+            insert.setInt(2, reason);
+            insert.setInt(3, count);
+            insert.setInt(4, count);
+            insert.setLong(5, firstSeq);
+            insert.setLong(6, lastSeq);
+            insert.setLong(7, firstMs);
+            insert.setLong(8, lastMs);
+            insert.setLong(9, events[0]);
+            insert.setLong(10, events[count - 1]);
+            insert.setBytes(11, Pointers.encode(events[0], events, 0, count));
+            insert.executeUpdate();
+          }
+        });
+      }
+    }
+  }
+}

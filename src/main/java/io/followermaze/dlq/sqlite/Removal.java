@@ -1,0 +1,222 @@
+package io.followermaze.dlq.sqlite;
+
+import io.followermaze.dlq.DeadLetter;
+import io.followermaze.dlq.DeadLetterBlock;
+import io.followermaze.dlq.DeadLetterFilter;
+import io.followermaze.dlq.Reason;
+import java.sql.SQLException;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.agrona.collections.Long2LongHashMap;
+
+/**
+ * Retention and purge on the store-once model: a pointer goes, and an event chunk goes when no
+ * pointer into it is left ({@code live} reaches 0). Letters not yet indexed are removed from their
+ * inbox blocks. Counts are adjusted in the same transaction. Call inside a write transaction.
+ */
+final class Removal {
+
+  private static final int ROWS_PER_QUERY = 1_000;
+
+  private final SqliteDatabase db;
+  private final LetterReader reader;
+  private final Map<Reason, Long> removedByReason = new EnumMap<>(Reason.class);
+  private final Long2LongHashMap chunkDecrements = new Long2LongHashMap(0);
+  private long[] chunkStarts;
+  private long removed;
+
+  Removal(SqliteDatabase db, LetterReader reader) {
+    this.db = db;
+    this.reader = reader;
+  }
+
+  /** Removes letters older than {@code olderThanMillis}, then the oldest beyond {@code maxLetters}. */
+  long retain(long olderThanMillis, long maxLetters) throws SQLException {
+    for (InboxRow row : inbox("WHERE last_ms < ?", olderThanMillis)) {
+      removeInbox(row, row.letters());
+    }
+    List<PointerRow> rows;
+    do {
+      rows = pointerRows("WHERE last_ms < ? ORDER BY id LIMIT " + ROWS_PER_QUERY, olderThanMillis);
+      rows.forEach(this::removeRow);
+    } while (rows.size() == ROWS_PER_QUERY);
+    long excess = db.single("SELECT coalesce(sum(letters), 0) FROM dlq_count", s -> {}) - removed - maxLetters;
+    while (excess > 0) {
+      rows = pointerRows("WHERE id > ? ORDER BY id LIMIT 64", 0);
+      if (rows.isEmpty()) {
+        break;
+      }
+      for (PointerRow row : rows) {
+        if (excess <= 0) {
+          break;
+        }
+        excess -= row.live();
+        removeRow(row);
+      }
+    }
+    for (InboxRow row : excess > 0 ? inbox("WHERE id > ? ORDER BY id", 0) : List.<InboxRow>of()) {
+      if (excess <= 0) {
+        break;
+      }
+      excess -= row.letters().size();
+      removeInbox(row, row.letters());
+    }
+    return finish();
+  }
+
+  /** Removes every letter matching {@code filter}, indexed or not. */
+  long purge(DeadLetterFilter filter) throws SQLException {
+    for (InboxRow row : inbox("WHERE id > ?", 0)) {
+      List<DeadLetter> matching = row.letters().stream().filter(filter::matches).toList();
+      if (!matching.isEmpty()) {
+        removeInbox(row, matching);
+        List<DeadLetter> kept = row.letters().stream().filter(letter -> !filter.matches(letter)).toList();
+        if (!kept.isEmpty()) {
+          DeadLetterBlock block = DeadLetterBlock.of(kept);
+          db.update("INSERT INTO dlq_inbox (id, letters, first_ms, last_ms, data) VALUES (?,?,?,?,?)", s -> {
+            s.setLong(1, row.id());
+            s.setInt(2, block.size());
+            s.setLong(3, block.firstMillis());
+            s.setLong(4, block.lastMillis());
+            s.setBytes(5, block.data());
+          });
+        }
+      }
+    }
+    List<PointerRow> rows;
+    PointerRow.Prefilter where = new PointerRow.Prefilter(filter);
+    long after = 0;
+    do {
+      long from = after;
+      rows = db.rows("SELECT " + PointerRow.COLUMNS + " FROM dlq_pointer WHERE id > ? AND " + where.where
+          + " ORDER BY id LIMIT " + ROWS_PER_QUERY, s -> {
+            s.setLong(1, from);
+            where.bind(s, 2);
+          }, PointerRow::read);
+      for (PointerRow row : rows) {
+        BitSet positions = new BitSet();
+        reader.visit(row, filter, letter -> {
+          positions.set(Pointers.position(letter.id()));
+          return true;
+        });
+        removePositions(row, positions);
+        after = row.id();
+      }
+    } while (rows.size() == ROWS_PER_QUERY);
+    return finish();
+  }
+
+  private void removePositions(PointerRow row, BitSet positions) {
+    if (positions.isEmpty()) {
+      return;
+    }
+    if (positions.cardinality() == row.live()) {
+      removeRow(row);
+      return;
+    }
+    long[] events = row.eventNumbers();
+    for (int p = positions.nextSetBit(0); p >= 0; p = positions.nextSetBit(p + 1)) {
+      chunkDecrements.put(chunkOf(events[p]), chunkDecrements.get(chunkOf(events[p])) + 1);
+    }
+    BitSet removedNow = row.removedPositions();
+    removedNow.or(positions);
+    int gone = positions.cardinality();
+    count(row.reason(), gone);
+    run(() -> db.update("UPDATE dlq_pointer SET live = live - ?, removed = ? WHERE id = ?", s -> {
+      s.setInt(1, gone);
+      s.setBytes(2, Pointers.encodeRemoved(removedNow));
+      s.setLong(3, row.id());
+    }));
+  }
+
+  private void removeRow(PointerRow row) {
+    long[] events = row.eventNumbers();
+    BitSet gone = row.removedPositions();
+    for (int p = 0; p < events.length; p++) {
+      if (!gone.get(p)) {
+        chunkDecrements.put(chunkOf(events[p]), chunkDecrements.get(chunkOf(events[p])) + 1);
+      }
+    }
+    count(row.reason(), row.live());
+    run(() -> db.update("DELETE FROM dlq_pointer WHERE id = ?", s -> s.setLong(1, row.id())));
+    run(() -> db.update("DELETE FROM dlq_redriven WHERE letter BETWEEN ? AND ?", s -> {
+      s.setLong(1, Pointers.letterId(row.id(), 0));
+      s.setLong(2, Pointers.letterId(row.id(), Pointers.MAX_PER_ROW - 1));
+    }));
+  }
+
+  private void removeInbox(InboxRow row, List<DeadLetter> letters) throws SQLException {
+    for (DeadLetter letter : letters) {
+      count(letter.reason(), 1);
+    }
+    db.update("DELETE FROM dlq_inbox WHERE id = ?", s -> s.setLong(1, row.id()));
+  }
+
+  private void count(Reason reason, long letters) {
+    removedByReason.merge(reason, letters, Long::sum);
+    removed += letters;
+  }
+
+  private long finish() throws SQLException {
+    for (Map.Entry<Reason, Long> entry : removedByReason.entrySet()) {
+      SqliteSchema.count(db, entry.getKey(), -entry.getValue());
+    }
+    for (Long2LongHashMap.KeyIterator it = chunkDecrements.keySet().iterator(); it.hasNext(); ) {
+      long chunk = it.nextValue();
+      long gone = chunkDecrements.get(chunk);
+      db.update("UPDATE dlq_event SET live = live - ? WHERE first_event = ?", s -> {
+        s.setLong(1, gone);
+        s.setLong(2, chunk);
+      });
+    }
+    db.update("DELETE FROM dlq_event WHERE live <= 0", s -> {});
+    reader.forget();
+    long total = removed;
+    removedByReason.clear();
+    chunkDecrements.clear();
+    removed = 0;
+    return total;
+  }
+
+  private long chunkOf(long event) {
+    if (chunkStarts == null) {
+      chunkStarts = run(() -> db.rows("SELECT first_event FROM dlq_event ORDER BY first_event", s -> {}, r -> r.getLong(1)))
+          .stream().mapToLong(Long::longValue).toArray();
+    }
+    int at = Arrays.binarySearch(chunkStarts, event);
+    return at >= 0 ? chunkStarts[at] : at == -1 ? -1 : chunkStarts[-at - 2];
+  }
+
+  private List<PointerRow> pointerRows(String condition, long value) throws SQLException {
+    return db.rows("SELECT " + PointerRow.COLUMNS + " FROM dlq_pointer " + condition, s -> s.setLong(1, value),
+        PointerRow::read);
+  }
+
+  /** An inbox row and its letters. */
+  private record InboxRow(long id, List<DeadLetter> letters) {}
+
+  private List<InboxRow> inbox(String condition, long value) throws SQLException {
+    return db.rows("SELECT id, data FROM dlq_inbox " + condition, s -> s.setLong(1, value), r -> {
+      try {
+        return new InboxRow(r.getLong(1), DeadLetterBlock.decode(r.getBytes(2)));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalStateException("inbox block " + r.getLong(1) + " is damaged: " + e.getMessage(), e);
+      }
+    });
+  }
+
+  private interface SqlWork<T> {
+    T run() throws SQLException;
+  }
+
+  private static <T> T run(SqlWork<T> work) {
+    try {
+      return work.run();
+    } catch (SQLException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,183 @@
+package io.followermaze.dlq.sqlite;
+
+import java.util.Arrays;
+
+/**
+ * The heart of an indexing pass: turns letters in event order, as {@code (recipient, reason, event
+ * offset)} triples, into runs per recipient and reason, each in event order, without an object per
+ * recipient (a fan-out to a million users is a million triples in three int arrays). Recipients
+ * with ids below {@value #COUNTING_LIMIT} are grouped by a counting sort, O(n); larger ids by
+ * sorting packed longs. The arrays are kept and reused from pass to pass.
+ */
+final class Transpose {
+
+  private static final int COUNTING_LIMIT = 1 << 22;
+
+  /** Receives the runs, in the order of their first letter. */
+  interface RunSink {
+    /** One run: {@code count} event offsets, ascending, from {@code offsets[from]}. */
+    void run(int user, int reasonCode, int[] offsets, int from, int count) throws java.sql.SQLException;
+  }
+
+  private int[] users = new int[1 << 12];
+  private int[] codes = new int[1 << 12];
+  private int[] grouped = new int[0];
+  private int[] counts = new int[0];
+  private int[] runUser = new int[1 << 10];
+  private int[] runReason = new int[1 << 10];
+  private int[] runStart = new int[1 << 10];
+  private int[] runCount = new int[1 << 10];
+  private int runs;
+  private int size;
+  private int maxUser;
+
+  /** Adds a letter for {@code user} (-1: none) of reason {@code reasonCode} (below 32) at event {@code offset}. */
+  void add(int user, int reasonCode, int offset) {
+    if (size == users.length) {
+      users = Arrays.copyOf(users, size * 2);
+      codes = Arrays.copyOf(codes, size * 2);
+    }
+    int key = user + 1;
+    users[size] = key;
+    codes[size++] = offset << 5 | reasonCode;
+    maxUser = Math.max(maxUser, key);
+  }
+
+  int size() {
+    return size;
+  }
+
+  /** Hands every run to {@code sink}, then starts over empty. */
+  void drain(RunSink sink) throws java.sql.SQLException {
+    if (maxUser < COUNTING_LIMIT) {
+      countingSort();
+    } else {
+      packedSort();
+    }
+    findRuns();
+    long[] order = new long[runs];
+    for (int r = 0; r < runs; r++) {
+      order[r] = (long) (grouped[runStart[r]] >>> 5) << 32 | r;
+    }
+    Arrays.sort(order);
+    int[] offsets = new int[Math.max(16, maxRun())];
+    for (long packed : order) {
+      int r = (int) packed;
+      for (int i = 0; i < runCount[r]; i++) {
+        offsets[i] = grouped[runStart[r] + i] >>> 5;
+      }
+      sink.run(runUser[r] - 1, runReason[r], offsets, 0, runCount[r]);
+    }
+    size = 0;
+    maxUser = 0;
+    runs = 0;
+  }
+
+  /** Groups codes by user, keeping event order within each user (a stable counting sort). */
+  private void countingSort() {
+    if (counts.length < maxUser + 2) {
+      counts = new int[Math.max(maxUser + 2, counts.length * 2)];
+    } else {
+      Arrays.fill(counts, 0, maxUser + 2, 0);
+    }
+    for (int i = 0; i < size; i++) {
+      counts[users[i] + 1]++;
+    }
+    for (int u = 1; u <= maxUser + 1; u++) {
+      counts[u] += counts[u - 1];
+    }
+    ensureGrouped();
+    for (int i = 0; i < size; i++) {
+      int at = counts[users[i]]++;
+      grouped[at] = codes[i];
+    }
+    // counts[u] is now the end of user u's range; rebuild users in grouped order.
+    int start = 0;
+    for (int u = 0; u <= maxUser; u++) {
+      int end = counts[u];
+      Arrays.fill(users, start, end, u);
+      start = end;
+    }
+  }
+
+  /** For ids too large to count: sort (user, code) packed into longs. */
+  private void packedSort() {
+    long[] packed = new long[size];
+    for (int i = 0; i < size; i++) {
+      packed[i] = (long) users[i] << 32 | (codes[i] & 0xffffffffL);
+    }
+    Arrays.sort(packed);
+    ensureGrouped();
+    for (int i = 0; i < size; i++) {
+      users[i] = (int) (packed[i] >>> 32);
+      grouped[i] = (int) packed[i];
+    }
+  }
+
+  private void ensureGrouped() {
+    if (grouped.length < size) {
+      grouped = new int[Math.max(size, grouped.length * 2)];
+    }
+  }
+
+  /**
+   * Splits each user's range into one run per reason, keeping event order (nearly every range has
+   * one reason; the others are rearranged in place by reason, stably).
+   */
+  private void findRuns() {
+    int i = 0;
+    while (i < size) {
+      int user = users[i];
+      int end = i;
+      boolean mixed = false;
+      while (end < size && users[end] == user) {
+        mixed |= (grouped[end] & 31) != (grouped[i] & 31);
+        end++;
+      }
+      if (mixed) {
+        stableByReason(i, end);
+      }
+      int start = i;
+      for (int j = i + 1; j <= end; j++) {
+        if (j == end || (grouped[j] & 31) != (grouped[start] & 31)) {
+          addRun(user, grouped[start] & 31, start, j - start);
+          start = j;
+        }
+      }
+      i = end;
+    }
+  }
+
+  private void stableByReason(int from, int to) {
+    int[] copy = Arrays.copyOfRange(grouped, from, to);
+    int at = from;
+    for (int reason = 0; reason < 32; reason++) {
+      for (int code : copy) {
+        if ((code & 31) == reason) {
+          grouped[at++] = code;
+        }
+      }
+    }
+  }
+
+  private void addRun(int user, int reason, int start, int count) {
+    if (runs == runUser.length) {
+      runUser = Arrays.copyOf(runUser, runs * 2);
+      runReason = Arrays.copyOf(runReason, runs * 2);
+      runStart = Arrays.copyOf(runStart, runs * 2);
+      runCount = Arrays.copyOf(runCount, runs * 2);
+    }
+    runUser[runs] = user;
+    runReason[runs] = reason;
+    runStart[runs] = start;
+    runCount[runs++] = count;
+  }
+
+  private int maxRun() {
+    int max = 0;
+    for (int r = 0; r < runs; r++) {
+      max = Math.max(max, runCount[r]);
+    }
+    return max;
+  }
+}

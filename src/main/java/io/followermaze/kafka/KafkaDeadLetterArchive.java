@@ -1,0 +1,134 @@
+package io.followermaze.kafka;
+
+import io.followermaze.dlq.DeadLetterStats;
+import io.followermaze.dlq.StoredDeadLetter;
+import io.followermaze.dlq.DeadLetter;
+import io.followermaze.dlq.DeadLetterFilter;
+import io.followermaze.dlq.Reason;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Reads a dead-letter topic for the {@code followermaze dlq} commands: a plain consumer (no group,
+ * nothing committed) that scans every partition from its beginning to the end it had when the scan
+ * started. A letter's id is its partition and offset, {@code (partition << 40 | offset) + 1} (ids
+ * start at 1, as in the SQLite store, so "after id 0" means from the start).
+ */
+public final class KafkaDeadLetterArchive implements AutoCloseable {
+
+  private static final int OFFSET_BITS = 40;
+
+  /** The consumer group whose position marks what redrive has dealt with (see {@code KafkaRedriver}). */
+  public static final String REDRIVE_GROUP = "followermaze-redrive";
+
+  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final String bootstrap;
+  private final String topic;
+
+  /** A reader of {@code topic} on {@code bootstrap}. */
+  public KafkaDeadLetterArchive(String bootstrap, String topic) {
+    this.consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    this.bootstrap = bootstrap;
+    this.topic = topic;
+  }
+
+  /** The id of the record at {@code offset} in {@code partition}. */
+  public static long id(int partition, long offset) {
+    return ((long) partition << OFFSET_BITS | offset) + 1;
+  }
+
+  /** Calls {@code visitor} with every letter matching {@code filter}, partition by partition, in offset order. */
+  public void scan(DeadLetterFilter filter, Consumer<StoredDeadLetter> visitor) {
+    scanFrom(Map.of(), filter, visitor);
+  }
+
+  /**
+   * Like {@link #scan}, but only the letters after the redrive group's committed position: those a
+   * redrive has not yet dealt with (redriven or parked again).
+   */
+  public void scanParked(DeadLetterFilter filter, Consumer<StoredDeadLetter> visitor) {
+    Map<TopicPartition, Long> from = new java.util.HashMap<>();
+    try (KafkaConsumer<byte[], byte[]> group = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ConsumerConfig.GROUP_ID_CONFIG, REDRIVE_GROUP), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      java.util.Set<TopicPartition> partitions = new java.util.HashSet<>(group.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+          .map(info -> new TopicPartition(topic, info.partition())).toList());
+      group.committed(partitions).forEach((partition, offset) -> {
+        if (offset != null) {
+          from.put(partition, offset.offset());
+        }
+      });
+    }
+    scanFrom(from, filter, visitor);
+  }
+
+  private void scanFrom(Map<TopicPartition, Long> from, DeadLetterFilter filter, Consumer<StoredDeadLetter> visitor) {
+    List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+        .map(info -> new TopicPartition(topic, info.partition())).sorted(java.util.Comparator.comparingInt(TopicPartition::partition))
+        .toList();
+    Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+    for (TopicPartition partition : partitions) {
+      consumer.assign(List.of(partition));
+      if (from.containsKey(partition)) {
+        consumer.seek(partition, from.get(partition));
+      } else {
+        consumer.seekToBeginning(List.of(partition));
+      }
+      while (consumer.position(partition) < end.get(partition)) {
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+          if (record.offset() >= end.get(partition)) {
+            break;
+          }
+          DeadLetter letter = DeadLetterHeaders.toLetter(record.headers(), record.value());
+          if (filter.matches(letter)) {
+            visitor.accept(new StoredDeadLetter(id(record.partition(), record.offset()), letter, 0));
+          }
+        }
+      }
+    }
+  }
+
+  /** Counts by reason, oldest and newest, as {@code dlq stats} shows them (no size on disk: -1). */
+  public DeadLetterStats stats() {
+    Map<Reason, Long> byReason = new EnumMap<>(Reason.class);
+    long[] bounds = {Long.MAX_VALUE, 0, 0};
+    scan(DeadLetterFilter.ALL, stored -> {
+      byReason.merge(stored.letter().reason(), 1L, Long::sum);
+      bounds[0] = Math.min(bounds[0], stored.letter().timestampMillis());
+      bounds[1] = Math.max(bounds[1], stored.letter().timestampMillis());
+      bounds[2]++;
+    });
+    return new DeadLetterStats(byReason, bounds[2], bounds[2] == 0 ? 0 : bounds[0], bounds[1], -1, 0, 0);
+  }
+
+  /** The letter with {@code id}, if the topic still holds it. */
+  public Optional<StoredDeadLetter> get(long id) {
+    if (id < 1) {
+      return Optional.empty();
+    }
+    TopicPartition partition = new TopicPartition(topic, (int) ((id - 1) >>> OFFSET_BITS));
+    long offset = (id - 1) & ((1L << OFFSET_BITS) - 1);
+    consumer.assign(List.of(partition));
+    consumer.seek(partition, offset);
+    for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofSeconds(5))) {
+      if (record.offset() == offset) {
+        return Optional.of(new StoredDeadLetter(id, DeadLetterHeaders.toLetter(record.headers(), record.value()), 0));
+      }
+    }
+    return Optional.empty();
+  }
+
+  @Override
+  public void close() {
+    consumer.close();
+  }
+}

@@ -1,0 +1,207 @@
+package io.followermaze.kafka;
+
+import io.followermaze.dlq.DeadLetter;
+import io.followermaze.dlq.DeadLetterFilter;
+import io.followermaze.dlq.Reason;
+import io.followermaze.engine.EngineCommand.Redelivery;
+import io.followermaze.protocol.Event;
+import io.followermaze.protocol.EventParser;
+import io.followermaze.server.Server;
+import io.followermaze.kafka.DeadLetterHeaders;
+import io.followermaze.kafka.KafkaDeadLetterArchive;
+import io.followermaze.kafka.KafkaDeadLetterStore;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Redrive for a dead-letter topic ({@code serve --dlq kafka}). Requests arrive on {@code
+ * <topic>.redrive} ({@link #request}); for each, the redriver reads the dead-letter topic from the
+ * consumer group {@value #GROUP}'s committed position to the end the topic had when the request
+ * started: matching undeliverable letters are re-delivered to their users if connected; every other
+ * letter read (not matching, not undeliverable, or its user offline) is appended to the topic again,
+ * unchanged, so it stays parked; then the position is committed. So nothing is redriven twice, and
+ * nothing parked is skipped for good. A crash between delivery and commit redelivers that slice
+ * again (at-least-once).
+ */
+public final class KafkaRedriver implements AutoCloseable {
+
+  /** The consumer group whose position marks what has been redriven (or parked again). */
+  public static final String GROUP = KafkaDeadLetterArchive.REDRIVE_GROUP;
+
+  private static final Logger log = LoggerFactory.getLogger(KafkaRedriver.class);
+
+  private final String bootstrap;
+  private final String topic;
+  private final Server server;
+  private final KafkaConsumer<byte[], byte[]> requests;
+  private final Thread thread;
+  private volatile boolean closing;
+
+  /** Starts carrying out requests for {@code topic} on {@code server}. */
+  public KafkaRedriver(String bootstrap, String topic, Server server) {
+    this.bootstrap = bootstrap;
+    this.topic = topic;
+    this.server = server;
+    KafkaDeadLetterStore.createTopic(bootstrap, requestTopic(topic), 1, Map.of());
+    this.requests = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ConsumerConfig.GROUP_ID_CONFIG, GROUP + "-requests", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    requests.subscribe(List.of(requestTopic(topic)));
+    this.thread = Thread.ofPlatform().name("kafka-redriver").start(this::run);
+  }
+
+  /** The topic redrive requests for {@code topic} go to. */
+  public static String requestTopic(String topic) {
+    return topic + ".redrive";
+  }
+
+  /**
+   * Asks the running server to redrive what matches {@code filter}, at most {@code ratePerSecond};
+   * returns the request's id (its offset in the request topic).
+   */
+  public static long request(String bootstrap, String topic, DeadLetterFilter filter, int ratePerSecond) {
+    if (ratePerSecond < 1) {
+      throw new IllegalArgumentException("rate must be at least 1 per second, was " + ratePerSecond);
+    }
+    KafkaDeadLetterStore.createTopic(bootstrap, requestTopic(topic), 1, Map.of());
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaDeadLetterStore.producerConfig(bootstrap,
+        "followermaze-redrive-request"), new ByteArraySerializer(), new ByteArraySerializer())) {
+      String value = "rate=" + ratePerSecond + ";" + filter.encode();
+      return producer.send(new ProducerRecord<>(requestTopic(topic), value.getBytes(StandardCharsets.UTF_8)))
+          .get(1, TimeUnit.MINUTES).offset();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("cannot record the redrive request on " + bootstrap + ": " + e, e);
+    }
+  }
+
+  /** Whether request {@code id} has been carried out (the request group has committed past it). */
+  public static boolean done(String bootstrap, String topic, long id) {
+    try (KafkaConsumer<byte[], byte[]> group = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ConsumerConfig.GROUP_ID_CONFIG, GROUP + "-requests"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      TopicPartition partition = new TopicPartition(requestTopic(topic), 0);
+      OffsetAndMetadata committed = group.committed(java.util.Set.of(partition)).get(partition);
+      return committed != null && committed.offset() > id;
+    }
+  }
+
+  private void run() {
+    try {
+      while (!closing) {
+        for (ConsumerRecord<byte[], byte[]> request : requests.poll(Duration.ofMillis(200))) {
+          String text = new String(request.value(), StandardCharsets.UTF_8);
+          int rate = Integer.parseInt(text.substring("rate=".length(), text.indexOf(';')));
+          DeadLetterFilter filter = DeadLetterFilter.decode(text.substring(text.indexOf(';') + 1));
+          redrive(filter, rate);
+          requests.commitSync(Map.of(new TopicPartition(request.topic(), request.partition()),
+              new OffsetAndMetadata(request.offset() + 1)));
+        }
+      }
+    } catch (WakeupException e) {
+      // Closing.
+    } catch (RuntimeException e) {
+      log.error("Kafka redrive stopped: {}", e.toString(), e);
+    } finally {
+      requests.close();
+    }
+  }
+
+  private void redrive(DeadLetterFilter filter, int rate) {
+    long redriven = 0;
+    long parkedAgain = 0;
+    try (KafkaConsumer<byte[], byte[]> letters = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+            ConsumerConfig.GROUP_ID_CONFIG, GROUP, ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+            ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(1, rate / 10)),
+            new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        KafkaProducer<byte[], byte[]> parker = new KafkaProducer<>(KafkaDeadLetterStore.producerConfig(bootstrap,
+            "followermaze-redrive-park"), new ByteArraySerializer(), new ByteArraySerializer())) {
+      List<TopicPartition> partitions = letters.partitionsFor(topic).stream()
+          .map(info -> new TopicPartition(topic, info.partition())).toList();
+      letters.assign(partitions);
+      Map<TopicPartition, OffsetAndMetadata> committed = letters.committed(new java.util.HashSet<>(partitions));
+      for (TopicPartition partition : partitions) {
+        OffsetAndMetadata position = committed.get(partition);
+        if (position == null) {
+          letters.seekToBeginning(List.of(partition));
+        } else {
+          letters.seek(partition, position.offset());
+        }
+      }
+      Map<TopicPartition, Long> end = letters.endOffsets(partitions);
+      long sliceNanos = TimeUnit.MILLISECONDS.toNanos(100);
+      while (!closing && partitions.stream().anyMatch(p -> letters.position(p) < end.get(p))) {
+        long started = System.nanoTime();
+        List<Redelivery> slice = new ArrayList<>();
+        List<ConsumerRecord<byte[], byte[]>> sliceRecords = new ArrayList<>();
+        Map<TopicPartition, OffsetAndMetadata> reached = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> record : letters.poll(Duration.ofMillis(500))) {
+          TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+          if (record.offset() >= end.get(partition)) {
+            continue;
+          }
+          reached.put(partition, new OffsetAndMetadata(record.offset() + 1));
+          DeadLetter letter = DeadLetterHeaders.toLetter(record.headers(), record.value());
+          if (letter.reason().category() == Reason.Category.UNDELIVERABLE && filter.matches(letter)
+              && EventParser.parse(letter.payload()) instanceof Event event) {
+            slice.add(new Redelivery(sliceRecords.size(), letter.recipient(), event));
+            sliceRecords.add(record);
+          } else {
+            parkAgain(parker, record);
+            parkedAgain++;
+          }
+        }
+        java.util.Set<Long> queued = new java.util.HashSet<>(slice.isEmpty() ? List.of() : server.redeliver(slice).join());
+        for (int i = 0; i < sliceRecords.size(); i++) {
+          if (queued.contains((long) i)) {
+            redriven++;
+          } else {
+            parkAgain(parker, sliceRecords.get(i));
+            parkedAgain++;
+          }
+        }
+        parker.flush();
+        letters.commitSync(reached);
+        long left = sliceNanos - (System.nanoTime() - started);
+        if (left > 0 && !slice.isEmpty()) {
+          java.util.concurrent.locks.LockSupport.parkNanos(left);
+        }
+      }
+    }
+    log.info("Kafka redrive done: {} redriven, {} parked again (filter {})", redriven, parkedAgain, filter.encode());
+  }
+
+  private void parkAgain(KafkaProducer<byte[], byte[]> parker, ConsumerRecord<byte[], byte[]> record) {
+    parker.send(new ProducerRecord<>(topic, null, record.timestamp(), record.key(), record.value(), record.headers()));
+  }
+
+  @Override
+  public void close() {
+    closing = true;
+    requests.wakeup();
+    try {
+      thread.join(Duration.ofSeconds(15));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
