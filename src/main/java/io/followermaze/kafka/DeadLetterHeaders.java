@@ -2,6 +2,8 @@ package io.followermaze.kafka;
 
 import io.followermaze.dlq.DeadLetter;
 import io.followermaze.dlq.Reason;
+import io.followermaze.dlq.VarintBuffer;
+import io.followermaze.dlq.VarintReader;
 import io.followermaze.protocol.EventType;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -15,6 +17,11 @@ import org.apache.kafka.common.header.internals.RecordHeader;
  * __connect.errors.*} headers: {@code __maze.errors.reason}, {@code .sequence}, {@code .recipient},
  * {@code .type}, {@code .timestamp}, {@code .source}, {@code .attempt}, {@code .payload.length} and
  * {@code .exception.message}; values are UTF-8 text. The record value is the original bytes.
+ *
+ * <p>Store once, point many: an event that missed several recipients is one record whose {@code
+ * __maze.errors.recipients} header lists them (binary: each recipient as an unsigned LEB128 varint,
+ * ascending, as the difference to the one before, the first as is) instead of {@code .recipient}.
+ * A consumer expands such a record into one letter per recipient ({@link #toLetters}).
  */
 public final class DeadLetterHeaders {
 
@@ -28,6 +35,7 @@ public final class DeadLetterHeaders {
   static final String ATTEMPT = PREFIX + "attempt";
   static final String PAYLOAD_LENGTH = PREFIX + "payload.length";
   static final String MESSAGE = PREFIX + "exception.message";
+  static final String RECIPIENTS = PREFIX + "recipients";
 
   private DeadLetterHeaders() {}
 
@@ -54,7 +62,56 @@ public final class DeadLetterHeaders {
     return headers;
   }
 
-  /** The letter a record with {@code headers} and {@code value} holds. */
+  /** The headers of a record for {@code letter}'s event and context, sent to {@code recipients} (ascending). */
+  public static List<Header> of(DeadLetter letter, int[] recipients) {
+    List<Header> headers = of(new DeadLetter(letter.reason(), letter.payload(), letter.payloadLength(), letter.sequence(),
+        DeadLetter.NONE, letter.type(), letter.timestampMillis(), letter.origin(), letter.attempt(), letter.error()));
+    VarintBuffer encoded = new VarintBuffer(recipients.length * 2 + 8);
+    long previous = 0;
+    for (int recipient : recipients) {
+      encoded.writeVarint(recipient - previous);
+      previous = recipient;
+    }
+    headers.add(new RecordHeader(RECIPIENTS, encoded.toByteArray()));
+    return headers;
+  }
+
+  /** The recipients listed in {@code headers} (ascending), or null when the record is for one letter. */
+  public static int[] recipients(Headers headers) {
+    Header header = headers.lastHeader(RECIPIENTS);
+    if (header == null) {
+      return null;
+    }
+    VarintReader in = new VarintReader("recipients header", header.value());
+    int[] recipients = new int[Math.min(header.value().length, 1 << 20)];
+    int count = 0;
+    long value = 0;
+    while (in.hasMore()) {
+      value += in.readVarint();
+      if (value > Integer.MAX_VALUE || count == recipients.length) {
+        throw in.damaged("a recipient out of range or too many recipients");
+      }
+      recipients[count++] = (int) value;
+    }
+    return java.util.Arrays.copyOf(recipients, count);
+  }
+
+  /** Every letter a record holds: one, or one per recipient of a record that lists them. */
+  public static List<DeadLetter> toLetters(Headers headers, byte[] value) {
+    DeadLetter letter = toLetter(headers, value);
+    int[] recipients = recipients(headers);
+    if (recipients == null) {
+      return List.of(letter);
+    }
+    List<DeadLetter> letters = new ArrayList<>(recipients.length);
+    for (int recipient : recipients) {
+      letters.add(new DeadLetter(letter.reason(), letter.payload(), letter.payloadLength(), letter.sequence(), recipient,
+          letter.type(), letter.timestampMillis(), letter.origin(), letter.attempt(), letter.error()));
+    }
+    return letters;
+  }
+
+  /** The letter a record with {@code headers} and {@code value} holds (its first, for a record that lists recipients). */
   public static DeadLetter toLetter(Headers headers, byte[] value) {
     String type = text(headers, TYPE, null);
     return new DeadLetter(

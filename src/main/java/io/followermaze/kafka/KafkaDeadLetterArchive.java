@@ -20,8 +20,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /**
  * Reads a dead-letter topic for the {@code followermaze dlq} commands: a plain consumer (no group,
  * nothing committed) that scans every partition from its beginning to the end it had when the scan
- * started. A letter's id is its partition and offset, {@code (partition << 40 | offset) + 1} (ids
- * start at 1, as in the SQLite store, so "after id 0" means from the start).
+ * started. A letter's id is its partition, offset and place among the record's recipients, {@code
+ * ((partition << 40 | offset) << 14 | index) + 1} (ids start at 1, as in the SQLite store, so "after
+ * id 0" means from the start).
  */
 public final class KafkaDeadLetterArchive implements AutoCloseable {
 
@@ -42,9 +43,11 @@ public final class KafkaDeadLetterArchive implements AutoCloseable {
     this.topic = topic;
   }
 
-  /** The id of the record at {@code offset} in {@code partition}. */
-  public static long id(int partition, long offset) {
-    return ((long) partition << OFFSET_BITS | offset) + 1;
+  private static final int INDEX_BITS = 14;
+
+  /** The id of letter {@code index} of the record at {@code offset} in {@code partition}. */
+  public static long id(int partition, long offset, int index) {
+    return (((long) partition << OFFSET_BITS | offset) << INDEX_BITS | index) + 1;
   }
 
   /** Calls {@code visitor} with every letter matching {@code filter}, partition by partition, in offset order. */
@@ -88,9 +91,11 @@ public final class KafkaDeadLetterArchive implements AutoCloseable {
           if (record.offset() >= end.get(partition)) {
             break;
           }
-          DeadLetter letter = DeadLetterHeaders.toLetter(record.headers(), record.value());
-          if (filter.matches(letter)) {
-            visitor.accept(new StoredDeadLetter(id(record.partition(), record.offset()), letter, 0));
+          List<DeadLetter> letters = DeadLetterHeaders.toLetters(record.headers(), record.value());
+          for (int index = 0; index < letters.size(); index++) {
+            if (filter.matches(letters.get(index))) {
+              visitor.accept(new StoredDeadLetter(id(record.partition(), record.offset(), index), letters.get(index), 0));
+            }
           }
         }
       }
@@ -115,13 +120,16 @@ public final class KafkaDeadLetterArchive implements AutoCloseable {
     if (id < 1) {
       return Optional.empty();
     }
-    TopicPartition partition = new TopicPartition(topic, (int) ((id - 1) >>> OFFSET_BITS));
-    long offset = (id - 1) & ((1L << OFFSET_BITS) - 1);
+    long position = (id - 1) >>> INDEX_BITS;
+    int index = (int) ((id - 1) & ((1 << INDEX_BITS) - 1));
+    TopicPartition partition = new TopicPartition(topic, (int) (position >>> OFFSET_BITS));
+    long offset = position & ((1L << OFFSET_BITS) - 1);
     consumer.assign(List.of(partition));
     consumer.seek(partition, offset);
     for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofSeconds(5))) {
       if (record.offset() == offset) {
-        return Optional.of(new StoredDeadLetter(id, DeadLetterHeaders.toLetter(record.headers(), record.value()), 0));
+        List<DeadLetter> letters = DeadLetterHeaders.toLetters(record.headers(), record.value());
+        return index < letters.size() ? Optional.of(new StoredDeadLetter(id, letters.get(index), 0)) : Optional.empty();
       }
     }
     return Optional.empty();

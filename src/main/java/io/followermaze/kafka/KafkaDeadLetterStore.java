@@ -23,10 +23,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Dead letters in a Kafka topic: one record per letter, value = the original bytes, key = the
+ * Dead letters in a Kafka topic, stored once per event: value = the original bytes, key = the
  * recipient (or the sequence number when there is none) so one user's letters stay in one partition
  * and in order, and the letter's fields in headers ({@link DeadLetterHeaders}, after Kafka Connect's
- * {@code __connect.errors.*} convention).
+ * {@code __connect.errors.*} convention). An event that missed several recipients is one record per
+ * partition their keys map to, listing them in a header, not one record per recipient.
  *
  * <p>The producer is idempotent with {@code acks=all} and retries without a deadline, so a broker
  * outage makes {@link #append} wait (the collector's queue fills, intake pauses) instead of failing,
@@ -89,19 +90,21 @@ public final class KafkaDeadLetterStore implements DeadLetterStore {
     if (blocks != unfinishedBatch) {
       acknowledged = new BitSet();
     }
-    List<DeadLetter> letters = new ArrayList<>();
+    List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
     for (DeadLetterBlock block : blocks) {
-      letters.addAll(block.letters());
+      for (DeadLetterBlock.Entry entry : block.entries()) {
+        addRecords(entry, records);
+      }
     }
-    List<Future<RecordMetadata>> sent = new ArrayList<>(letters.size());
+    List<Future<RecordMetadata>> sent = new ArrayList<>(records.size());
     Exception failure = null;
-    for (int i = 0; i < letters.size(); i++) {
+    for (int i = 0; i < records.size(); i++) {
       if (acknowledged.get(i)) {
         sent.add(null);
         continue;
       }
       try {
-        sent.add(producer.send(record(letters.get(i))));
+        sent.add(producer.send(records.get(i)));
       } catch (RuntimeException e) {
         sent.add(null);
         failure = failure == null ? e : failure;
@@ -127,10 +130,59 @@ public final class KafkaDeadLetterStore implements DeadLetterStore {
     unfinishedBatch = null;
   }
 
+  /**
+   * One record for an entry with at most one recipient; for more, one record per partition the
+   * recipients' keys map to (as the default partitioner would place a record keyed by each), with
+   * up to {@value #MAX_RECIPIENTS_PER_RECORD} recipients listed in a header: a user's letters stay
+   * in one partition, and an event is sent once per partition, not once per recipient.
+   */
+  private void addRecords(DeadLetterBlock.Entry entry, List<ProducerRecord<byte[], byte[]>> records) {
+    int[] recipients = entry.recipients();
+    if (recipients.length <= 1) {
+      records.add(record(entry.letter(recipients.length == 0 ? DeadLetter.NONE : recipients[0])));
+      return;
+    }
+    int partitions = partitions();
+    Map<Integer, List<Integer>> byPartition = new java.util.TreeMap<>();
+    for (int recipient : recipients) {
+      byPartition.computeIfAbsent(partitionOf(recipient, partitions), p -> new ArrayList<>()).add(recipient);
+    }
+    DeadLetter letter = entry.letter(DeadLetter.NONE);
+    byPartition.forEach((partition, users) -> {
+      int[] sorted = users.stream().mapToInt(Integer::intValue).sorted().toArray();
+      for (int from = 0; from < sorted.length; from += MAX_RECIPIENTS_PER_RECORD) {
+        int[] chunk = java.util.Arrays.copyOfRange(sorted, from, Math.min(sorted.length, from + MAX_RECIPIENTS_PER_RECORD));
+        records.add(new ProducerRecord<>(topic, partition, letter.timestampMillis(), key(chunk[0]), letter.payload(),
+            DeadLetterHeaders.of(letter, chunk)));
+      }
+    });
+  }
+
+  /** The most recipients one record lists (letter ids give a record 14 bits of index). */
+  static final int MAX_RECIPIENTS_PER_RECORD = 10_000;
+
+  private int partitionCount;
+
+  private int partitions() {
+    if (partitionCount == 0) {
+      partitionCount = producer.partitionsFor(topic).size();
+    }
+    return partitionCount;
+  }
+
+  /** The partition the default partitioner gives a record keyed by {@code recipient}. */
+  static int partitionOf(int recipient, int partitions) {
+    return org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(key(recipient)))
+        % partitions;
+  }
+
+  private static byte[] key(long value) {
+    return Long.toString(value).getBytes(StandardCharsets.US_ASCII);
+  }
+
   private ProducerRecord<byte[], byte[]> record(DeadLetter letter) {
     long key = letter.recipient() != DeadLetter.NONE ? letter.recipient() : letter.sequence();
-    return new ProducerRecord<>(topic, null, letter.timestampMillis(), Long.toString(key).getBytes(StandardCharsets.US_ASCII),
-        letter.payload(), DeadLetterHeaders.of(letter));
+    return new ProducerRecord<>(topic, null, letter.timestampMillis(), key(key), letter.payload(), DeadLetterHeaders.of(letter));
   }
 
   @Override

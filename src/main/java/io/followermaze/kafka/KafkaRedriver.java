@@ -152,7 +152,9 @@ public final class KafkaRedriver implements AutoCloseable {
       while (!closing && partitions.stream().anyMatch(p -> letters.position(p) < end.get(p))) {
         long started = System.nanoTime();
         List<Redelivery> slice = new ArrayList<>();
+        List<Integer> owners = new ArrayList<>();
         List<ConsumerRecord<byte[], byte[]>> sliceRecords = new ArrayList<>();
+        List<List<DeadLetter>> recordLetters = new ArrayList<>();
         Map<TopicPartition, OffsetAndMetadata> reached = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> record : letters.poll(Duration.ofMillis(500))) {
           TopicPartition partition = new TopicPartition(record.topic(), record.partition());
@@ -160,24 +162,29 @@ public final class KafkaRedriver implements AutoCloseable {
             continue;
           }
           reached.put(partition, new OffsetAndMetadata(record.offset() + 1));
-          DeadLetter letter = DeadLetterHeaders.toLetter(record.headers(), record.value());
-          if (letter.reason().category() == Reason.Category.UNDELIVERABLE && filter.matches(letter)
-              && EventParser.parse(letter.payload()) instanceof Event event) {
-            slice.add(new Redelivery(sliceRecords.size(), letter.recipient(), event));
-            sliceRecords.add(record);
-          } else {
-            parkAgain(parker, record);
-            parkedAgain++;
+          List<DeadLetter> held = DeadLetterHeaders.toLetters(record.headers(), record.value());
+          int owner = sliceRecords.size();
+          sliceRecords.add(record);
+          recordLetters.add(held);
+          for (DeadLetter letter : held) {
+            if (letter.reason().category() == Reason.Category.UNDELIVERABLE && filter.matches(letter)
+                && EventParser.parse(letter.payload()) instanceof Event event) {
+              slice.add(new Redelivery(slice.size(), letter.recipient(), event));
+              owners.add(owner);
+            }
           }
         }
         java.util.Set<Long> queued = new java.util.HashSet<>(slice.isEmpty() ? List.of() : server.redeliver(slice).join());
-        for (int i = 0; i < sliceRecords.size(); i++) {
-          if (queued.contains((long) i)) {
+        List<java.util.Set<Integer>> delivered = new ArrayList<>();
+        sliceRecords.forEach(r -> delivered.add(new java.util.HashSet<>()));
+        for (Redelivery redelivery : slice) {
+          if (queued.contains(redelivery.id())) {
+            delivered.get(owners.get((int) redelivery.id())).add(redelivery.recipient());
             redriven++;
-          } else {
-            parkAgain(parker, sliceRecords.get(i));
-            parkedAgain++;
           }
+        }
+        for (int i = 0; i < sliceRecords.size(); i++) {
+          parkedAgain += parkRest(parker, sliceRecords.get(i), recordLetters.get(i), delivered.get(i));
         }
         parker.flush();
         letters.commitSync(reached);
@@ -190,8 +197,29 @@ public final class KafkaRedriver implements AutoCloseable {
     log.info("Kafka redrive done: {} redriven, {} parked again (filter {})", redriven, parkedAgain, filter.encode());
   }
 
-  private void parkAgain(KafkaProducer<byte[], byte[]> parker, ConsumerRecord<byte[], byte[]> record) {
-    parker.send(new ProducerRecord<>(topic, null, record.timestamp(), record.key(), record.value(), record.headers()));
+  /**
+   * Appends what of {@code record} was not redriven to the topic again, so it stays parked: the
+   * record unchanged when none of its letters went, else a record listing the recipients left.
+   * Returns how many letters were parked again.
+   */
+  private int parkRest(KafkaProducer<byte[], byte[]> parker, ConsumerRecord<byte[], byte[]> record, List<DeadLetter> held,
+      java.util.Set<Integer> delivered) {
+    if (delivered.isEmpty()) {
+      parker.send(new ProducerRecord<>(topic, record.partition(), record.timestamp(), record.key(), record.value(),
+          record.headers()));
+      return held.size();
+    }
+    int[] rest = held.stream().mapToInt(DeadLetter::recipient).filter(r -> !delivered.contains(r)).toArray();
+    if (rest.length == 0) {
+      return 0;
+    }
+    DeadLetter first = held.getFirst();
+    DeadLetter one = new DeadLetter(first.reason(), first.payload(), first.payloadLength(), first.sequence(), rest[0],
+        first.type(), first.timestampMillis(), first.origin(), first.attempt(), first.error());
+    parker.send(new ProducerRecord<>(topic, record.partition(), record.timestamp(),
+        Integer.toString(rest[0]).getBytes(java.nio.charset.StandardCharsets.US_ASCII), record.value(),
+        rest.length == 1 ? DeadLetterHeaders.of(one) : DeadLetterHeaders.of(one, rest)));
+    return rest.length;
   }
 
   @Override

@@ -103,4 +103,57 @@ class KafkaDeadLettersIT {
       assertThat(sequences).as("distinct sequence numbers: none lost, none twice").hasSize(events);
     }
   }
+
+  @Test
+  void anEventThatMissedManyFollowersIsOneRecordPerPartitionListingThem() throws Exception {
+    try (KafkaBroker broker = new KafkaBroker(kafkaDir)) {
+      DeadLetterCollector collector = new DeadLetterCollector(KafkaDeadLetterStore.open(broker.bootstrap(), TOPIC, 3),
+          64 << 10, 16 << 10, Duration.ofMillis(20));
+      int followers = 50;
+      int posts = 20;
+      try (Server server = Server.start(ServerConfig.forTests(), collector); EventSource source = new EventSource(server.eventPort())) {
+        StringBuilder lines = new StringBuilder();
+        for (int f = 0; f < followers; f++) {
+          lines.append(f + 1).append("|F|").append(100 + f).append("|1\n");
+        }
+        for (int p = 0; p < posts; p++) {
+          lines.append(followers + p + 1).append("|S|1\n");
+        }
+        source.sendRaw(lines.toString().getBytes(StandardCharsets.US_ASCII));
+        await().atMost(Duration.ofSeconds(60)).until(() -> collector.committed() == followers + (long) posts * followers);
+      } finally {
+        collector.close();
+      }
+      List<ConsumerRecord<byte[], byte[]>> records = readAll(broker.bootstrap(), TOPIC);
+      Set<String> letters = new HashSet<>();
+      long bytes = 0;
+      long oneRecordPerLetter = 0;
+      int statusRecords = 0;
+      for (ConsumerRecord<byte[], byte[]> record : records) {
+        bytes += record.serializedKeySize() + record.serializedValueSize();
+        for (var header : record.headers()) {
+          bytes += header.key().length() + header.value().length;
+        }
+        for (DeadLetter letter : DeadLetterHeaders.toLetters(record.headers(), record.value())) {
+          assertThat(KafkaDeadLetterStore.partitionOf(letter.recipient(), 3)).as("each user's letters in its partition")
+              .isEqualTo(record.partition());
+          assertThat(letters.add(letter.recipient() + ":" + letter.sequence())).as("once each").isTrue();
+          oneRecordPerLetter += Integer.toString(letter.recipient()).length() + letter.payload().length;
+          for (var header : DeadLetterHeaders.of(letter)) {
+            oneRecordPerLetter += header.key().length() + header.value().length;
+          }
+        }
+        statusRecords += new String(record.value(), StandardCharsets.US_ASCII).contains("|S|") ? 1 : 0;
+      }
+      System.out.printf("kafka dlq, store once: %d letters in %d records, %.1f bytes of key, value and headers per letter"
+          + " (one record per letter: %.1f)%n", letters.size(), records.size(), (double) bytes / letters.size(),
+          (double) oneRecordPerLetter / letters.size());
+      assertThat(bytes).as("stored once, not per recipient").isLessThan(oneRecordPerLetter / 3);
+      assertThat(letters).hasSize(followers + posts * followers);
+      assertThat(statusRecords).as("a post is at most one record per partition").isLessThanOrEqualTo(posts * 3);
+      for (int f = 0; f < followers; f++) {
+        assertThat(letters).contains((100 + f) + ":" + (followers + posts));
+      }
+    }
+  }
 }
