@@ -77,9 +77,8 @@ final class ClientListener implements AutoCloseable {
     String peer = Connections.peer(channel);
     try {
       channel.socket().setTcpNoDelay(true);
-      channel.socket().setSoTimeout((int) config.handshakeTimeout().toMillis());
       InputStream in = channel.socket().getInputStream();
-      ClientId id = readId(in);
+      ClientId id = readId(in, channel, System.nanoTime() + config.handshakeTimeout().toNanos());
       if (!id.valid()) {
         log.info("refused client {}: {}", peer, id.error());
         Connections.refuseLingering(channel, id.error());
@@ -138,10 +137,19 @@ final class ClientListener implements AutoCloseable {
     }
   }
 
-  private static ClientId readId(InputStream in) throws IOException {
+  /**
+   * Reads the id line by {@code deadline} (System.nanoTime): the handshake timeout counts in total,
+   * not per read, so a client trickling one byte at a time cannot hold a slot for long.
+   */
+  private static ClientId readId(InputStream in, SocketChannel channel, long deadline) throws IOException {
     byte[] line = new byte[ClientId.MAX_LINE_LENGTH];
     int length = 0;
     while (length < line.length) {
+      long left = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      if (left <= 0) {
+        throw new SocketTimeoutException("handshake deadline passed");
+      }
+      channel.socket().setSoTimeout((int) Math.min(Integer.MAX_VALUE, left));
       int read = in.read(line, length, line.length - length);
       if (read < 0) {
         return new ClientId(-1, "connection closed before a user id was sent");

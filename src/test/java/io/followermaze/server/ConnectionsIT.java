@@ -94,6 +94,34 @@ class ConnectionsIT {
   }
 
   @Test
+  void aClientTricklingItsIdByteByByteIsClosedAtTheHandshakeTimeoutInTotal() throws Exception {
+    ServerConfig config = ServerConfig.forTests()
+        .withClientBounds(8192, SlowClientPolicy.DISCONNECT, 100, Duration.ofMillis(500));
+    try (RunningServer server = RunningServer.start(config);
+        java.net.Socket socket = new java.net.Socket("127.0.0.1", server.server().clientPort())) {
+      java.util.concurrent.atomic.AtomicBoolean refused = new java.util.concurrent.atomic.AtomicBoolean();
+      java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
+      Thread trickle = Thread.ofPlatform().daemon().start(() -> {
+        try {
+          for (int i = 0; i < 200 && !refused.get(); i++) {
+            sent.incrementAndGet();
+            socket.getOutputStream().write('7'); // one digit every 100 ms: each read is quick, the whole never ends
+            socket.getOutputStream().flush();
+            Thread.sleep(100);
+          }
+        } catch (Exception e) {
+          refused.set(true);
+        }
+      });
+      String reply = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream())).readLine();
+      refused.set(true);
+      trickle.join(5_000);
+      assertThat(reply).startsWith("ERROR no user id received");
+      assertThat(sent.get()).as("refused at the deadline, not when the trickle ends (200 bytes)").isLessThan(100);
+    }
+  }
+
+  @Test
   void connectionsBeyondTheLimitAreRefusedWithAnErrorLine() {
     ServerConfig config = ServerConfig.forTests()
         .withClientBounds(8192, SlowClientPolicy.DISCONNECT, 2, Duration.ofSeconds(10));
