@@ -39,3 +39,8 @@ fm_find_jdk() {
 
 fm_find_jdk
 export PATH="$JAVA_HOME/bin:$PATH"
+# Maven's own libraries touch sun.misc.Unsafe, which JDK 24+ warns about; allow it quietly there
+# (the flag does not exist before 23, which is why it is not in .mvn/jvm.config).
+if [ "$(fm_java_major "$JAVA_HOME")" -ge 24 ]; then
+  case "${MAVEN_OPTS:-}" in *sun-misc-unsafe-memory-access*) ;; *) export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" ;; esac
+fi
