@@ -38,7 +38,7 @@ final class DlqEndpoints {
     String rest = path.substring("/dlq".length());
     return switch (method + " " + (rest.isEmpty() ? "/" : rest.replaceFirst("^/\\d+$", "/{id}").replaceFirst("^/redrive/\\d+$", "/redrive/{id}"))) {
       case "GET /" -> list(query);
-      case "GET /stats" -> new Answer(200, stats(dlq.stats()));
+      case "GET /stats" -> new Answer(200, stats(dlq.stats(), dlq.oldestByReason()));
       case "GET /{id}" -> dlq.get(Long.parseLong(rest.substring(1)))
           .map(letter -> new Answer(200, DeadLetterFormat.json(letter)))
           .orElseGet(() -> new Answer(404, AdminJson.error("no dead letter with id " + rest.substring(1))));
@@ -90,7 +90,7 @@ final class DlqEndpoints {
     return letters.stream().map(DeadLetterFormat::json).collect(Collectors.joining(",", "[", "]"));
   }
 
-  static String stats(DeadLetterStats stats) {
+  static String stats(DeadLetterStats stats, Map<Reason, Long> oldestByReason) {
     return AdminJson.object(g -> {
       g.writeNumberField("total", stats.total());
       g.writeObjectFieldStart("byReason");
@@ -105,6 +105,13 @@ final class DlqEndpoints {
       g.writeNumberField("bytesOnDisk", stats.bytesOnDisk());
       g.writeNumberField("removedByRetention", stats.removedByRetention());
       g.writeNumberField("awaitingIndex", stats.awaitingIndex());
+      g.writeObjectFieldStart("oldestByReason");
+      for (Map.Entry<Reason, Long> entry : oldestByReason.entrySet()) {
+        if (entry.getValue() > 0) {
+          g.writeStringField(entry.getKey().name(), Instant.ofEpochMilli(entry.getValue()).toString());
+        }
+      }
+      g.writeEndObject();
     });
   }
 }

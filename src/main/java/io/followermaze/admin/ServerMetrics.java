@@ -30,6 +30,7 @@ public final class ServerMetrics implements AutoCloseable {
   private final DeadLetterCollector collector;
   private final Path storeFile;
   private final DlqDepth depth;
+  private final java.util.function.LongSupplier redriven;
   private JvmGcMetrics gcMetrics;
 
   /**
@@ -43,6 +44,13 @@ public final class ServerMetrics implements AutoCloseable {
   /** As above, with the stored letters' depth and oldest age per reason read from {@code dlq} (nullable). */
   public ServerMetrics(Server server, LoggingDeadLetterSink deadLetters, DeadLetterCollector collector, Path storeFile,
       DlqOperations dlq) {
+    this(server, deadLetters, collector, storeFile, dlq, null);
+  }
+
+  /** As above, with the count of redriven letters from {@code redriven} (nullable). */
+  public ServerMetrics(Server server, LoggingDeadLetterSink deadLetters, DeadLetterCollector collector, Path storeFile,
+      DlqOperations dlq, java.util.function.LongSupplier redriven) {
+    this.redriven = redriven;
     this.server = server;
     this.deadLetters = deadLetters;
     this.collector = collector;
@@ -67,6 +75,11 @@ public final class ServerMetrics implements AutoCloseable {
           .tag("category", reason.category().name().toLowerCase())
           .register(registry);
     }
+    gauge(registry, "followermaze.ready", "1 when both listeners are up and the dead-letter store's last commit succeeded",
+        s -> s.server.eventPort() > 0 && s.server.clientPort() > 0 && (s.collector == null || s.collector.healthy()) ? 1 : 0);
+    if (redriven != null) {
+      counter(registry, "followermaze.dlq.redriven", "Dead letters redriven to their users", s -> s.redriven.getAsLong());
+    }
     gauge(registry, "followermaze.clients.connected", "Connected user clients", s -> s.server.stats().connectedClients());
     gauge(registry, "followermaze.reorder.buffer.depth", "Events held waiting for a missing sequence number",
         s -> s.server.stats().reorderDepth());
@@ -79,6 +92,8 @@ public final class ServerMetrics implements AutoCloseable {
           s -> s.collector.commitFailures());
       counter(registry, "followermaze.dlq.backpressure.waits", "Times intake waited for the dead-letter store",
           s -> s.collector.backPressureWaits());
+      FunctionCounter.builder("followermaze.dlq.backpressure", this, s -> s.collector.backPressureNanos() / 1e9)
+          .description("Time intake was paused waiting for the dead-letter store").baseUnit("seconds").register(registry);
       Gauge.builder("followermaze.dlq.flush.duration", this, s -> s.collector.lastFlushNanos() / 1e9)
           .description("How long the last dead-letter commit took").baseUnit("seconds").strongReference(true).register(registry);
     }

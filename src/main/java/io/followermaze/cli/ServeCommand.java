@@ -252,7 +252,7 @@ final class ServeCommand implements Callable<Integer> {
           adminAllowedHosts.stream().filter(h -> !h.isBlank()).collect(java.util.stream.Collectors.toSet())), server,
           deadLetters, collector, operations,
           new ServerMetrics(server, deadLetters, collector, dlq.equals("sqlite") ? dataDir.resolve(SqliteDeadLetterStore.FILE_NAME) : null,
-              dlq.equals("sqlite") ? operations : null));
+              dlq.equals("sqlite") ? operations : null, redrive == null ? null : redrive.parked()::redriven));
     } catch (RuntimeException e) {
       server.close();
       deadLetters.close();

@@ -47,6 +47,7 @@ public final class DeadLetterCollector implements DeadLetterSink {
   private final long closeNanos;
   private final AtomicLong committed = new AtomicLong();
   private final AtomicLong backPressureWaits = new AtomicLong();
+  private final AtomicLong backPressureNanos = new AtomicLong();
   private final AtomicLong commitFailures = new AtomicLong();
   private final AtomicLong lastFlushNanos = new AtomicLong();
   private volatile boolean closing;
@@ -98,10 +99,12 @@ public final class DeadLetterCollector implements DeadLetterSink {
     }
     if (!reserve(block.bytes())) {
       backPressureWaits.incrementAndGet();
+      long waitStarted = System.nanoTime();
       do {
         LockSupport.unpark(flusher);
         LockSupport.parkNanos(this, FULL_BACKOFF_NANOS);
       } while (!reserve(block.bytes()));
+      backPressureNanos.addAndGet(System.nanoTime() - waitStarted);
     }
     while (!queue.offer(block)) {
       Thread.onSpinWait(); // The queue has a slot per 16 reserved bytes, so this is a momentary race at most.
@@ -275,6 +278,11 @@ public final class DeadLetterCollector implements DeadLetterSink {
   /** How often {@link #accept} found the queue full and had to wait. */
   public long backPressureWaits() {
     return backPressureWaits.get();
+  }
+
+  /** How long producers have waited for room in all, in nanoseconds: how long intake was paused. */
+  public long backPressureNanos() {
+    return backPressureNanos.get();
   }
 
   /** Whether the last commit attempt succeeded (or none was needed yet). */

@@ -20,6 +20,7 @@ import java.util.Optional;
 public final class ParkedLetters implements AutoCloseable {
 
   private final SqliteDeadLetterStore store;
+  private final java.util.concurrent.atomic.AtomicLong redriven = new java.util.concurrent.atomic.AtomicLong();
 
   /** Uses {@code store}, which this object now owns. */
   public ParkedLetters(SqliteDeadLetterStore store) {
@@ -34,10 +35,16 @@ public final class ParkedLetters implements AutoCloseable {
     return toRedeliveries(store.parked(filter, after, limit));
   }
 
+  /** Letters this server has redriven (requests and redrive on connect). */
+  public long redriven() {
+    return redriven.get();
+  }
+
   /** Marks the letters redriven now. */
   public synchronized void markRedriven(List<Long> ids) {
     if (!ids.isEmpty()) {
       store.markRedriven(ids, System.currentTimeMillis());
+      redriven.addAndGet(ids.size());
     }
   }
 

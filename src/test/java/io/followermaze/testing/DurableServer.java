@@ -51,7 +51,8 @@ public final class DurableServer implements AutoCloseable {
   public int startAdmin(String token) {
     SqliteDlqOperations operations = new SqliteDlqOperations(SqliteDeadLetterStore.open(dataDir));
     admin = new AdminServer(new AdminServer.Options("127.0.0.1", 0, token), server, deadLetters, collector, operations,
-        new ServerMetrics(server, deadLetters, collector, dataDir.resolve(SqliteDeadLetterStore.FILE_NAME), operations));
+        new ServerMetrics(server, deadLetters, collector, dataDir.resolve(SqliteDeadLetterStore.FILE_NAME), operations,
+            parked::redriven));
     return admin.port();
   }
 
