@@ -64,6 +64,10 @@ class DashboardBrowserIT {
       wait.until(b -> Long.parseLong(b.findElement(By.id("received")).getText()) > firstReceived);
       wait.until(b -> b.findElements(By.cssSelector("#dlq tbody tr")).size() >= 10);
       assertThat(browser.findElement(By.id("reasons")).getText()).contains("USER_NOT_CONNECTED");
+      wait.until(b -> b.findElement(By.id("ready")).getText().equals("READY"));
+      wait.until(b -> b.findElement(By.id("reasons")).getText().matches("(?s).*USER_NOT_CONNECTED \\d+ [0-9.]+k?M?/s \\d+ s.*"));
+      assertThat(browser.findElement(By.id("depth")).getText()).isNotEqualTo("0");
+      assertThat(browser.findElement(By.id("oldest")).getText()).endsWith(" s");
       assertThat(browser.findElement(By.id("error")).getText()).isEmpty();
 
       browser.findElement(By.id("f-user")).sendKeys("150");
