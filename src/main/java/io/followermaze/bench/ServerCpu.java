@@ -32,7 +32,7 @@ public final class ServerCpu {
   }
 
   /**
-   * Waits until {@code pid} is idle (under 5% of a core for two half-second samples in a row) or
+   * Waits until {@code pid} is idle (under 5% of a core for four half-second samples in a row) or
    * {@code maxMillis} pass, so that work the server defers (indexing dead letters) is counted too;
    * returns its CPU seconds then, or -1.
    */
@@ -40,7 +40,7 @@ public final class ServerCpu {
     double last = seconds(pid);
     int quiet = 0;
     long deadline = System.nanoTime() + maxMillis * 1_000_000;
-    while (last >= 0 && quiet < 2 && System.nanoTime() < deadline) {
+    while (last >= 0 && quiet < 4 && System.nanoTime() < deadline) {
       Thread.sleep(500);
       double now = seconds(pid);
       quiet = now >= 0 && now - last < 0.025 ? quiet + 1 : 0;
