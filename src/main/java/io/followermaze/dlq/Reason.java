@@ -23,13 +23,16 @@ public enum Reason {
   /** The recipient's connection failed or closed with the notification still queued. */
   CONNECTION_LOST(12, Category.UNDELIVERABLE),
   /** The recipient's outbound buffer was full. */
-  CLIENT_TOO_SLOW(13, Category.UNDELIVERABLE);
+  CLIENT_TOO_SLOW(13, Category.UNDELIVERABLE),
+  /** Processing the event failed inside the server (a bug): it is kept, counted, and the stream moves on. */
+  PROCESSING_FAILED(15, Category.INTERNAL);
 
-  /** The three families of dead letters. */
+  /** The families of dead letters. */
   public enum Category {
     MALFORMED,
     SEQUENCING,
-    UNDELIVERABLE
+    UNDELIVERABLE,
+    INTERNAL
   }
 
   private static final Reason[] BY_CODE = new Reason[32];

@@ -232,10 +232,14 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
       switch (items[i]) {
         case Event event -> {
           eventsReceived++;
-          if (role.preordered()) {
-            inOrder(event);
-          } else {
-            sequencer.offer(event, now);
+          try {
+            if (role.preordered()) {
+              inOrder(event);
+            } else {
+              sequencer.offer(event, now);
+            }
+          } catch (RuntimeException e) {
+            failed(event, e);
           }
         }
         case Malformed malformed -> {
@@ -350,13 +354,27 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
   @Override
   public void inOrder(Event event) {
     eventsDelivered++;
-    if (role.ordered() != null) {
-      role.ordered().append(event);
-    } else if (replaying) {
-      router.replay(event);
-    } else {
-      router.route(event);
+    try {
+      if (role.ordered() != null) {
+        role.ordered().append(event);
+      } else if (replaying) {
+        router.replay(event);
+      } else {
+        router.route(event);
+      }
+    } catch (RuntimeException e) {
+      failed(event, e); // One event's failure is that event's, not the rest of the stream's.
     }
+  }
+
+  /** An event whose processing threw: counted, logged (the first few in full), kept as a dead letter. */
+  private void failed(Event event, RuntimeException e) {
+    processingErrors++;
+    if (processingErrors <= 20) {
+      log.error("engine failed to process event {}; it becomes a PROCESSING_FAILED dead letter and the stream goes on",
+          event.sequence(), e);
+    }
+    deadLetter(DeadLetter.rejected(Reason.PROCESSING_FAILED, event, sourceOrigin, commandMillis, "processing failed: " + e));
   }
 
   @Override
