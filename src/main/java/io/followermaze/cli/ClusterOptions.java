@@ -38,14 +38,21 @@ final class ClusterOptions {
   static int runUntilStopped(AutoCloseable... parts) throws InterruptedException {
     java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("shutdown").unstarted(() -> {
+      boolean clean = true;
       for (AutoCloseable part : parts) {
         try {
           part.close();
         } catch (Exception e) {
+          clean = false;
           System.err.println("followermaze: closing " + part.getClass().getSimpleName() + " failed: " + e);
         }
       }
       stopped.countDown();
+      if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext context) {
+        context.stop();
+      }
+      // A signal would make the JVM exit with 128+signal; a graceful stop is a success.
+      Runtime.getRuntime().halt(clean ? 0 : 1);
     }));
     stopped.await();
     return 0;
