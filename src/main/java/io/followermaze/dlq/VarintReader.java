@@ -63,6 +63,23 @@ public final class VarintReader {
 
   /** An unsigned varint. */
   public long readVarint() {
+    // The common one- and two-byte varints (recipients, deltas) without the general loop.
+    if (end - position >= 2) {
+      int b = data[position];
+      if (b >= 0) {
+        position++;
+        return b;
+      }
+      int b2 = data[position + 1];
+      if (b2 >= 0) {
+        position += 2;
+        return (b & 0x7f) | (long) b2 << 7;
+      }
+    }
+    return readVarintSlowly();
+  }
+
+  private long readVarintSlowly() {
     long value = 0;
     for (int shift = 0; shift < 64; shift += 7) {
       int b = readByte();

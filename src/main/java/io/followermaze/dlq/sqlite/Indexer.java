@@ -82,6 +82,7 @@ final class Indexer {
     private long[] sequences = new long[4096];
     private long[] times = new long[4096];
     private final EventChunk.Writer chunk = new EventChunk.Writer();
+    private byte[] encoded = new byte[1 << 16];
     private long chunkFirst;
     private PreparedStatement insertChunk;
 
@@ -179,21 +180,34 @@ final class Indexer {
     private void writePointers() throws SQLException {
       try (PreparedStatement insert = db.prepare("INSERT INTO dlq_pointer (user, reason, letters, live, first_seq,"
           + " last_seq, first_ms, last_ms, first_event, last_event, events) VALUES (?,?,?,?,?,?,?,?,?,?,?)")) {
-        long[] events = new long[Pointers.MAX_PER_ROW];
-        transpose.drain((user, reason, offsets, from, total) -> {
+        transpose.drain((user, reason, codes, from, total) -> {
           for (int start = from; start < from + total; start += Pointers.MAX_PER_ROW) {
             int count = Math.min(Pointers.MAX_PER_ROW, from + total - start);
+            if (encoded.length < count * 5) {
+              encoded = new byte[count * 5];
+            }
+            // One pass: the bounds for pruning, and the event numbers as delta varints (Pointers' format).
             long firstSeq = Long.MAX_VALUE;
             long lastSeq = Long.MIN_VALUE;
             long firstMs = Long.MAX_VALUE;
             long lastMs = Long.MIN_VALUE;
-            for (int i = 0; i < count; i++) {
-              int offset = offsets[start + i];
-              events[i] = firstEvent + offset;
-              firstSeq = Math.min(firstSeq, sequences[offset]);
-              lastSeq = Math.max(lastSeq, sequences[offset]);
-              firstMs = Math.min(firstMs, times[offset]);
-              lastMs = Math.max(lastMs, times[offset]);
+            int previous = codes[start] >>> 5;
+            int length = 0;
+            for (int i = start; i < start + count; i++) {
+              int offset = codes[i] >>> 5;
+              long sequence = sequences[offset];
+              long time = times[offset];
+              firstSeq = Math.min(firstSeq, sequence);
+              lastSeq = Math.max(lastSeq, sequence);
+              firstMs = Math.min(firstMs, time);
+              lastMs = Math.max(lastMs, time);
+              int delta = offset - previous;
+              previous = offset;
+              while ((delta & ~0x7f) != 0) {
+                encoded[length++] = (byte) ((delta & 0x7f) | 0x80);
+                delta >>>= 7;
+              }
+              encoded[length++] = (byte) delta;
             }
             insert.setLong(1, user);
             insert.setInt(2, reason);
@@ -203,9 +217,9 @@ final class Indexer {
             insert.setLong(6, lastSeq);
             insert.setLong(7, firstMs);
             insert.setLong(8, lastMs);
-            insert.setLong(9, events[0]);
-            insert.setLong(10, events[count - 1]);
-            insert.setBytes(11, Pointers.encode(events[0], events, 0, count));
+            insert.setLong(9, firstEvent + (codes[start] >>> 5));
+            insert.setLong(10, firstEvent + (codes[start + count - 1] >>> 5));
+            insert.setBytes(11, Arrays.copyOf(encoded, length));
             insert.executeUpdate();
           }
         });

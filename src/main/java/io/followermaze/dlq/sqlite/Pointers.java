@@ -6,7 +6,8 @@ import java.util.BitSet;
 
 /**
  * The codec of a {@code dlq_pointer} row: ascending event numbers as delta varints from the row's
- * {@code first_event} (one or two bytes each), and the purged positions the same way. A letter's id
+ * {@code first_event} (one or two bytes each; the indexer writes them), and the purged positions
+ * the same way. A letter's id
  * is {@code row id << 16 | position}, so a row holds at most {@value #MAX_PER_ROW} pointers.
  */
 final class Pointers {
@@ -27,17 +28,6 @@ final class Pointers {
 
   static int position(long letterId) {
     return (int) (letterId & 0xffff);
-  }
-
-  /** Encodes {@code count} ascending values (event numbers or positions) from {@code values[from]}. */
-  static byte[] encode(long first, long[] values, int from, int count) {
-    VarintBuffer out = new VarintBuffer(count + 8);
-    long previous = first;
-    for (int i = from; i < from + count; i++) {
-      out.writeVarint(values[i] - previous);
-      previous = values[i];
-    }
-    return out.toByteArray();
   }
 
   /**

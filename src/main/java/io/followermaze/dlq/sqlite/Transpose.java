@@ -15,8 +15,11 @@ final class Transpose {
 
   /** Receives the runs, in the order of their first letter. */
   interface RunSink {
-    /** One run: {@code count} event offsets, ascending, from {@code offsets[from]}. */
-    void run(int user, int reasonCode, int[] offsets, int from, int count) throws java.sql.SQLException;
+    /**
+     * One run: {@code count} codes from {@code codes[from]}, each {@code event offset << 5 | reason},
+     * in ascending event order.
+     */
+    void run(int user, int reasonCode, int[] codes, int from, int count) throws java.sql.SQLException;
   }
 
   private int[] users = new int[1 << 12];
@@ -54,26 +57,21 @@ final class Transpose {
     } else {
       packedSort();
     }
-    findRuns();
     long[] order = new long[runs];
     for (int r = 0; r < runs; r++) {
       order[r] = (long) (grouped[runStart[r]] >>> 5) << 32 | r;
     }
     Arrays.sort(order);
-    int[] offsets = new int[Math.max(16, maxRun())];
     for (long packed : order) {
       int r = (int) packed;
-      for (int i = 0; i < runCount[r]; i++) {
-        offsets[i] = grouped[runStart[r] + i] >>> 5;
-      }
-      sink.run(runUser[r] - 1, runReason[r], offsets, 0, runCount[r]);
+      sink.run(runUser[r] - 1, runReason[r], grouped, runStart[r], runCount[r]);
     }
     size = 0;
     maxUser = 0;
     runs = 0;
   }
 
-  /** Groups codes by user, keeping event order within each user (a stable counting sort). */
+  /** Groups codes by user, keeping event order within each user (a stable counting sort), then finds the runs. */
   private void countingSort() {
     if (counts.length < maxUser + 2) {
       counts = new int[Math.max(maxUser + 2, counts.length * 2)];
@@ -88,19 +86,20 @@ final class Transpose {
     }
     ensureGrouped();
     for (int i = 0; i < size; i++) {
-      int at = counts[users[i]]++;
-      grouped[at] = codes[i];
+      grouped[counts[users[i]]++] = codes[i];
     }
-    // counts[u] is now the end of user u's range; rebuild users in grouped order.
+    // counts[k] is now where user key k's range ends (and k + 1's begins).
     int start = 0;
-    for (int u = 0; u <= maxUser; u++) {
-      int end = counts[u];
-      Arrays.fill(users, start, end, u);
+    for (int key = 0; key <= maxUser; key++) {
+      int end = counts[key];
+      if (end > start) {
+        splitByReason(key, start, end);
+      }
       start = end;
     }
   }
 
-  /** For ids too large to count: sort (user, code) packed into longs. */
+  /** For ids too large to count: sort (user, code) packed into longs, then find the runs. */
   private void packedSort() {
     long[] packed = new long[size];
     for (int i = 0; i < size; i++) {
@@ -112,39 +111,44 @@ final class Transpose {
       users[i] = (int) (packed[i] >>> 32);
       grouped[i] = (int) packed[i];
     }
+    int i = 0;
+    while (i < size) {
+      int end = i;
+      while (end < size && users[end] == users[i]) {
+        end++;
+      }
+      splitByReason(users[i], i, end);
+      i = end;
+    }
+  }
+
+  /**
+   * One run per reason within a user's range {@code [start, end)}, keeping event order (nearly every
+   * range has one reason; the others are rearranged in place by reason, stably).
+   */
+  private void splitByReason(int key, int start, int end) {
+    int first = grouped[start] & 31;
+    boolean mixed = false;
+    for (int j = start + 1; j < end && !mixed; j++) {
+      mixed = (grouped[j] & 31) != first;
+    }
+    if (!mixed) {
+      addRun(key, first, start, end - start);
+      return;
+    }
+    stableByReason(start, end);
+    int from = start;
+    for (int j = start + 1; j <= end; j++) {
+      if (j == end || (grouped[j] & 31) != (grouped[from] & 31)) {
+        addRun(key, grouped[from] & 31, from, j - from);
+        from = j;
+      }
+    }
   }
 
   private void ensureGrouped() {
     if (grouped.length < size) {
       grouped = new int[Math.max(size, grouped.length * 2)];
-    }
-  }
-
-  /**
-   * Splits each user's range into one run per reason, keeping event order (nearly every range has
-   * one reason; the others are rearranged in place by reason, stably).
-   */
-  private void findRuns() {
-    int i = 0;
-    while (i < size) {
-      int user = users[i];
-      int end = i;
-      boolean mixed = false;
-      while (end < size && users[end] == user) {
-        mixed |= (grouped[end] & 31) != (grouped[i] & 31);
-        end++;
-      }
-      if (mixed) {
-        stableByReason(i, end);
-      }
-      int start = i;
-      for (int j = i + 1; j <= end; j++) {
-        if (j == end || (grouped[j] & 31) != (grouped[start] & 31)) {
-          addRun(user, grouped[start] & 31, start, j - start);
-          start = j;
-        }
-      }
-      i = end;
     }
   }
 
@@ -173,11 +177,5 @@ final class Transpose {
     runCount[runs++] = count;
   }
 
-  private int maxRun() {
-    int max = 0;
-    for (int r = 0; r < runs; r++) {
-      max = Math.max(max, runCount[r]);
-    }
-    return max;
-  }
+
 }

@@ -15,8 +15,8 @@ class TransposeTest {
 
   private static List<Run> drain(Transpose transpose) throws Exception {
     List<Run> runs = new ArrayList<>();
-    transpose.drain((user, reason, offsets, from, count) ->
-        runs.add(new Run(user, reason, Arrays.stream(offsets, from, from + count).boxed().toList())));
+    transpose.drain((user, reason, codes, from, count) ->
+        runs.add(new Run(user, reason, Arrays.stream(codes, from, from + count).map(code -> code >>> 5).boxed().toList())));
     return runs;
   }
 
