@@ -195,21 +195,15 @@ public final class DeadLetterBlock {
       throw new IllegalArgumentException("not a " + WHAT + " of version " + VERSION + " (" + data.length + " bytes, version "
           + (data.length == 0 ? "none" : data[0]) + ")");
     }
-    VarintReader end = new VarintReader(WHAT, data, data.length - 4, data.length);
-    int trailer = end.readFixedInt();
-    if (trailer < 1 || trailer > data.length - 12) {
-      throw new IllegalArgumentException(WHAT + " is damaged: a bad trailer offset " + trailer);
+    Trailer trailer = Trailer.read(WHAT, data, 2);
+    if (trailer.counts()[0] > trailer.offset()) {
+      throw new IllegalArgumentException(WHAT + " is damaged: an out-of-range entry count " + trailer.counts()[0]);
     }
-    VarintReader in = new VarintReader(WHAT, data, trailer, data.length - 4);
-    int entries = in.readInt("entry count", trailer);
-    long letters = in.readVarint();
-    String[] origins = new String[in.readCount("origin count", 1)];
-    for (int i = 0; i < origins.length; i++) {
-      origins[i] = in.readString();
-    }
-    long baseTime = in.readFixedLong();
-    in.expectEnd();
-    in = new VarintReader(WHAT, data, 1, trailer);
+    int entries = (int) trailer.counts()[0];
+    long letters = trailer.counts()[1];
+    String[] origins = trailer.origins();
+    long baseTime = trailer.baseTime();
+    VarintReader in = new VarintReader(WHAT, data, 1, trailer.offset());
     long decodedLetters = 0;
     for (int i = 0; i < entries; i++) {
       visitor.entry(readEntry(in, origins, baseTime));

@@ -2,8 +2,6 @@ package io.followermaze.dlq;
 
 import io.followermaze.protocol.Event;
 import io.followermaze.protocol.EventType;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Encodes dead letters straight from their fields into a reusable buffer and hands them out as one
@@ -18,10 +16,8 @@ public final class DeadLetterBlockWriter {
   private int entries;
   private int letters;
   private int[] countsByReason = new int[Reason.values().length];
-  private final List<String> origins = new ArrayList<>();
+  private final OriginTable origins = new OriginTable();
 
-  private String lastOrigin;
-  private int lastOriginIndex;
   private long baseTime;
   private long firstMillis;
   private long lastMillis;
@@ -87,7 +83,7 @@ public final class DeadLetterBlockWriter {
     boolean cut = payloadLength != payload.length;
     buffer.writeByte(reason.code() | (ownError ? DeadLetterBlock.OWN_ERROR : 0) | (cut ? DeadLetterBlock.CUT : 0));
     buffer.writeByte(type == null ? 0 : type.code());
-    buffer.writeVarint(originIndex(origin));
+    buffer.writeVarint(origins.indexOf(origin));
     buffer.writeSignedVarint(timeMillis - baseTime);
     buffer.writeVarint(sequence + 1);
     buffer.writeVarint(attempt);
@@ -130,15 +126,7 @@ public final class DeadLetterBlockWriter {
   /** The letters added so far as a block; the writer starts over empty. */
   public DeadLetterBlock take() {
     closeEntry();
-    int trailer = buffer.size();
-    buffer.writeVarint(entries);
-    buffer.writeVarint(letters);
-    buffer.writeVarint(origins.size());
-    for (String origin : origins) {
-      buffer.writeString(origin);
-    }
-    buffer.writeFixedLong(baseTime);
-    buffer.writeFixedInt(trailer);
+    Trailer.write(buffer, new long[] {entries, letters}, origins.names(), baseTime);
     DeadLetterBlock block = new DeadLetterBlock(buffer.toByteArray(), letters, countsByReason, firstMillis, lastMillis);
     buffer.clear();
     buffer.writeByte(DeadLetterBlock.VERSION);
@@ -148,21 +136,7 @@ public final class DeadLetterBlockWriter {
     lastMillis = 0;
     countsByReason = new int[Reason.values().length];
     origins.clear();
-    lastOrigin = null;
     return block;
   }
 
-  private int originIndex(String origin) {
-    if (origin != lastOrigin || origin == null) {
-      origin = origin == null ? "" : origin;
-      int index = origins.indexOf(origin);
-      if (index < 0) {
-        index = origins.size();
-        origins.add(origin);
-      }
-      lastOrigin = origin;
-      lastOriginIndex = index;
-    }
-    return lastOriginIndex;
-  }
 }

@@ -1,7 +1,9 @@
 package io.followermaze.dlq.sqlite;
 
 import io.followermaze.dlq.DeadLetterBlock.Entry;
+import io.followermaze.dlq.OriginTable;
 import io.followermaze.dlq.Reason;
+import io.followermaze.dlq.Trailer;
 import io.followermaze.dlq.VarintBuffer;
 import io.followermaze.dlq.VarintReader;
 import io.followermaze.protocol.EventType;
@@ -52,19 +54,14 @@ final class EventChunk {
     if (data.length < 14 || data[0] != VERSION) {
       throw new IllegalArgumentException("not a " + WHAT + " (" + data.length + " bytes)");
     }
-    int trailer = new VarintReader(WHAT, data, data.length - 4, data.length).readFixedInt();
-    if (trailer < 1 || trailer > data.length - 12) {
-      throw new IllegalArgumentException(WHAT + " " + firstEvent + " is damaged: a bad trailer offset " + trailer);
+    Trailer trailer = Trailer.read(WHAT + " " + firstEvent, data, 1);
+    if (trailer.counts()[0] > trailer.offset()) {
+      throw new IllegalArgumentException(WHAT + " " + firstEvent + " is damaged: an out-of-range event count");
     }
-    VarintReader in = new VarintReader(WHAT, data, trailer, data.length - 4);
-    int count = in.readInt("event count", trailer);
-    String[] origins = new String[in.readCount("origin count", 1)];
-    for (int i = 0; i < origins.length; i++) {
-      origins[i] = in.readString();
-    }
-    long baseTime = in.readFixedLong();
-    in.expectEnd();
-    in = new VarintReader(WHAT, data, 1, trailer);
+    int count = (int) trailer.counts()[0];
+    String[] origins = trailer.origins();
+    long baseTime = trailer.baseTime();
+    VarintReader in = new VarintReader(WHAT, data, 1, trailer.offset());
     VarintReader text = new VarintReader(WHAT + " lines", lines);
     List<Entry> events = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
@@ -99,10 +96,7 @@ final class EventChunk {
   static final class Writer {
     private final VarintBuffer data = new VarintBuffer(64 * 1024);
     private final VarintBuffer lines = new VarintBuffer(64 * 1024);
-    private final List<String> origins = new ArrayList<>();
-    private final java.util.Map<String, Integer> originIndexes = new java.util.HashMap<>();
-    private String lastOrigin;
-    private int lastOriginIndex;
+    private final OriginTable origins = new OriginTable();
     private long baseTime;
     private int count;
     private long letters;
@@ -120,7 +114,7 @@ final class EventChunk {
       boolean cut = entry.payloadLength() != entry.payload().length;
       data.writeByte(entry.reason().code() | (ownError ? OWN_ERROR : 0) | (cut ? CUT : 0));
       data.writeByte(entry.type() == null ? 0 : entry.type().code());
-      data.writeVarint(originIndex(entry.origin()));
+      data.writeVarint(origins.indexOf(entry.origin()));
       data.writeSignedVarint(entry.timeMillis() - baseTime);
       data.writeVarint(entry.sequence() + 1);
       data.writeVarint(entry.attempt());
@@ -158,14 +152,7 @@ final class EventChunk {
       VarintBuffer out = new VarintBuffer(data.size() + 64);
       byte[] body = data.toByteArray();
       out.writeRaw(body, 0, body.length);
-      int trailer = out.size();
-      out.writeVarint(count);
-      out.writeVarint(origins.size());
-      for (String origin : origins) {
-        out.writeString(origin);
-      }
-      out.writeFixedLong(baseTime);
-      out.writeFixedInt(trailer);
+      Trailer.write(out, new long[] {count}, origins.names(), baseTime);
       return out.toByteArray();
     }
 
@@ -178,24 +165,9 @@ final class EventChunk {
       data.writeByte(VERSION);
       lines.clear();
       origins.clear();
-      originIndexes.clear();
-      lastOrigin = null;
       count = 0;
       letters = 0;
     }
 
-    private int originIndex(String origin) {
-      if (origin != lastOrigin) { // Decoded letters of one block share their origin strings.
-        Integer index = originIndexes.get(origin);
-        if (index == null) {
-          index = origins.size();
-          origins.add(origin);
-          originIndexes.put(origin, index);
-        }
-        lastOrigin = origin;
-        lastOriginIndex = index;
-      }
-      return lastOriginIndex;
-    }
   }
 }
