@@ -3,10 +3,10 @@ package io.followermaze.admin;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.followermaze.dlq.DeadLetterCollector;
+import io.followermaze.dlq.DlqOperations;
 import io.followermaze.dlq.LoggingDeadLetterSink;
 import io.followermaze.engine.EngineStats;
 import io.followermaze.server.Server;
-import io.followermaze.dlq.DlqOperations;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -25,11 +25,10 @@ import org.slf4j.LoggerFactory;
  * durable store, its last commit succeeded), {@code GET /metrics} (Prometheus text format) and
  * {@code GET /stats?window_size=N} (rates over the last N seconds, totals, per minute), and the
  * dead-letter queue under {@code /dlq} ({@link DlqEndpoints}), and the dashboard page at {@code /}.
- * An optional bearer token guards everything but {@code /health} and the page itself (which holds no
- * data; it sends the token from {@code /#token=...} with its calls); without one, changes are
- * refused on a non-loopback port. Binds to
- * loopback unless told otherwise. Requests run on virtual threads; a sampler records totals once a
- * second for the windows (one hour kept).
+ * An optional bearer token guards everything but {@code /health} and the page itself (which holds
+ * no data; it sends the token from {@code /#token=...} with its calls); without one, changes are
+ * refused on a non-loopback port. Binds to loopback unless told otherwise. Requests run on virtual
+ * threads; a sampler records totals once a second for the windows (one hour kept).
  */
 public final class AdminServer implements AutoCloseable {
 
@@ -42,8 +41,10 @@ public final class AdminServer implements AutoCloseable {
    *
    * @param bind the address (loopback by default)
    * @param port the port, 0 for a free one
-   * @param token when not null, every endpoint but {@code /health} needs {@code Authorization: Bearer <token>}
-   * @param allowedHosts host names a request's {@code Host} may carry besides loopback names and IP literals
+   * @param token when not null, every endpoint but {@code /health} needs {@code Authorization:
+   *     Bearer <token>}
+   * @param allowedHosts host names a request's {@code Host} may carry besides loopback names and IP
+   *     literals
    */
   public record Options(String bind, int port, String token, java.util.Set<String> allowedHosts) {
     /** No host names allowed beyond loopback names and IP literals. */
@@ -62,25 +63,36 @@ public final class AdminServer implements AutoCloseable {
   private final RequestGuard guard;
   private final boolean loopbackOnly;
   private final HttpServer http;
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final RateWindow window = new RateWindow(3600);
   private final ScheduledExecutorService sampler =
-      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("stats-sampler").daemon().factory());
+      Executors.newSingleThreadScheduledExecutor(
+          Thread.ofPlatform().name("stats-sampler").daemon().factory());
 
   /**
    * Binds and starts serving; owns {@code dlq} from now on. {@code collector} and {@code dlq} are
    * null without a durable store (the {@code /dlq} endpoints then answer 404).
    */
-  public AdminServer(Options options, Server server, LoggingDeadLetterSink deadLetters, DeadLetterCollector collector,
-      DlqOperations dlq, ServerMetrics metrics) {
+  public AdminServer(
+      Options options,
+      Server server,
+      LoggingDeadLetterSink deadLetters,
+      DeadLetterCollector collector,
+      DlqOperations dlq,
+      ServerMetrics metrics) {
     this.server = server;
     this.deadLetters = deadLetters;
     this.collector = collector;
     this.dlq = dlq == null ? null : new DlqEndpoints(dlq);
     this.dlqOperations = dlq;
     this.token = options.token() == null || options.token().isBlank() ? null : options.token();
-    this.guard = new RequestGuard(options.allowedHosts().stream().map(h -> h.toLowerCase(java.util.Locale.ROOT))
-        .collect(java.util.stream.Collectors.toUnmodifiableSet()), token);
+    this.guard =
+        new RequestGuard(
+            options.allowedHosts().stream()
+                .map(h -> h.toLowerCase(java.util.Locale.ROOT))
+                .collect(java.util.stream.Collectors.toUnmodifiableSet()),
+            token);
     String bind = options.bind();
     int port = options.port();
     this.loopbackOnly = isLoopback(bind);
@@ -89,7 +101,8 @@ public final class AdminServer implements AutoCloseable {
     try {
       this.http = HttpServer.create(new InetSocketAddress(bind, port), 64);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot listen for the admin API on " + bind + ":" + port + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot listen for the admin API on " + bind + ":" + port + ": " + e.getMessage(), e);
     }
     http.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
     http.createContext("/", this::handle);
@@ -144,18 +157,29 @@ public final class AdminServer implements AutoCloseable {
       }
       if (!open && !guard.authorized(exchange.getRequestHeaders().getFirst("Authorization"))) {
         exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
-        send(exchange, 401, AdminJson.error("this endpoint needs Authorization: Bearer <token> (--admin-token)"));
+        send(
+            exchange,
+            401,
+            AdminJson.error("this endpoint needs Authorization: Bearer <token> (--admin-token)"));
         return;
       }
       boolean mutating = !method.equals("GET");
-      String crossSite = mutating ? guard.refuseCrossSite(exchange.getRequestHeaders().getFirst("Origin"),
-          exchange.getRequestHeaders().getFirst("Sec-Fetch-Site"), host) : null;
+      String crossSite =
+          mutating
+              ? guard.refuseCrossSite(
+                  exchange.getRequestHeaders().getFirst("Origin"),
+                  exchange.getRequestHeaders().getFirst("Sec-Fetch-Site"),
+                  host)
+              : null;
       if (crossSite != null) {
         send(exchange, 403, AdminJson.error(crossSite));
         return;
       }
       if (mutating && token == null && !loopbackOnly) {
-        send(exchange, 403, AdminJson.error("changes over a non-loopback admin port need --admin-token"));
+        send(
+            exchange,
+            403,
+            AdminJson.error("changes over a non-loopback admin port need --admin-token"));
         return;
       }
       if (path.equals("/dlq") || path.startsWith("/dlq/")) {
@@ -163,16 +187,24 @@ public final class AdminServer implements AutoCloseable {
         return;
       }
       if (mutating) {
-        send(exchange, 405, AdminJson.error("method " + method + " not allowed on " + path + "; use GET"));
+        send(
+            exchange,
+            405,
+            AdminJson.error("method " + method + " not allowed on " + path + "; use GET"));
         return;
       }
       switch (path) {
         case "/", "/index.html" -> sendText(exchange, 200, "text/html; charset=utf-8", DASHBOARD);
         case "/health" -> send(exchange, 200, "{\"status\":\"UP\"}");
         case "/ready" -> ready(exchange);
-        case "/metrics" -> sendText(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape());
+        case "/metrics" ->
+            sendText(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape());
         case "/stats" -> stats(exchange);
-        default -> send(exchange, 404, AdminJson.error("no such endpoint: " + exchange.getRequestURI().getPath()));
+        default ->
+            send(
+                exchange,
+                404,
+                AdminJson.error("no such endpoint: " + exchange.getRequestURI().getPath()));
       }
     } catch (IllegalArgumentException e) {
       send(exchange, 400, AdminJson.error(e.getMessage()));
@@ -187,66 +219,76 @@ public final class AdminServer implements AutoCloseable {
       send(exchange, 404, AdminJson.error("no dead-letter store: the server runs with --dlq log"));
       return;
     }
-    DlqEndpoints.Answer answer = dlq.handle(method, path, new QueryParameters(exchange.getRequestURI().getRawQuery()));
+    DlqEndpoints.Answer answer =
+        dlq.handle(method, path, new QueryParameters(exchange.getRequestURI().getRawQuery()));
     send(exchange, answer.status(), answer.json());
   }
 
   private void ready(HttpExchange exchange) throws IOException {
     boolean storeWritable = collector == null || collector.healthy();
     boolean listening = server.eventPort() > 0 && server.clientPort() > 0;
-    String body = AdminJson.object(g -> {
-      g.writeStringField("status", storeWritable && listening ? "READY" : "NOT_READY");
-      g.writeBooleanField("listening", listening);
-      g.writeBooleanField("storeWritable", storeWritable);
-    });
+    String body =
+        AdminJson.object(
+            g -> {
+              g.writeStringField("status", storeWritable && listening ? "READY" : "NOT_READY");
+              g.writeBooleanField("listening", listening);
+              g.writeBooleanField("storeWritable", storeWritable);
+            });
     send(exchange, storeWritable && listening ? 200 : 503, body);
   }
 
   private void stats(HttpExchange exchange) throws IOException {
-    Long asked = new QueryParameters(exchange.getRequestURI().getRawQuery()).number("window_size", 1, window.capacity());
+    Long asked =
+        new QueryParameters(exchange.getRequestURI().getRawQuery())
+            .number("window_size", 1, window.capacity());
     int seconds = asked == null ? DEFAULT_WINDOW : asked.intValue();
     RateWindow.Rates rates = window.window(seconds);
     EngineStats totals = server.stats();
-    send(exchange, 200, AdminJson.object(g -> {
-      g.writeNumberField("windowSize", seconds);
-      g.writeNumberField("secondsCovered", rates.seconds());
-      g.writeObjectFieldStart("perSecond");
-      g.writeNumberField("received", rates.received());
-      g.writeNumberField("delivered", rates.delivered());
-      g.writeNumberField("deadLettered", rates.deadLettered());
-      g.writeEndObject();
-      g.writeObjectFieldStart("perMinute");
-      g.writeNumberField("received", rates.received() * 60);
-      g.writeNumberField("delivered", rates.delivered() * 60);
-      g.writeNumberField("deadLettered", rates.deadLettered() * 60);
-      g.writeEndObject();
-      g.writeObjectFieldStart("series");
-      String[] names = {"received", "delivered", "deadLettered"};
-      for (int counter = 0; counter < names.length; counter++) {
-        g.writeArrayFieldStart(names[counter]);
-        for (long perSecond : window.series(counter, seconds)) {
-          g.writeNumber(perSecond);
-        }
-        g.writeEndArray();
-      }
-      g.writeEndObject();
-      g.writeObjectFieldStart("totals");
-      g.writeNumberField("received", totals.eventsReceived());
-      g.writeNumberField("delivered", totals.eventsDelivered());
-      g.writeNumberField("malformed", totals.linesMalformed());
-      g.writeNumberField("notifications", totals.notificationsQueued());
-      g.writeNumberField("deadLettered", deadLetters.total());
-      g.writeNumberField("connectedClients", totals.connectedClients());
-      g.writeNumberField("reorderDepth", totals.reorderDepth());
-      g.writeEndObject();
-    }));
+    send(
+        exchange,
+        200,
+        AdminJson.object(
+            g -> {
+              g.writeNumberField("windowSize", seconds);
+              g.writeNumberField("secondsCovered", rates.seconds());
+              g.writeObjectFieldStart("perSecond");
+              g.writeNumberField("received", rates.received());
+              g.writeNumberField("delivered", rates.delivered());
+              g.writeNumberField("deadLettered", rates.deadLettered());
+              g.writeEndObject();
+              g.writeObjectFieldStart("perMinute");
+              g.writeNumberField("received", rates.received() * 60);
+              g.writeNumberField("delivered", rates.delivered() * 60);
+              g.writeNumberField("deadLettered", rates.deadLettered() * 60);
+              g.writeEndObject();
+              g.writeObjectFieldStart("series");
+              String[] names = {"received", "delivered", "deadLettered"};
+              for (int counter = 0; counter < names.length; counter++) {
+                g.writeArrayFieldStart(names[counter]);
+                for (long perSecond : window.series(counter, seconds)) {
+                  g.writeNumber(perSecond);
+                }
+                g.writeEndArray();
+              }
+              g.writeEndObject();
+              g.writeObjectFieldStart("totals");
+              g.writeNumberField("received", totals.eventsReceived());
+              g.writeNumberField("delivered", totals.eventsDelivered());
+              g.writeNumberField("malformed", totals.linesMalformed());
+              g.writeNumberField("notifications", totals.notificationsQueued());
+              g.writeNumberField("deadLettered", deadLetters.total());
+              g.writeNumberField("connectedClients", totals.connectedClients());
+              g.writeNumberField("reorderDepth", totals.reorderDepth());
+              g.writeEndObject();
+            }));
   }
 
   private static void send(HttpExchange exchange, int status, String json) throws IOException {
     sendText(exchange, status, "application/json", json);
   }
 
-  private static void sendText(HttpExchange exchange, int status, String type, String body) throws IOException {
+  private static void sendText(HttpExchange exchange, int status, String type, String body)
+      throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().set("Content-Type", type);
     exchange.sendResponseHeaders(status, bytes.length);

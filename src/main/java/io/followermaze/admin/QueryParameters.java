@@ -23,8 +23,10 @@ final class QueryParameters {
     if (rawQuery != null) {
       for (String pair : rawQuery.split("&")) {
         int eq = pair.indexOf('=');
-        String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-        String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+        String key =
+            URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+        String value =
+            eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
         values.put(key, value);
       }
     }
@@ -46,13 +48,15 @@ final class QueryParameters {
       }
       return number;
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + " must be a whole number from " + min + " to " + max + ", was '" + value + "'");
+      throw new IllegalArgumentException(
+          name + " must be a whole number from " + min + " to " + max + ", was '" + value + "'");
     }
   }
 
   boolean flag(String name) {
     String value = values.get(name);
-    return value != null && (value.isEmpty() || value.equalsIgnoreCase("true") || value.equals("1"));
+    return value != null
+        && (value.isEmpty() || value.equalsIgnoreCase("true") || value.equals("1"));
   }
 
   private Instant time(String name) {
@@ -61,13 +65,19 @@ final class QueryParameters {
       return null;
     }
     try {
-      return value.chars().allMatch(Character::isDigit) ? Instant.ofEpochMilli(Long.parseLong(value)) : Instant.parse(value);
+      return value.chars().allMatch(Character::isDigit)
+          ? Instant.ofEpochMilli(Long.parseLong(value))
+          : Instant.parse(value);
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException(name + " must be an ISO-8601 time or epoch milliseconds, was '" + value + "'");
+      throw new IllegalArgumentException(
+          name + " must be an ISO-8601 time or epoch milliseconds, was '" + value + "'");
     }
   }
 
-  /** The dead-letter filter: {@code reason} (comma-separated), {@code user}, {@code from_seq}, {@code to_seq}, {@code since}, {@code until}. */
+  /**
+   * The dead-letter filter: {@code reason} (comma-separated), {@code user}, {@code from_seq},
+   * {@code to_seq}, {@code since}, {@code until}.
+   */
   DeadLetterFilter filter() {
     Set<Reason> reasons = EnumSet.noneOf(Reason.class);
     String reasonList = values.get("reason");
@@ -76,17 +86,24 @@ final class QueryParameters {
         try {
           reasons.add(Reason.valueOf(name.trim().toUpperCase(Locale.ROOT)));
         } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException("reason '" + name + "' is not one of " + EnumSet.allOf(Reason.class));
+          throw new IllegalArgumentException(
+              "reason '" + name + "' is not one of " + EnumSet.allOf(Reason.class));
         }
       }
     }
     Long user = number("user", 0, Integer.MAX_VALUE);
-    return new DeadLetterFilter(reasons, user == null ? null : user.intValue(), number("from_seq", 0, Long.MAX_VALUE),
-        number("to_seq", 0, Long.MAX_VALUE), time("since"), time("until"));
+    return new DeadLetterFilter(
+        reasons,
+        user == null ? null : user.intValue(),
+        number("from_seq", 0, Long.MAX_VALUE),
+        number("to_seq", 0, Long.MAX_VALUE),
+        time("since"),
+        time("until"));
   }
 
   /** Whether any filter parameter is present. */
   boolean hasFilter() {
-    return Set.of("reason", "user", "from_seq", "to_seq", "since", "until").stream().anyMatch(values::containsKey);
+    return Set.of("reason", "user", "from_seq", "to_seq", "since", "until").stream()
+        .anyMatch(values::containsKey);
   }
 }

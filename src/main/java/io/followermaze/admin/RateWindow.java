@@ -3,7 +3,8 @@ package io.followermaze.admin;
 /**
  * Per-second totals of three counters (received, delivered, dead-lettered) in a ring of fixed size,
  * so rates over the last N seconds cost O(1) memory per second kept. One writer (the sampler)
- * records once a second; readers take {@link #window} snapshots. Synchronized: a few calls a second.
+ * records once a second; readers take {@link #window} snapshots. Synchronized: a few calls a
+ * second.
  */
 final class RateWindow {
 
@@ -47,7 +48,9 @@ final class RateWindow {
     long[] deltas = new long[span];
     for (int i = 0; i < span; i++) {
       long newer = recorded - span + i;
-      deltas[i] = totals[(int) (newer % totals.length)][counter] - totals[(int) ((newer - 1) % totals.length)][counter];
+      deltas[i] =
+          totals[(int) (newer % totals.length)][counter]
+              - totals[(int) ((newer - 1) % totals.length)][counter];
     }
     return deltas;
   }
@@ -60,7 +63,10 @@ final class RateWindow {
     }
     long[] newest = totals[(int) ((recorded - 1) % totals.length)];
     long[] oldest = totals[(int) ((recorded - 1 - span) % totals.length)];
-    return new Rates(span, (newest[0] - oldest[0]) / (double) span, (newest[1] - oldest[1]) / (double) span,
+    return new Rates(
+        span,
+        (newest[0] - oldest[0]) / (double) span,
+        (newest[1] - oldest[1]) / (double) span,
         (newest[2] - oldest[2]) / (double) span);
   }
 }

@@ -21,12 +21,14 @@ final class RequestGuard {
   private final byte[] expectedAuthorization;
 
   /**
-   * @param allowedHosts host names (lower case, without port) allowed besides loopback names and IP literals
+   * @param allowedHosts host names (lower case, without port) allowed besides loopback names and IP
+   *     literals
    * @param token the bearer token, or null for none
    */
   RequestGuard(Set<String> allowedHosts, String token) {
     this.allowedHosts = allowedHosts;
-    this.expectedAuthorization = token == null ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+    this.expectedAuthorization =
+        token == null ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
   }
 
   /** Why a request with this {@code Host} header is refused, or null when it is fine. */
@@ -38,7 +40,9 @@ final class RequestGuard {
     if (LOOPBACK_NAMES.contains(name) || isIpLiteral(name) || allowedHosts.contains(name)) {
       return null;
     }
-    return "Host '" + host + "' is not this server's: use a loopback address, or list the name in --admin-allowed-hosts";
+    return "Host '"
+        + host
+        + "' is not this server's: use a loopback address, or list the name in --admin-allowed-hosts";
   }
 
   /** Why a state-changing request with these headers is refused, or null when it is fine. */
@@ -47,21 +51,30 @@ final class RequestGuard {
       return "cross-site requests may not change anything";
     }
     if (origin == null) {
-      return null; // Not from a browser page (curl, the CLI); browsers send Origin on POST and DELETE.
+      return null; // Not from a browser page (curl, the CLI); browsers send Origin on POST and
+      // DELETE.
     }
     try {
       URI uri = URI.create(origin);
       String originHost = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
-      int originPort = uri.getPort() != -1 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443 : 80;
+      int originPort =
+          uri.getPort() != -1 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443 : 80;
       String expected = host == null ? "" : host.toLowerCase(Locale.ROOT);
-      String actual = originHost.contains(":") ? "[" + originHost + "]:" + originPort : originHost + ":" + originPort;
-      if (actual.equals(expected) || actual.equals(expected + ":80") || (originHost + ":" + originPort).equals(expected)) {
+      String actual =
+          originHost.contains(":")
+              ? "[" + originHost + "]:" + originPort
+              : originHost + ":" + originPort;
+      if (actual.equals(expected)
+          || actual.equals(expected + ":80")
+          || (originHost + ":" + originPort).equals(expected)) {
         return null;
       }
     } catch (IllegalArgumentException e) {
       // An unreadable Origin is foreign.
     }
-    return "Origin '" + origin + "' is not this admin API: changes are accepted only from its own page or without a browser";
+    return "Origin '"
+        + origin
+        + "' is not this admin API: changes are accepted only from its own page or without a browser";
   }
 
   /** Whether {@code authorization} carries the token (always true without one); constant time. */
@@ -69,7 +82,8 @@ final class RequestGuard {
     if (expectedAuthorization == null) {
       return true;
     }
-    byte[] given = authorization == null ? new byte[0] : authorization.getBytes(StandardCharsets.UTF_8);
+    byte[] given =
+        authorization == null ? new byte[0] : authorization.getBytes(StandardCharsets.UTF_8);
     return MessageDigest.isEqual(expectedAuthorization, given);
   }
 
@@ -84,6 +98,7 @@ final class RequestGuard {
   }
 
   private static boolean isIpLiteral(String name) {
-    return name.matches("\\d{1,3}(\\.\\d{1,3}){3}") || (name.contains(":") && name.matches("[0-9a-f:.]+"));
+    return name.matches("\\d{1,3}(\\.\\d{1,3}){3}")
+        || (name.contains(":") && name.matches("[0-9a-f:.]+"));
   }
 }

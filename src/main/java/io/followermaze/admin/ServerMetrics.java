@@ -1,8 +1,10 @@
 package io.followermaze.admin;
 
 import io.followermaze.dlq.DeadLetterCollector;
+import io.followermaze.dlq.DlqOperations;
 import io.followermaze.dlq.LoggingDeadLetterSink;
 import io.followermaze.dlq.Reason;
+import io.followermaze.dlq.sqlite.SqliteDeadLetterStore;
 import io.followermaze.server.Server;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -13,8 +15,6 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
-import io.followermaze.dlq.sqlite.SqliteDeadLetterStore;
-import io.followermaze.dlq.DlqOperations;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -37,19 +37,35 @@ public final class ServerMetrics implements AutoCloseable {
    * Meters for {@code server}; {@code collector} and {@code storeFile} are null without a durable
    * store.
    */
-  public ServerMetrics(Server server, LoggingDeadLetterSink deadLetters, DeadLetterCollector collector, Path storeFile) {
+  public ServerMetrics(
+      Server server,
+      LoggingDeadLetterSink deadLetters,
+      DeadLetterCollector collector,
+      Path storeFile) {
     this(server, deadLetters, collector, storeFile, null);
   }
 
-  /** As above, with the stored letters' depth and oldest age per reason read from {@code dlq} (nullable). */
-  public ServerMetrics(Server server, LoggingDeadLetterSink deadLetters, DeadLetterCollector collector, Path storeFile,
+  /**
+   * As above, with the stored letters' depth and oldest age per reason read from {@code dlq}
+   * (nullable).
+   */
+  public ServerMetrics(
+      Server server,
+      LoggingDeadLetterSink deadLetters,
+      DeadLetterCollector collector,
+      Path storeFile,
       DlqOperations dlq) {
     this(server, deadLetters, collector, storeFile, dlq, null);
   }
 
   /** As above, with the count of redriven letters from {@code redriven} (nullable). */
-  public ServerMetrics(Server server, LoggingDeadLetterSink deadLetters, DeadLetterCollector collector, Path storeFile,
-      DlqOperations dlq, java.util.function.LongSupplier redriven) {
+  public ServerMetrics(
+      Server server,
+      LoggingDeadLetterSink deadLetters,
+      DeadLetterCollector collector,
+      Path storeFile,
+      DlqOperations dlq,
+      java.util.function.LongSupplier redriven) {
     this.redriven = redriven;
     this.server = server;
     this.deadLetters = deadLetters;
@@ -60,13 +76,25 @@ public final class ServerMetrics implements AutoCloseable {
 
   /** Registers every meter with {@code registry}. */
   public void bindTo(MeterRegistry registry) {
-    counter(registry, "followermaze.events.received", "Well-formed events read from the event source",
+    counter(
+        registry,
+        "followermaze.events.received",
+        "Well-formed events read from the event source",
         s -> s.server.stats().eventsReceived());
-    counter(registry, "followermaze.events.delivered", "Events released in sequence order and routed",
+    counter(
+        registry,
+        "followermaze.events.delivered",
+        "Events released in sequence order and routed",
         s -> s.server.stats().eventsDelivered());
-    counter(registry, "followermaze.lines.malformed", "Event-source lines that did not parse",
+    counter(
+        registry,
+        "followermaze.lines.malformed",
+        "Event-source lines that did not parse",
         s -> s.server.stats().linesMalformed());
-    counter(registry, "followermaze.notifications.sent", "Notifications queued for connected clients",
+    counter(
+        registry,
+        "followermaze.notifications.sent",
+        "Notifications queued for connected clients",
         s -> s.server.stats().notificationsQueued());
     for (Reason reason : Reason.values()) {
       FunctionCounter.builder("followermaze.dead.letters", this, s -> s.deadLetters.count(reason))
@@ -75,43 +103,96 @@ public final class ServerMetrics implements AutoCloseable {
           .tag("category", reason.category().name().toLowerCase())
           .register(registry);
     }
-    gauge(registry, "followermaze.ready", "1 when both listeners are up and the dead-letter store's last commit succeeded",
-        s -> s.server.eventPort() > 0 && s.server.clientPort() > 0 && (s.collector == null || s.collector.healthy()) ? 1 : 0);
+    gauge(
+        registry,
+        "followermaze.ready",
+        "1 when both listeners are up and the dead-letter store's last commit succeeded",
+        s ->
+            s.server.eventPort() > 0
+                    && s.server.clientPort() > 0
+                    && (s.collector == null || s.collector.healthy())
+                ? 1
+                : 0);
     if (redriven != null) {
-      counter(registry, "followermaze.dlq.redriven", "Dead letters redriven to their users", s -> s.redriven.getAsLong());
+      counter(
+          registry,
+          "followermaze.dlq.redriven",
+          "Dead letters redriven to their users",
+          s -> s.redriven.getAsLong());
     }
-    gauge(registry, "followermaze.clients.connected", "Connected user clients", s -> s.server.stats().connectedClients());
-    gauge(registry, "followermaze.reorder.buffer.depth", "Events held waiting for a missing sequence number",
+    gauge(
+        registry,
+        "followermaze.clients.connected",
+        "Connected user clients",
+        s -> s.server.stats().connectedClients());
+    gauge(
+        registry,
+        "followermaze.reorder.buffer.depth",
+        "Events held waiting for a missing sequence number",
         s -> s.server.stats().reorderDepth());
-    gauge(registry, "followermaze.client.connections.open", "Client connections open, handshakes included",
+    gauge(
+        registry,
+        "followermaze.client.connections.open",
+        "Client connections open, handshakes included",
         s -> s.server.openClientConnections());
     if (collector != null) {
-      gauge(registry, "followermaze.dlq.queue.depth", "Dead letters waiting to be committed", s -> s.collector.queued());
-      counter(registry, "followermaze.dlq.committed", "Dead letters committed to the store", s -> s.collector.committed());
-      counter(registry, "followermaze.dlq.commit.failures", "Dead-letter commits that failed and were retried",
+      gauge(
+          registry,
+          "followermaze.dlq.queue.depth",
+          "Dead letters waiting to be committed",
+          s -> s.collector.queued());
+      counter(
+          registry,
+          "followermaze.dlq.committed",
+          "Dead letters committed to the store",
+          s -> s.collector.committed());
+      counter(
+          registry,
+          "followermaze.dlq.commit.failures",
+          "Dead-letter commits that failed and were retried",
           s -> s.collector.commitFailures());
-      counter(registry, "followermaze.dlq.backpressure.waits", "Times intake waited for the dead-letter store",
+      counter(
+          registry,
+          "followermaze.dlq.backpressure.waits",
+          "Times intake waited for the dead-letter store",
           s -> s.collector.backPressureWaits());
-      FunctionCounter.builder("followermaze.dlq.backpressure", this, s -> s.collector.backPressureNanos() / 1e9)
-          .description("Time intake was paused waiting for the dead-letter store").baseUnit("seconds").register(registry);
-      Gauge.builder("followermaze.dlq.flush.duration", this, s -> s.collector.lastFlushNanos() / 1e9)
-          .description("How long the last dead-letter commit took").baseUnit("seconds").strongReference(true).register(registry);
+      FunctionCounter.builder(
+              "followermaze.dlq.backpressure", this, s -> s.collector.backPressureNanos() / 1e9)
+          .description("Time intake was paused waiting for the dead-letter store")
+          .baseUnit("seconds")
+          .register(registry);
+      Gauge.builder(
+              "followermaze.dlq.flush.duration", this, s -> s.collector.lastFlushNanos() / 1e9)
+          .description("How long the last dead-letter commit took")
+          .baseUnit("seconds")
+          .strongReference(true)
+          .register(registry);
     }
     if (depth != null) {
       for (Reason reason : Reason.values()) {
         Gauge.builder("followermaze.dlq.depth", this, s -> s.depth.letters(reason))
-            .description("Dead letters in the store, by reason (from the store's counters; refreshed every 5 s)")
-            .tag("reason", reason.name().toLowerCase()).tag("category", reason.category().name().toLowerCase())
-            .strongReference(true).register(registry);
+            .description(
+                "Dead letters in the store, by reason (from the store's counters; refreshed every 5 s)")
+            .tag("reason", reason.name().toLowerCase())
+            .tag("category", reason.category().name().toLowerCase())
+            .strongReference(true)
+            .register(registry);
         Gauge.builder("followermaze.dlq.oldest.age", this, s -> s.depth.oldestAgeSeconds(reason))
-            .description("Age of the oldest dead letter in the store, by reason (0 when none; refreshed every 5 s)")
-            .baseUnit("seconds").tag("reason", reason.name().toLowerCase())
-            .tag("category", reason.category().name().toLowerCase()).strongReference(true).register(registry);
+            .description(
+                "Age of the oldest dead letter in the store, by reason (0 when none; refreshed every 5 s)")
+            .baseUnit("seconds")
+            .tag("reason", reason.name().toLowerCase())
+            .tag("category", reason.category().name().toLowerCase())
+            .strongReference(true)
+            .register(registry);
       }
     }
     if (collector != null && storeFile != null) {
       Gauge.builder("followermaze.dlq.store.size", this, ServerMetrics::storeBytes)
-          .description("Size of the dead-letter store on disk").baseUnit("bytes").strongReference(true).register(registry);
+          .description("Size of the dead-letter store on disk")
+          .baseUnit("bytes")
+          .strongReference(true)
+          .register(registry);
     }
     new JvmMemoryMetrics().bindTo(registry);
     gcMetrics = new JvmGcMetrics();
@@ -172,11 +253,19 @@ public final class ServerMetrics implements AutoCloseable {
     return SqliteDeadLetterStore.bytesOnDisk(storeFile);
   }
 
-  private void counter(MeterRegistry registry, String name, String help, java.util.function.ToDoubleFunction<ServerMetrics> f) {
+  private void counter(
+      MeterRegistry registry,
+      String name,
+      String help,
+      java.util.function.ToDoubleFunction<ServerMetrics> f) {
     FunctionCounter.builder(name, this, f).description(help).register(registry);
   }
 
-  private void gauge(MeterRegistry registry, String name, String help, java.util.function.ToDoubleFunction<ServerMetrics> f) {
+  private void gauge(
+      MeterRegistry registry,
+      String name,
+      String help,
+      java.util.function.ToDoubleFunction<ServerMetrics> f) {
     Gauge.builder(name, this, f).description(help).strongReference(true).register(registry);
   }
 }

@@ -12,7 +12,6 @@ import java.util.Locale;
 import java.util.OptionalLong;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -68,7 +67,8 @@ public final class Bench {
       long warmups = warmUp(source, deadline);
       workload = new Workload(options, ledgers, verdicts);
       startUnreliable();
-      Thread generator = Thread.ofPlatform().name("bench-source").start(() -> stream(source, warmups));
+      Thread generator =
+          Thread.ofPlatform().name("bench-source").start(() -> stream(source, warmups));
       awaitDelivery(deadline, warmups);
       cpuAtDelivery = ServerCpu.seconds(serverPid);
       verdicts.finish();
@@ -103,13 +103,21 @@ public final class Bench {
 
   private void startUnreliable() {
     if (options.unreliable().total() > 0) {
-      unreliable = new UnreliableClients(new InetSocketAddress(options.host(), options.clientPort()), options.clients() + 1,
-          options.unreliable(), options.seed(), verdicts);
+      unreliable =
+          new UnreliableClients(
+              new InetSocketAddress(options.host(), options.clientPort()),
+              options.clients() + 1,
+              options.unreliable(),
+              options.seed(),
+              verdicts);
       unreliable.start();
     }
   }
 
-  /** Hangs up the unreliable clients, lets them read what is left, and compares with what was meant for them. */
+  /**
+   * Hangs up the unreliable clients, lets them read what is left, and compares with what was meant
+   * for them.
+   */
   private void stopUnreliable() throws InterruptedException {
     if (unreliable != null) {
       boolean complete = generated && verdicts.failure() == null;
@@ -129,15 +137,18 @@ public final class Bench {
 
   private SocketChannel connectAll() throws IOException {
     for (int user = 1; user <= options.clients(); user++) {
-      InetSocketAddress clientAddress = new InetSocketAddress(options.host(), options.clientPortFor(user));
-      VerifyingClient client = VerifyingClient.connect(clientAddress, user, ledgers[user], sendTimes, verdicts);
+      InetSocketAddress clientAddress =
+          new InetSocketAddress(options.host(), options.clientPortFor(user));
+      VerifyingClient client =
+          VerifyingClient.connect(clientAddress, user, ledgers[user], sendTimes, verdicts);
       clients.add(client);
       Thread.ofVirtual().name("bench-client-" + user).start(client);
     }
     return SocketChannel.open(new InetSocketAddress(options.host(), options.eventPort()));
   }
 
-  private long warmUp(SocketChannel source, long deadline) throws IOException, InterruptedException {
+  private long warmUp(SocketChannel source, long deadline)
+      throws IOException, InterruptedException {
     for (long warmup = 1; warmup <= MAX_WARMUPS && System.nanoTime() < deadline; warmup++) {
       verdicts.warmups(warmup);
       source.write(ByteBuffer.wrap((warmup + "|B\n").getBytes(StandardCharsets.US_ASCII)));
@@ -148,13 +159,16 @@ public final class Bench {
       if (allRegistered()) {
         return warmup;
       }
-      if (warmup >= WARMUPS_BEFORE_GIVING_UP_ON_NONE && clients.stream().noneMatch(VerifyingClient::registered)) {
+      if (warmup >= WARMUPS_BEFORE_GIVING_UP_ON_NONE
+          && clients.stream().noneMatch(VerifyingClient::registered)) {
         break;
       }
     }
     long missing = clients.stream().filter(c -> !c.registered()).count();
-    verdicts.fail(missing + " clients never received a warm-up broadcast: either the server did not register them,"
-        + " or it has seen sequence number 1 before (each bench run needs a freshly started server)");
+    verdicts.fail(
+        missing
+            + " clients never received a warm-up broadcast: either the server did not register them,"
+            + " or it has seen sequence number 1 before (each bench run needs a freshly started server)");
     return MAX_WARMUPS;
   }
 
@@ -177,7 +191,10 @@ public final class Bench {
     startNanos = System.nanoTime();
     try {
       long rate = options.pace().eventsPerSecond();
-      long endNanos = options.pace().duration() == null ? Long.MAX_VALUE : startNanos + options.pace().duration().toNanos();
+      long endNanos =
+          options.pace().duration() == null
+              ? Long.MAX_VALUE
+              : startNanos + options.pace().duration().toNanos();
       long lastSequence = options.pace().duration() == null ? options.events() : Long.MAX_VALUE;
       for (long first = warmups + 1; first <= lastSequence && !verdicts.finished(); ) {
         if (rate > 0 && isAhead(first - warmups - 1, rate)) {
@@ -187,7 +204,8 @@ public final class Bench {
         if (lastSequence == Long.MAX_VALUE && System.nanoTime() >= endNanos) {
           lastSequence = first; // Time is up: this batch is the closing broadcast alone.
         }
-        int size = (int) Math.min(1 + shuffle.nextInt(options.maxBatch()), lastSequence - first + 1);
+        int size =
+            (int) Math.min(1 + shuffle.nextInt(options.maxBatch()), lastSequence - first + 1);
         for (int i = 0; i < size; i++) {
           long sequence = first + i;
           starts[i + 1] = workload.next(sequence, sequence == lastSequence, batch, starts[i]);
@@ -226,7 +244,9 @@ public final class Bench {
   /** Waits until {@code sent} events are not ahead of {@code rate} per second since the start. */
   private void pace(long sent, long rate) {
     long due = startNanos + (long) (sent * (1e9 / rate));
-    for (long ahead = due - System.nanoTime(); ahead > 100_000 && !verdicts.finished(); ahead = due - System.nanoTime()) {
+    for (long ahead = due - System.nanoTime();
+        ahead > 100_000 && !verdicts.finished();
+        ahead = due - System.nanoTime()) {
       java.util.concurrent.locks.LockSupport.parkNanos(ahead);
     }
   }
@@ -248,7 +268,8 @@ public final class Bench {
       }
       long now = System.nanoTime();
       if (now > deadline) {
-        verdicts.fail("timed out after " + options.timeout().toSeconds() + "s: " + firstShortfall(warmups));
+        verdicts.fail(
+            "timed out after " + options.timeout().toSeconds() + "s: " + firstShortfall(warmups));
         return;
       }
       if (now >= nextProgress) {
@@ -261,7 +282,8 @@ public final class Bench {
 
   private boolean allDelivered(long warmups) {
     for (VerifyingClient client : clients) {
-      if (client.lastWarmup() != warmups || client.received() != ledgers[client.user()].published()) {
+      if (client.lastWarmup() != warmups
+          || client.received() != ledgers[client.user()].published()) {
         return false;
       }
     }
@@ -278,8 +300,14 @@ public final class Bench {
         return "client " + client.user() + " did not receive warm-up broadcast " + warmups;
       }
       if (client.received() != ledger.published()) {
-        return "client " + client.user() + " received " + client.received() + " of " + ledger.published()
-            + " lines; missing sequence " + ledger.sequence(client.received());
+        return "client "
+            + client.user()
+            + " received "
+            + client.received()
+            + " of "
+            + ledger.published()
+            + " lines; missing sequence "
+            + ledger.sequence(client.received());
       }
     }
     return "no client is short";
@@ -289,27 +317,46 @@ public final class Bench {
     long received = clients.stream().mapToLong(VerifyingClient::received).sum();
     double seconds = (now - startNanos) / 1e9;
     long pid = serverPid;
-    String server = pid < 0 ? "" : String.format(Locale.ROOT, ", server RSS %d MiB, %d open files",
-        ServerMemory.rssBytes(pid) >> 20, ServerMemory.openFiles(pid));
-    out.printf(Locale.ROOT,
+    String server =
+        pid < 0
+            ? ""
+            : String.format(
+                Locale.ROOT,
+                ", server RSS %d MiB, %d open files",
+                ServerMemory.rssBytes(pid) >> 20,
+                ServerMemory.openFiles(pid));
+    out.printf(
+        Locale.ROOT,
         "bench: %.0fs sent %d events (%.0f/s), clients received %d notifications%s%n",
-        seconds, sentEvents, sentEvents / Math.max(seconds, 1e-9), received, server);
+        seconds,
+        sentEvents,
+        sentEvents / Math.max(seconds, 1e-9),
+        received,
+        server);
   }
 
   private Thread startRssSampler() {
-    OptionalLong pid = options.measure().serverPid() >= 0 ? OptionalLong.of(options.measure().serverPid())
-        : ServerMemory.pidListeningOn(options.eventPort());
+    OptionalLong pid =
+        options.measure().serverPid() >= 0
+            ? OptionalLong.of(options.measure().serverPid())
+            : ServerMemory.pidListeningOn(options.eventPort());
     serverPid = pid.orElse(-1);
-    return Thread.ofPlatform().name("bench-rss").daemon().start(() -> {
-      while (pid.isPresent() && !Thread.currentThread().isInterrupted()) {
-        resources.add(ServerMemory.rssBytes(pid.getAsLong()), ServerMemory.openFiles(pid.getAsLong()));
-        try {
-          Thread.sleep(200);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    });
+    return Thread.ofPlatform()
+        .name("bench-rss")
+        .daemon()
+        .start(
+            () -> {
+              while (pid.isPresent() && !Thread.currentThread().isInterrupted()) {
+                resources.add(
+                    ServerMemory.rssBytes(pid.getAsLong()),
+                    ServerMemory.openFiles(pid.getAsLong()));
+                try {
+                  Thread.sleep(200);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            });
   }
 
   private long storeBytes() {
@@ -350,7 +397,9 @@ public final class Bench {
         resources,
         workload == null ? 0 : workload.expectedOffline(),
         unreliableOutcome,
-        new BenchResult.ServerCost(cpuAtStart < 0 || cpuAtDelivery < 0 ? -1 : cpuAtDelivery - cpuAtStart,
-            cpuAtStart < 0 || cpuSettled < 0 ? -1 : cpuSettled - cpuAtStart, storeBytes()));
+        new BenchResult.ServerCost(
+            cpuAtStart < 0 || cpuAtDelivery < 0 ? -1 : cpuAtDelivery - cpuAtStart,
+            cpuAtStart < 0 || cpuSettled < 0 ? -1 : cpuSettled - cpuAtStart,
+            storeBytes()));
   }
 }

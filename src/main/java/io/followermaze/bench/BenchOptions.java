@@ -38,18 +38,65 @@ public record BenchOptions(
     Measure measure) {
 
   /** Everyone on {@code clientPort}. */
-  public BenchOptions(String host, int eventPort, int clientPort, long events, int clients, int users, int maxBatch,
-      long seed, Duration timeout, Duration progressInterval, Unreliable unreliable, Pace pace) {
-    this(host, eventPort, clientPort, events, clients, users, maxBatch, seed, timeout, progressInterval, unreliable, pace,
+  public BenchOptions(
+      String host,
+      int eventPort,
+      int clientPort,
+      long events,
+      int clients,
+      int users,
+      int maxBatch,
+      long seed,
+      Duration timeout,
+      Duration progressInterval,
+      Unreliable unreliable,
+      Pace pace) {
+    this(
+        host,
+        eventPort,
+        clientPort,
+        events,
+        clients,
+        users,
+        maxBatch,
+        seed,
+        timeout,
+        progressInterval,
+        unreliable,
+        pace,
         java.util.List.of());
   }
 
   /** The sparse graph, the server found by its event port, no store measured. */
-  public BenchOptions(String host, int eventPort, int clientPort, long events, int clients, int users, int maxBatch,
-      long seed, Duration timeout, Duration progressInterval, Unreliable unreliable, Pace pace,
+  public BenchOptions(
+      String host,
+      int eventPort,
+      int clientPort,
+      long events,
+      int clients,
+      int users,
+      int maxBatch,
+      long seed,
+      Duration timeout,
+      Duration progressInterval,
+      Unreliable unreliable,
+      Pace pace,
       java.util.List<Integer> gatewayPorts) {
-    this(host, eventPort, clientPort, events, clients, users, maxBatch, seed, timeout, progressInterval, unreliable, pace,
-        gatewayPorts, Measure.DEFAULT);
+    this(
+        host,
+        eventPort,
+        clientPort,
+        events,
+        clients,
+        users,
+        maxBatch,
+        seed,
+        timeout,
+        progressInterval,
+        unreliable,
+        pace,
+        gatewayPorts,
+        Measure.DEFAULT);
   }
 
   /** The shape of the follow graph the events build. */
@@ -71,7 +118,8 @@ public record BenchOptions(
    * What the bench measures of the server, besides what the clients receive.
    *
    * @param graph the workload's graph
-   * @param serverPid the server's process (CPU and RSS from /proc); -1: the one listening on the event port
+   * @param serverPid the server's process (CPU and RSS from /proc); -1: the one listening on the
+   *     event port
    * @param store a file (and its {@code -wal}) whose size per event to report, or null
    * @param settleMillis after delivery, how long at most to wait for the server to go idle before
    *     reading its CPU again (deferred work such as indexing dead letters counts); 0: do not
@@ -117,10 +165,30 @@ public record BenchOptions(
   }
 
   /** Reliable clients only, unpaced. */
-  public BenchOptions(String host, int eventPort, int clientPort, long events, int clients, int users, int maxBatch,
-      long seed, Duration timeout, Duration progressInterval) {
-    this(host, eventPort, clientPort, events, clients, users, maxBatch, seed, timeout, progressInterval,
-        Unreliable.NONE, Pace.UNPACED);
+  public BenchOptions(
+      String host,
+      int eventPort,
+      int clientPort,
+      long events,
+      int clients,
+      int users,
+      int maxBatch,
+      long seed,
+      Duration timeout,
+      Duration progressInterval) {
+    this(
+        host,
+        eventPort,
+        clientPort,
+        events,
+        clients,
+        users,
+        maxBatch,
+        seed,
+        timeout,
+        progressInterval,
+        Unreliable.NONE,
+        Pace.UNPACED);
   }
 
   /** Checks the options; throws naming the first bad one. */
@@ -132,14 +200,20 @@ public record BenchOptions(
       throw new IllegalArgumentException("--clients must be at least 1, was " + clients);
     }
     if (users < clients + unreliable.total() || users < 2) {
-      throw new IllegalArgumentException("--users must be at least 2 and --clients plus the churning, stuck and slow"
-          + " clients (" + (clients + unreliable.total()) + "), was " + users);
+      throw new IllegalArgumentException(
+          "--users must be at least 2 and --clients plus the churning, stuck and slow"
+              + " clients ("
+              + (clients + unreliable.total())
+              + "), was "
+              + users);
     }
     if (unreliable.churners() < 0 || unreliable.stuck() < 0 || unreliable.slow() < 0) {
-      throw new IllegalArgumentException("--churn-clients, --stuck-clients and --slow-clients must not be negative");
+      throw new IllegalArgumentException(
+          "--churn-clients, --stuck-clients and --slow-clients must not be negative");
     }
     if (pace.eventsPerSecond() < 0) {
-      throw new IllegalArgumentException("--rate must not be negative, was " + pace.eventsPerSecond());
+      throw new IllegalArgumentException(
+          "--rate must not be negative, was " + pace.eventsPerSecond());
     }
     if (pace.duration() != null && (pace.duration().isNegative() || pace.duration().isZero())) {
       throw new IllegalArgumentException("--duration must be positive");

@@ -68,33 +68,67 @@ public record BenchResult(
             + " latency_p50=%.1fms latency_p99=%.1fms latency_max=%.1fms server_rss_peak=%s"
             + " expected_dead_letters_offline=%d%s%s%s%s",
         passed() ? "PASS" : "FAIL",
-        events, clients, seconds, eventsPerSecond(), notifications, notificationsPerSecond(),
-        latencyP50Micros / 1000.0, latencyP99Micros / 1000.0, latencyMaxMicros / 1000.0, rss, expectedOffline,
-        unreliable.connections() == 0 ? "" : String.format(Locale.ROOT,
-            " unreliable_connections=%d unreliable_received=%d expected_dead_letters_unreliable=%d",
-            unreliable.connections(), unreliable.received(), unreliable.missingCount()),
-        server.samples() < 20 ? "" : String.format(Locale.ROOT,
-            " server_rss_settled=%dMiB server_rss_final=%dMiB server_fds_settled=%d server_fds_final=%d",
-            server.settledRssBytes() >> 20, server.finalRssBytes() >> 20, server.settledOpenFiles(), server.finalOpenFiles()),
+        events,
+        clients,
+        seconds,
+        eventsPerSecond(),
+        notifications,
+        notificationsPerSecond(),
+        latencyP50Micros / 1000.0,
+        latencyP99Micros / 1000.0,
+        latencyMaxMicros / 1000.0,
+        rss,
+        expectedOffline,
+        unreliable.connections() == 0
+            ? ""
+            : String.format(
+                Locale.ROOT,
+                " unreliable_connections=%d unreliable_received=%d expected_dead_letters_unreliable=%d",
+                unreliable.connections(),
+                unreliable.received(),
+                unreliable.missingCount()),
+        server.samples() < 20
+            ? ""
+            : String.format(
+                Locale.ROOT,
+                " server_rss_settled=%dMiB server_rss_final=%dMiB server_fds_settled=%d server_fds_final=%d",
+                server.settledRssBytes() >> 20,
+                server.finalRssBytes() >> 20,
+                server.settledOpenFiles(),
+                server.finalOpenFiles()),
         costs(),
         passed() ? "" : " reason=\"" + failure + "\"");
   }
 
   /** Server CPU per event and per notification, dead letters and store bytes per event. */
   private String costs() {
-    StringBuilder text = new StringBuilder(String.format(Locale.ROOT, " dead_letters_per_event=%.2f",
-        events == 0 ? 0 : (double) expectedOffline / events));
+    StringBuilder text =
+        new StringBuilder(
+            String.format(
+                Locale.ROOT,
+                " dead_letters_per_event=%.2f",
+                events == 0 ? 0 : (double) expectedOffline / events));
     if (cost.cpuSeconds() >= 0) {
-      text.append(String.format(Locale.ROOT, " server_cpu=%.2fs server_cpu_per_million_events=%.2fs"
-          + " notifications_per_cpu_second=%.0f", cost.cpuSeconds(), cost.cpuSeconds() * 1e6 / Math.max(1, events),
-          notifications / Math.max(0.01, cost.cpuSeconds())));
+      text.append(
+          String.format(
+              Locale.ROOT,
+              " server_cpu=%.2fs server_cpu_per_million_events=%.2fs"
+                  + " notifications_per_cpu_second=%.0f",
+              cost.cpuSeconds(),
+              cost.cpuSeconds() * 1e6 / Math.max(1, events),
+              notifications / Math.max(0.01, cost.cpuSeconds())));
     }
     if (cost.settledCpuSeconds() >= 0) {
-      text.append(String.format(Locale.ROOT, " server_cpu_settled=%.2fs", cost.settledCpuSeconds()));
+      text.append(
+          String.format(Locale.ROOT, " server_cpu_settled=%.2fs", cost.settledCpuSeconds()));
     }
     if (cost.storeBytes() >= 0) {
-      text.append(String.format(Locale.ROOT, " store_bytes=%d store_bytes_per_event=%.1f", cost.storeBytes(),
-          (double) cost.storeBytes() / Math.max(1, events)));
+      text.append(
+          String.format(
+              Locale.ROOT,
+              " store_bytes=%d store_bytes_per_event=%.1f",
+              cost.storeBytes(),
+              (double) cost.storeBytes() / Math.max(1, events)));
     }
     return text.toString();
   }

@@ -4,8 +4,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The lines one client must receive, in order: sequence numbers and line hashes, in a ring so a
- * run of any length needs bounded memory. Written by the generator thread only; {@link #publish()}
+ * The lines one client must receive, in order: sequence numbers and line hashes, in a ring so a run
+ * of any length needs bounded memory. Written by the generator thread only; {@link #publish()}
  * makes what was written visible to the client's verifier, which reads entries from {@link
  * #consumed()} up to {@link #published()} and reports its progress with {@link #consumed(long)}.
  * The generator waits while the ring is full (a client far behind slows the source).

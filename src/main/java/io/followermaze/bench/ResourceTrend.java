@@ -51,6 +51,7 @@ public final class ResourceTrend {
 
   private List<Sample> quarter(int index) {
     int size = samples.size();
-    return new ArrayList<>(samples.subList(size * index / 4, Math.max(size * index / 4, size * (index + 1) / 4)));
+    return new ArrayList<>(
+        samples.subList(size * index / 4, Math.max(size * index / 4, size * (index + 1) / 4)));
   }
 }

@@ -3,8 +3,8 @@ package io.followermaze.bench;
 /**
  * When each batch of events went to the server, so verifiers can measure delivery latency: a ring
  * of the last {@value #CAPACITY} batches, so long runs need bounded memory. Written by the
- * generator only; readers search the entries below {@link #published}. A sequence number older
- * than the ring has no known send time.
+ * generator only; readers search the entries below {@link #published}. A sequence number older than
+ * the ring has no known send time.
  */
 final class SendTimes {
 

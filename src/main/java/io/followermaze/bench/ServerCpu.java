@@ -23,7 +23,8 @@ public final class ServerCpu {
     }
     try {
       String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-      // The command name (field 2) may hold spaces; fields are counted after its closing parenthesis.
+      // The command name (field 2) may hold spaces; fields are counted after its closing
+      // parenthesis.
       String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
       return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / TICKS_PER_SECOND;
     } catch (IOException | RuntimeException e) {

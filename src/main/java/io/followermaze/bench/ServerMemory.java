@@ -53,7 +53,8 @@ public final class ServerMemory {
 
   /** How many file descriptors {@code pid} has open, or -1. */
   public static long openFiles(long pid) {
-    try (java.util.stream.Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+    try (java.util.stream.Stream<Path> fds =
+        Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
       return fds.count();
     } catch (IOException | RuntimeException e) {
       return -1;

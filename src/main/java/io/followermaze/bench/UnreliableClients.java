@@ -18,18 +18,23 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.agrona.collections.LongArrayList;
 
 /**
- * The bench's misbehaving clients, one virtual thread per unreliable user: churners (connect, stay a
- * few milliseconds, hang up, again), stuck clients (never read) and slow clients (one byte a second).
- * Each records the sequence numbers of the non-broadcast lines it receives, which must rise strictly
- * across all its connections. When stopped, each hangs up politely (half-close) and reads what the
- * server still sends until the server closes, so every line the server wrote is counted.
+ * The bench's misbehaving clients, one virtual thread per unreliable user: churners (connect, stay
+ * a few milliseconds, hang up, again), stuck clients (never read) and slow clients (one byte a
+ * second). Each records the sequence numbers of the non-broadcast lines it receives, which must
+ * rise strictly across all its connections. When stopped, each hangs up politely (half-close) and
+ * reads what the server still sends until the server closes, so every line the server wrote is
+ * counted.
  */
 final class UnreliableClients {
 
   private static final int SLOW_RECEIVE_BUFFER = 4096;
   private static final long DRAIN_TIMEOUT_MILLIS = TimeUnit.SECONDS.toMillis(30);
 
-  private enum Kind { CHURN, STUCK, SLOW }
+  private enum Kind {
+    CHURN,
+    STUCK,
+    SLOW
+  }
 
   private final InetSocketAddress server;
   private final int firstUser;
@@ -41,7 +46,12 @@ final class UnreliableClients {
   private final AtomicLong connections = new AtomicLong();
   private final CountDownLatch stop = new CountDownLatch(1);
 
-  UnreliableClients(InetSocketAddress server, int firstUser, Unreliable unreliable, long seed, Verdicts verdicts) {
+  UnreliableClients(
+      InetSocketAddress server,
+      int firstUser,
+      Unreliable unreliable,
+      long seed,
+      Verdicts verdicts) {
     this.server = server;
     this.firstUser = firstUser;
     this.unreliable = unreliable;
@@ -52,15 +62,23 @@ final class UnreliableClients {
 
   void start() {
     for (int i = 0; i < unreliable.total(); i++) {
-      Kind kind = i < unreliable.churners() ? Kind.CHURN : i < unreliable.churners() + unreliable.stuck() ? Kind.STUCK : Kind.SLOW;
+      Kind kind =
+          i < unreliable.churners()
+              ? Kind.CHURN
+              : i < unreliable.churners() + unreliable.stuck() ? Kind.STUCK : Kind.SLOW;
       int user = firstUser + i;
       LongArrayList log = new LongArrayList();
       received[i] = log;
-      threads.add(Thread.ofVirtual().name("bench-" + kind.name().toLowerCase() + "-" + user).start(() -> run(kind, user, log)));
+      threads.add(
+          Thread.ofVirtual()
+              .name("bench-" + kind.name().toLowerCase() + "-" + user)
+              .start(() -> run(kind, user, log)));
     }
   }
 
-  /** Hangs every client up, waits for each to read what the server still had for it, and compares. */
+  /**
+   * Hangs every client up, waits for each to read what the server still had for it, and compares.
+   */
   UnreliableOutcome stopAndCompare(Workload workload) throws InterruptedException {
     stop.countDown();
     for (Thread thread : threads) {
@@ -81,7 +99,12 @@ final class UnreliableClients {
       for (int e = 0; e < expected.size(); e++) {
         long sequence = expected.getLong(e);
         while (g < got.size() && got.getLong(g) < sequence) {
-          verdicts.fail("unreliable user " + user + " received sequence " + got.getLong(g) + ", which was not meant for it");
+          verdicts.fail(
+              "unreliable user "
+                  + user
+                  + " received sequence "
+                  + got.getLong(g)
+                  + ", which was not meant for it");
           g++;
         }
         if (g < got.size() && got.getLong(g) == sequence) {
@@ -91,7 +114,12 @@ final class UnreliableClients {
         }
       }
       if (g < got.size()) {
-        verdicts.fail("unreliable user " + user + " received sequence " + got.getLong(g) + ", which was not meant for it");
+        verdicts.fail(
+            "unreliable user "
+                + user
+                + " received sequence "
+                + got.getLong(g)
+                + ", which was not meant for it");
       }
       if (!notGot.isEmpty()) {
         missing.put(user, notGot.toLongArray());
@@ -107,7 +135,8 @@ final class UnreliableClients {
       do {
         try (Socket socket = new Socket()) {
           if (kind != Kind.CHURN) {
-            socket.setReceiveBufferSize(SLOW_RECEIVE_BUFFER); // as on a slow link: the server's writes back up sooner
+            socket.setReceiveBufferSize(
+                SLOW_RECEIVE_BUFFER); // as on a slow link: the server's writes back up sooner
           }
           socket.connect(server);
           connections.incrementAndGet();
@@ -124,16 +153,20 @@ final class UnreliableClients {
         scanner.connectionEnded();
       } while (kind == Kind.CHURN && stop.getCount() > 0 && verdicts.failure() == null);
     } catch (IOException e) {
-      verdicts.fail("unreliable user " + user + " (" + kind.name().toLowerCase() + "): " + e.getMessage());
+      verdicts.fail(
+          "unreliable user " + user + " (" + kind.name().toLowerCase() + "): " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
   }
 
-  private void readFor(Socket socket, InputStream in, LineScanner scanner, long millis) throws IOException, InterruptedException {
+  private void readFor(Socket socket, InputStream in, LineScanner scanner, long millis)
+      throws IOException, InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
     byte[] buffer = new byte[8192];
-    for (long left = millis; left > 0 && stop.getCount() > 0; left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())) {
+    for (long left = millis;
+        left > 0 && stop.getCount() > 0;
+        left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())) {
       socket.setSoTimeout((int) Math.max(1, left));
       try {
         int n = in.read(buffer);
@@ -147,7 +180,8 @@ final class UnreliableClients {
     }
   }
 
-  private void readSlowly(Socket socket, InputStream in, LineScanner scanner) throws IOException, InterruptedException {
+  private void readSlowly(Socket socket, InputStream in, LineScanner scanner)
+      throws IOException, InterruptedException {
     byte[] one = new byte[1];
     socket.setSoTimeout(0);
     while (!stop.await(1, TimeUnit.SECONDS)) {
@@ -166,8 +200,10 @@ final class UnreliableClients {
         scanner.scan(buffer, n);
       }
     } catch (SocketTimeoutException e) {
-      throw new IOException("the server did not close the connection within " + DRAIN_TIMEOUT_MILLIS / 1000
-          + " s of the client hanging up");
+      throw new IOException(
+          "the server did not close the connection within "
+              + DRAIN_TIMEOUT_MILLIS / 1000
+              + " s of the client hanging up");
     }
   }
 
@@ -210,8 +246,14 @@ final class UnreliableClients {
         return;
       }
       if (i == 0 || (!log.isEmpty() && sequence <= log.getLong(log.size() - 1))) {
-        verdicts.fail("unreliable user " + user + ": line '" + new String(line, 0, length, StandardCharsets.UTF_8)
-            + "' is out of order or unreadable (last sequence " + (log.isEmpty() ? "none" : log.getLong(log.size() - 1)) + ")");
+        verdicts.fail(
+            "unreliable user "
+                + user
+                + ": line '"
+                + new String(line, 0, length, StandardCharsets.UTF_8)
+                + "' is out of order or unreadable (last sequence "
+                + (log.isEmpty() ? "none" : log.getLong(log.size() - 1))
+                + ")");
         return;
       }
       log.addLong(sequence);

@@ -30,7 +30,12 @@ final class VerifyingClient implements Runnable {
   private volatile long received;
   private volatile long lastReceivedNanos;
 
-  private VerifyingClient(int user, SocketChannel channel, ClientLedger ledger, SendTimes sendTimes, Verdicts verdicts) {
+  private VerifyingClient(
+      int user,
+      SocketChannel channel,
+      ClientLedger ledger,
+      SendTimes sendTimes,
+      Verdicts verdicts) {
     this.user = user;
     this.channel = channel;
     this.ledger = ledger;
@@ -39,7 +44,11 @@ final class VerifyingClient implements Runnable {
   }
 
   static VerifyingClient connect(
-      InetSocketAddress server, int user, ClientLedger ledger, SendTimes sendTimes, Verdicts verdicts)
+      InetSocketAddress server,
+      int user,
+      ClientLedger ledger,
+      SendTimes sendTimes,
+      Verdicts verdicts)
       throws IOException {
     SocketChannel channel = SocketChannel.open(server);
     channel.write(ByteBuffer.wrap((user + "\r\n").getBytes(StandardCharsets.US_ASCII)));
@@ -56,7 +65,8 @@ final class VerifyingClient implements Runnable {
         buffer.clear();
       }
       if (!verdicts.finished()) {
-        verdicts.fail("client " + user + ": the server closed the connection after " + received + " lines");
+        verdicts.fail(
+            "client " + user + ": the server closed the connection after " + received + " lines");
       }
     } catch (IOException e) {
       if (!verdicts.finished()) {
@@ -96,17 +106,43 @@ final class VerifyingClient implements Runnable {
     }
     long index = received;
     if (index >= ledger.published()) {
-      verdicts.fail("client " + user + ": unexpected line '" + text(bytes, from, to) + "' after its " + index + " expected lines");
+      verdicts.fail(
+          "client "
+              + user
+              + ": unexpected line '"
+              + text(bytes, from, to)
+              + "' after its "
+              + index
+              + " expected lines");
       return;
     }
     long expected = ledger.sequence(index);
     if (sequence != expected) {
-      String what = sequence > expected ? "missing sequence " + expected + ", got" : "expected sequence " + expected + ", got";
-      verdicts.fail("client " + user + " line #" + (index + 1) + ": " + what + " '" + text(bytes, from, to) + "'");
+      String what =
+          sequence > expected
+              ? "missing sequence " + expected + ", got"
+              : "expected sequence " + expected + ", got";
+      verdicts.fail(
+          "client "
+              + user
+              + " line #"
+              + (index + 1)
+              + ": "
+              + what
+              + " '"
+              + text(bytes, from, to)
+              + "'");
       return;
     }
     if (LineHash.of(bytes, from, to) != ledger.hash(index)) {
-      verdicts.fail("client " + user + " line #" + (index + 1) + ": bytes differ from what was sent: '" + text(bytes, from, to) + "'");
+      verdicts.fail(
+          "client "
+              + user
+              + " line #"
+              + (index + 1)
+              + ": bytes differ from what was sent: '"
+              + text(bytes, from, to)
+              + "'");
       return;
     }
     long sent = sendTimes.sentAt(sequence);
@@ -121,9 +157,22 @@ final class VerifyingClient implements Runnable {
   private void warmup(long sequence, byte[] bytes, int from, int to) {
     String text = new String(bytes, from, to - from, StandardCharsets.UTF_8);
     if (!text.equals(sequence + "|B\n")) {
-      verdicts.fail("client " + user + ": expected warm-up broadcast " + sequence + ", got '" + text.strip() + "'");
+      verdicts.fail(
+          "client "
+              + user
+              + ": expected warm-up broadcast "
+              + sequence
+              + ", got '"
+              + text.strip()
+              + "'");
     } else if (firstWarmup != 0 && sequence != lastWarmup + 1) {
-      verdicts.fail("client " + user + ": warm-up broadcast " + (lastWarmup + 1) + " missing, got " + sequence);
+      verdicts.fail(
+          "client "
+              + user
+              + ": warm-up broadcast "
+              + (lastWarmup + 1)
+              + " missing, got "
+              + sequence);
     } else {
       if (firstWarmup == 0) {
         firstWarmup = sequence;

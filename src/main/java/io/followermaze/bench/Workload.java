@@ -12,8 +12,8 @@ import org.agrona.collections.LongArrayList;
  * <p>Two mixes ({@link BenchOptions.Graph}): the sparse one as in the original tester (about 55%
  * status updates, 15% each follows, unfollows of an existing follow and private messages, 0.01%
  * broadcasts), and a dense one where follows accumulate. The last event is always a broadcast, so
- * any stray line before it shows up as a difference.
- * Routing is modelled from the specification, independently of the server's code.
+ * any stray line before it shows up as a difference. Routing is modelled from the specification,
+ * independently of the server's code.
  */
 final class Workload {
 

@@ -15,7 +15,8 @@ final class ByteSizeConverter implements ITypeConverter<Long> {
   public Long convert(String value) {
     Matcher m = SIZE.matcher(value.trim().toLowerCase(Locale.ROOT));
     if (!m.matches()) {
-      throw new TypeConversionException("'" + value + "' is not a size (examples: 65536, 512KiB, 16MiB, 1GiB)");
+      throw new TypeConversionException(
+          "'" + value + "' is not a size (examples: 65536, 512KiB, 16MiB, 1GiB)");
     }
     long amount = Long.parseLong(m.group(1));
     return switch (m.group(2)) {

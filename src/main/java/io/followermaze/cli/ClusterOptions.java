@@ -6,28 +6,46 @@ import io.followermaze.kafka.KafkaDeadLetterStore;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
-/** What the cluster roles ({@code sequencer}, {@code gateway}) share: the broker, topics and where dead letters go. */
+/**
+ * What the cluster roles ({@code sequencer}, {@code gateway}) share: the broker, topics and where
+ * dead letters go.
+ */
 final class ClusterOptions {
 
-  @Option(names = "--kafka-bootstrap", required = true, defaultValue = "${env:FM_KAFKA_BOOTSTRAP}",
+  @Option(
+      names = "--kafka-bootstrap",
+      required = true,
+      defaultValue = "${env:FM_KAFKA_BOOTSTRAP}",
       description = "Kafka bootstrap servers, HOST:PORT[,...] (env FM_KAFKA_BOOTSTRAP).")
   String bootstrap;
 
-  @Option(names = "--events-topic", defaultValue = "${env:FM_EVENTS_TOPIC:-maze.events}",
+  @Option(
+      names = "--events-topic",
+      defaultValue = "${env:FM_EVENTS_TOPIC:-maze.events}",
       description = "The one-partition topic that holds the global order (env FM_EVENTS_TOPIC).")
   String eventsTopic;
 
-  @Option(names = "--bind", defaultValue = "${env:FM_BIND:-0.0.0.0}", description = "Address to listen on (env FM_BIND).")
+  @Option(
+      names = "--bind",
+      defaultValue = "${env:FM_BIND:-0.0.0.0}",
+      description = "Address to listen on (env FM_BIND).")
   String bind;
 
-  @Option(names = "--dlq", defaultValue = "${env:FM_DLQ:-kafka}",
+  @Option(
+      names = "--dlq",
+      defaultValue = "${env:FM_DLQ:-kafka}",
       description = "Where this node's dead letters go: kafka (--dlq-topic) or log (env FM_DLQ).")
   String dlq;
 
-  @Option(names = "--dlq-topic", defaultValue = "${env:FM_DLQ_TOPIC:-maze.dlq}", description = "Dead-letter topic (env FM_DLQ_TOPIC).")
+  @Option(
+      names = "--dlq-topic",
+      defaultValue = "${env:FM_DLQ_TOPIC:-maze.dlq}",
+      description = "Dead-letter topic (env FM_DLQ_TOPIC).")
   String dlqTopic;
 
-  @Option(names = "--status-interval", defaultValue = "${env:FM_STATUS_INTERVAL:-10s}",
+  @Option(
+      names = "--status-interval",
+      defaultValue = "${env:FM_STATUS_INTERVAL:-10s}",
       description = "How often to log a status line; 0s for never (env FM_STATUS_INTERVAL).")
   Duration statusInterval;
 
@@ -37,34 +55,55 @@ final class ClusterOptions {
    */
   static int runUntilStopped(AutoCloseable... parts) throws InterruptedException {
     java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("shutdown").unstarted(() -> {
-      boolean clean = true;
-      for (AutoCloseable part : parts) {
-        try {
-          part.close();
-        } catch (Exception e) {
-          clean = false;
-          System.err.println("followermaze: closing " + part.getClass().getSimpleName() + " failed: " + e);
-        }
-      }
-      stopped.countDown();
-      if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext context) {
-        context.stop();
-      }
-      // A signal would make the JVM exit with 128+signal; a graceful stop is a success.
-      Runtime.getRuntime().halt(clean ? 0 : 1);
-    }));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            Thread.ofPlatform()
+                .name("shutdown")
+                .unstarted(
+                    () -> {
+                      boolean clean = true;
+                      for (AutoCloseable part : parts) {
+                        try {
+                          part.close();
+                        } catch (Exception e) {
+                          clean = false;
+                          System.err.println(
+                              "followermaze: closing "
+                                  + part.getClass().getSimpleName()
+                                  + " failed: "
+                                  + e);
+                        }
+                      }
+                      stopped.countDown();
+                      if (org.slf4j.LoggerFactory.getILoggerFactory()
+                          instanceof ch.qos.logback.classic.LoggerContext context) {
+                        context.stop();
+                      }
+                      // A signal would make the JVM exit with 128+signal; a graceful stop is a
+                      // success.
+                      Runtime.getRuntime().halt(clean ? 0 : 1);
+                    }));
     stopped.await();
     return 0;
   }
 
-  /** The node's dead-letter sink: logged and counted, and with {@code --dlq kafka} committed to the topic. */
+  /**
+   * The node's dead-letter sink: logged and counted, and with {@code --dlq kafka} committed to the
+   * topic.
+   */
   LoggingDeadLetterSink deadLetters() {
     return switch (dlq) {
       case "log" -> new LoggingDeadLetterSink(20);
-      case "kafka" -> new LoggingDeadLetterSink(20, new DeadLetterCollector(KafkaDeadLetterStore.open(bootstrap, dlqTopic, 3),
-          16L << 20, 1L << 20, Duration.ofMillis(200)));
-      default -> throw new IllegalArgumentException("--dlq must be kafka or log, was '" + dlq + "'");
+      case "kafka" ->
+          new LoggingDeadLetterSink(
+              20,
+              new DeadLetterCollector(
+                  KafkaDeadLetterStore.open(bootstrap, dlqTopic, 3),
+                  16L << 20,
+                  1L << 20,
+                  Duration.ofMillis(200)));
+      default ->
+          throw new IllegalArgumentException("--dlq must be kafka or log, was '" + dlq + "'");
     };
   }
 }

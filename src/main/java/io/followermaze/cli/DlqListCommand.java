@@ -11,8 +11,13 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code followermaze dlq list}: matching letters, oldest first; {@code --follow} keeps watching. */
-@Command(name = "list", mixinStandardHelpOptions = true, description = "Lists dead letters, oldest first, with filters.")
+/**
+ * {@code followermaze dlq list}: matching letters, oldest first; {@code --follow} keeps watching.
+ */
+@Command(
+    name = "list",
+    mixinStandardHelpOptions = true,
+    description = "Lists dead letters, oldest first, with filters.")
 class DlqListCommand implements Runnable {
 
   private static final int PAGE = 1000;
@@ -24,16 +29,27 @@ class DlqListCommand implements Runnable {
   @Option(names = "--json", description = "One JSON object per line (payload also in base64).")
   boolean json;
 
-  @Option(names = "--limit", defaultValue = "100", description = "Most letters to print (0: no limit).")
+  @Option(
+      names = "--limit",
+      defaultValue = "100",
+      description = "Most letters to print (0: no limit).")
   long limit;
 
-  @Option(names = "--after-id", defaultValue = "0", description = "Start after this id (for paging).")
+  @Option(
+      names = "--after-id",
+      defaultValue = "0",
+      description = "Start after this id (for paging).")
   long afterId;
 
-  @Option(names = {"-f", "--follow"}, description = "Keep printing new letters as they are committed (Ctrl-C stops).")
+  @Option(
+      names = {"-f", "--follow"},
+      description = "Keep printing new letters as they are committed (Ctrl-C stops).")
   boolean follow;
 
-  @Option(names = "--poll", defaultValue = "500ms", description = "How often --follow looks for new letters.")
+  @Option(
+      names = "--poll",
+      defaultValue = "500ms",
+      description = "How often --follow looks for new letters.")
   Duration poll;
 
   @Override
@@ -44,7 +60,8 @@ class DlqListCommand implements Runnable {
     try (DlqOperations store = dlq.open()) {
       while (true) {
         int page = (int) (limit > 0 && !follow ? Math.min(PAGE, limit - printed) : PAGE);
-        List<StoredDeadLetter> letters = page > 0 ? store.list(filter, cursor, page).letters() : List.of();
+        List<StoredDeadLetter> letters =
+            page > 0 ? store.list(filter, cursor, page).letters() : List.of();
         for (StoredDeadLetter letter : letters) {
           System.out.println(json ? DeadLetterFormat.json(letter) : DeadLetterFormat.line(letter));
           cursor = letter.id();

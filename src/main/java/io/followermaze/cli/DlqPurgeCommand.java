@@ -13,8 +13,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code followermaze dlq purge}: deletes matching letters after confirmation. */
-@Command(name = "purge", mixinStandardHelpOptions = true,
-    description = "Deletes the dead letters that match the filters (all, without filters). Asks first unless --yes.")
+@Command(
+    name = "purge",
+    mixinStandardHelpOptions = true,
+    description =
+        "Deletes the dead letters that match the filters (all, without filters). Asks first unless --yes.")
 final class DlqPurgeCommand implements Callable<Integer> {
 
   @ParentCommand DlqCommand dlq;
@@ -34,9 +37,11 @@ final class DlqPurgeCommand implements Callable<Integer> {
         return 0;
       }
       if (!yes) {
-        System.out.printf("purge %,d dead letters from %s? type 'yes' to confirm: ", matching, dlq.dataDir);
+        System.out.printf(
+            "purge %,d dead letters from %s? type 'yes' to confirm: ", matching, dlq.dataDir);
         System.out.flush();
-        String answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+        String answer =
+            new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
         if (!"yes".equals(answer == null ? null : answer.trim())) {
           System.out.println("not confirmed; nothing purged (use --yes to skip the question)");
           return 1;

@@ -10,7 +10,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code followermaze dlq show ID}. */
-@Command(name = "show", mixinStandardHelpOptions = true, description = "Shows one dead letter with every field.")
+@Command(
+    name = "show",
+    mixinStandardHelpOptions = true,
+    description = "Shows one dead letter with every field.")
 final class DlqShowCommand implements Callable<Integer> {
 
   @ParentCommand DlqCommand dlq;

@@ -7,11 +7,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code followermaze dlq tail}: the newest letters, then (with -f) each new one as it arrives. */
-@Command(name = "tail", mixinStandardHelpOptions = true,
+@Command(
+    name = "tail",
+    mixinStandardHelpOptions = true,
     description = "Shows the newest dead letters; with -f, keeps printing new ones (like tail -f).")
 final class DlqTailCommand extends DlqListCommand {
 
-  @Option(names = {"-n", "--lines"}, defaultValue = "10", description = "How many of the newest to show first.")
+  @Option(
+      names = {"-n", "--lines"},
+      defaultValue = "10",
+      description = "How many of the newest to show first.")
   int lines;
 
   @Override

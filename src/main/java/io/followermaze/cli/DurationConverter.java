@@ -6,7 +6,10 @@ import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** Reads durations written as {@code 250ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 7d} or ISO-8601. */
+/**
+ * Reads durations written as {@code 250ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 7d} or
+ * ISO-8601.
+ */
 final class DurationConverter implements ITypeConverter<Duration> {
 
   private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h|d)");
@@ -27,7 +30,8 @@ final class DurationConverter implements ITypeConverter<Duration> {
     try {
       return Duration.parse(value.trim());
     } catch (RuntimeException e) {
-      throw new TypeConversionException("'" + value + "' is not a duration (examples: 500ms, 30s, 5m, 1h, 7d)");
+      throw new TypeConversionException(
+          "'" + value + "' is not a duration (examples: 500ms, 30s, 5m, 1h, 7d)");
     }
   }
 }

@@ -11,7 +11,10 @@ import picocli.CommandLine.Option;
 /** Which dead letters a {@code dlq} subcommand works on. */
 final class FilterOptions {
 
-  @Option(names = "--reason", split = ",", description = "Only these reasons (repeat or comma-separate), e.g. USER_NOT_CONNECTED.")
+  @Option(
+      names = "--reason",
+      split = ",",
+      description = "Only these reasons (repeat or comma-separate), e.g. USER_NOT_CONNECTED.")
   List<Reason> reasons = List.of();
 
   @Option(names = "--user", description = "Only letters for this recipient.")
@@ -23,10 +26,17 @@ final class FilterOptions {
   @Option(names = "--to-seq", description = "Highest sequence number, inclusive.")
   Long toSequence;
 
-  @Option(names = "--since", converter = TimeConverter.class, description = "Not before this time: ISO-8601 (2026-11-23T10:00:00Z) or an age (10m, 2h, 7d).")
+  @Option(
+      names = "--since",
+      converter = TimeConverter.class,
+      description =
+          "Not before this time: ISO-8601 (2026-11-23T10:00:00Z) or an age (10m, 2h, 7d).")
   Instant since;
 
-  @Option(names = "--until", converter = TimeConverter.class, description = "Before this time: ISO-8601 or an age.")
+  @Option(
+      names = "--until",
+      converter = TimeConverter.class,
+      description = "Before this time: ISO-8601 or an age.")
   Instant until;
 
   DeadLetterFilter filter() {

@@ -15,8 +15,14 @@ import picocli.CommandLine.Command;
       "Follower Maze: ordered notification fan-out with a dead letter queue.",
       "Without a subcommand, runs 'serve' with its defaults."
     },
-    subcommands = {ServeCommand.class, BenchCommand.class, DlqCommand.class, SequencerCommand.class, GatewayCommand.class,
-      CommandLine.HelpCommand.class})
+    subcommands = {
+      ServeCommand.class,
+      BenchCommand.class,
+      DlqCommand.class,
+      SequencerCommand.class,
+      GatewayCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class FollowerMaze implements Runnable {
 
   @Override
@@ -34,8 +40,13 @@ public final class FollowerMaze implements Runnable {
     try {
       return SlowClientPolicy.valueOf(value.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
     } catch (IllegalArgumentException e) {
-      throw new CommandLine.TypeConversionException("'" + value + "' is not one of "
-          + Arrays.stream(SlowClientPolicy.values()).map(p -> p.name().toLowerCase(Locale.ROOT).replace('_', '-')).toList());
+      throw new CommandLine.TypeConversionException(
+          "'"
+              + value
+              + "' is not one of "
+              + Arrays.stream(SlowClientPolicy.values())
+                  .map(p -> p.name().toLowerCase(Locale.ROOT).replace('_', '-'))
+                  .toList());
     }
   }
 

@@ -1,9 +1,9 @@
 package io.followermaze.cli;
 
+import io.followermaze.dlq.LoggingDeadLetterSink;
 import io.followermaze.kafka.ClusterTopics;
 import io.followermaze.kafka.KafkaEventFeed;
 import io.followermaze.kafka.PresenceTable;
-import io.followermaze.dlq.LoggingDeadLetterSink;
 import io.followermaze.server.Server;
 import io.followermaze.server.ServerConfig;
 import java.util.concurrent.Callable;
@@ -27,32 +27,55 @@ final class GatewayCommand implements Callable<Integer> {
 
   @Mixin ClusterOptions cluster = new ClusterOptions();
 
-  @Option(names = "--client-port", defaultValue = "${env:FM_CLIENT_PORT:-9099}", description = "User client port (env FM_CLIENT_PORT).")
+  @Option(
+      names = "--client-port",
+      defaultValue = "${env:FM_CLIENT_PORT:-9099}",
+      description = "User client port (env FM_CLIENT_PORT).")
   int clientPort;
 
-  @Option(names = "--gateway-id", required = true, defaultValue = "${env:FM_GATEWAY_ID}",
-      description = "This gateway's stable name: its consumer group and presence entries (env FM_GATEWAY_ID).")
+  @Option(
+      names = "--gateway-id",
+      required = true,
+      defaultValue = "${env:FM_GATEWAY_ID}",
+      description =
+          "This gateway's stable name: its consumer group and presence entries (env FM_GATEWAY_ID).")
   String gatewayId;
 
-  @Option(names = "--gateways", defaultValue = "${env:FM_GATEWAYS:-1}",
-      description = "How many gateways the cluster has: offline users are dead-lettered by their owner, user mod this (env FM_GATEWAYS).")
+  @Option(
+      names = "--gateways",
+      defaultValue = "${env:FM_GATEWAYS:-1}",
+      description =
+          "How many gateways the cluster has: offline users are dead-lettered by their owner, user mod this (env FM_GATEWAYS).")
   int gateways;
 
-  @Option(names = "--gateway-index", defaultValue = "${env:FM_GATEWAY_INDEX:-0}",
+  @Option(
+      names = "--gateway-index",
+      defaultValue = "${env:FM_GATEWAY_INDEX:-0}",
       description = "This gateway's index, 0..gateways-1 (env FM_GATEWAY_INDEX).")
   int index;
 
-  @Option(names = "--presence-topic", defaultValue = "${env:FM_PRESENCE_TOPIC:-maze.presence}",
-      description = "Compacted topic recording which gateway holds which user (env FM_PRESENCE_TOPIC).")
+  @Option(
+      names = "--presence-topic",
+      defaultValue = "${env:FM_PRESENCE_TOPIC:-maze.presence}",
+      description =
+          "Compacted topic recording which gateway holds which user (env FM_PRESENCE_TOPIC).")
   String presenceTopic = ClusterTopics.PRESENCE;
 
   @Override
   public Integer call() throws InterruptedException {
     LoggingDeadLetterSink deadLetters = cluster.deadLetters();
-    PresenceTable presence = new PresenceTable(cluster.bootstrap, presenceTopic, gatewayId, gateways, index);
-    Server server = Server.startGateway(
-        ServerConfig.defaults().withPorts(cluster.bind, 0, clientPort).withStatusInterval(cluster.statusInterval), deadLetters,
-        presence, presence, engine -> new KafkaEventFeed(cluster.bootstrap, cluster.eventsTopic, gatewayId, engine));
+    PresenceTable presence =
+        new PresenceTable(cluster.bootstrap, presenceTopic, gatewayId, gateways, index);
+    Server server =
+        Server.startGateway(
+            ServerConfig.defaults()
+                .withPorts(cluster.bind, 0, clientPort)
+                .withStatusInterval(cluster.statusInterval),
+            deadLetters,
+            presence,
+            presence,
+            engine ->
+                new KafkaEventFeed(cluster.bootstrap, cluster.eventsTopic, gatewayId, engine));
     return ClusterOptions.runUntilStopped(server, presence, deadLetters);
   }
 }

@@ -1,7 +1,7 @@
 package io.followermaze.cli;
 
-import io.followermaze.kafka.EventLogPublisher;
 import io.followermaze.dlq.LoggingDeadLetterSink;
+import io.followermaze.kafka.EventLogPublisher;
 import io.followermaze.server.Server;
 import io.followermaze.server.ServerConfig;
 import java.util.concurrent.Callable;
@@ -25,16 +25,24 @@ final class SequencerCommand implements Callable<Integer> {
 
   @Mixin ClusterOptions cluster = new ClusterOptions();
 
-  @Option(names = "--event-port", defaultValue = "${env:FM_EVENT_PORT:-9090}", description = "Event source port (env FM_EVENT_PORT).")
+  @Option(
+      names = "--event-port",
+      defaultValue = "${env:FM_EVENT_PORT:-9090}",
+      description = "Event source port (env FM_EVENT_PORT).")
   int eventPort;
 
   @Override
   public Integer call() throws InterruptedException {
     LoggingDeadLetterSink deadLetters = cluster.deadLetters();
     EventLogPublisher publisher = new EventLogPublisher(cluster.bootstrap, cluster.eventsTopic);
-    Server server = Server.startSequencer(
-        ServerConfig.defaults().withPorts(cluster.bind, eventPort, 0).withStatusInterval(cluster.statusInterval), deadLetters,
-        publisher, publisher.lastSequence());
+    Server server =
+        Server.startSequencer(
+            ServerConfig.defaults()
+                .withPorts(cluster.bind, eventPort, 0)
+                .withStatusInterval(cluster.statusInterval),
+            deadLetters,
+            publisher,
+            publisher.lastSequence());
     return ClusterOptions.runUntilStopped(server, publisher, deadLetters);
   }
 }

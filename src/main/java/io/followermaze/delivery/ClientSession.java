@@ -18,10 +18,9 @@ import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
  * slow" applies to both together, and memory grows only with a client's real backlog.
  *
  * <p>Threads: the engine thread alone calls {@link #enqueue}, {@link #refill}, {@link #wake} and
- * {@link #retire}; the
- * session's writer alone drains the outbox while it runs; once the writer has ended, whoever
- * learns of it (the engine, or the server at shutdown) calls {@link #drainUndelivered}. {@link
- * #close} may be called from any thread.
+ * {@link #retire}; the session's writer alone drains the outbox while it runs; once the writer has
+ * ended, whoever learns of it (the engine, or the server at shutdown) calls {@link
+ * #drainUndelivered}. {@link #close} may be called from any thread.
  */
 public final class ClientSession {
 

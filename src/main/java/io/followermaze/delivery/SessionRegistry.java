@@ -6,8 +6,8 @@ import org.agrona.collections.Int2ObjectHashMap;
 
 /**
  * The connected sessions by user id, plus a dense list for broadcasts. One session per user: a
- * newer connection for the same id replaces the older one. Not thread-safe: the engine thread
- * owns it.
+ * newer connection for the same id replaces the older one. Not thread-safe: the engine thread owns
+ * it.
  */
 public final class SessionRegistry {
 

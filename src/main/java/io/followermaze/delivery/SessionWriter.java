@@ -9,8 +9,8 @@ import java.util.function.Consumer;
 import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
 
 /**
- * The only consumer of one session's outbox. Each round drains as many queued lines as fit into
- * one direct buffer (allocated on the first notification, so idle connections cost no buffer) and
+ * The only consumer of one session's outbox. Each round drains as many queued lines as fit into one
+ * direct buffer (allocated on the first notification, so idle connections cost no buffer) and
  * writes them with one call, then parks until the engine wakes it.
  *
  * <p>If a write fails, the lines of that round become dead letters ({@link Reason#CONNECTION_LOST},
@@ -102,7 +102,8 @@ public final class SessionWriter implements Runnable {
     } catch (IOException e) {
       session.close(Reason.CONNECTION_LOST, "write failed: " + e.getMessage());
       for (int i = 0; i < count; i++) {
-        undeliverable.notDelivered(session, inFlight[i], session.closeReason(), session.closeError());
+        undeliverable.notDelivered(
+            session, inFlight[i], session.closeReason(), session.closeError());
       }
       clear(count);
       return false;

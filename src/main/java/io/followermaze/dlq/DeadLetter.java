@@ -10,8 +10,8 @@ import java.nio.charset.StandardCharsets;
  *
  * @param reason why
  * @param payload the original bytes exactly as received (for an over-long line, its head)
- * @param payloadLength the original length in bytes, which exceeds {@code payload.length} only
- *     when the line was cut
+ * @param payloadLength the original length in bytes, which exceeds {@code payload.length} only when
+ *     the line was cut
  * @param sequence the sequence number, or {@link #NONE} when unreadable
  * @param recipient the user the notification was for, or {@link #NONE}
  * @param type the event type, or null when the line had none
@@ -58,7 +58,15 @@ public record DeadLetter(
       Reason reason, Event event, String origin, long nowMillis, String error) {
     byte[] line = event.line();
     return new DeadLetter(
-        reason, line, line.length, event.sequence(), NONE, event.type(), nowMillis, origin, 1,
+        reason,
+        line,
+        line.length,
+        event.sequence(),
+        NONE,
+        event.type(),
+        nowMillis,
+        origin,
+        1,
         error);
   }
 
@@ -67,7 +75,15 @@ public record DeadLetter(
       Reason reason, Event event, int recipient, String origin, long nowMillis, String error) {
     byte[] line = event.line();
     return new DeadLetter(
-        reason, line, line.length, event.sequence(), recipient, event.type(), nowMillis, origin, 1,
+        reason,
+        line,
+        line.length,
+        event.sequence(),
+        recipient,
+        event.type(),
+        nowMillis,
+        origin,
+        1,
         error);
   }
 

@@ -37,7 +37,8 @@ public final class DeadLetterBlock {
   private final long firstMillis;
   private final long lastMillis;
 
-  DeadLetterBlock(byte[] data, int letters, int[] countsByReason, long firstMillis, long lastMillis) {
+  DeadLetterBlock(
+      byte[] data, int letters, int[] countsByReason, long firstMillis, long lastMillis) {
     this.data = data;
     this.letters = letters;
     this.countsByReason = countsByReason;
@@ -59,8 +60,17 @@ public final class DeadLetterBlock {
    * @param error the error text
    * @param recipients the users it was for (empty: a letter with no recipient)
    */
-  public record Entry(Reason reason, EventType type, String origin, long timeMillis, long sequence, int attempt,
-      byte[] payload, long payloadLength, String error, int[] recipients) {
+  public record Entry(
+      Reason reason,
+      EventType type,
+      String origin,
+      long timeMillis,
+      long sequence,
+      int attempt,
+      byte[] payload,
+      long payloadLength,
+      String error,
+      int[] recipients) {
 
     /** How many letters the entry stands for: one per recipient, or one when it has none. */
     public int letters() {
@@ -69,7 +79,17 @@ public final class DeadLetterBlock {
 
     /** The letter for recipient {@code recipient} (or {@link DeadLetter#NONE}). */
     public DeadLetter letter(int recipient) {
-      return new DeadLetter(reason, payload, payloadLength, sequence, recipient, type, timeMillis, origin, attempt, error);
+      return new DeadLetter(
+          reason,
+          payload,
+          payloadLength,
+          sequence,
+          recipient,
+          type,
+          timeMillis,
+          origin,
+          attempt,
+          error);
     }
   }
 
@@ -129,7 +149,10 @@ public final class DeadLetterBlock {
     return decode(data);
   }
 
-  /** Decodes a block's {@link #data()} into letters; throws {@link IllegalArgumentException} if it is not one. */
+  /**
+   * Decodes a block's {@link #data()} into letters; throws {@link IllegalArgumentException} if it
+   * is not one.
+   */
   public static List<DeadLetter> decode(byte[] data) {
     List<DeadLetter> result = new ArrayList<>();
     for (Entry entry : decodeEntries(data)) {
@@ -155,34 +178,49 @@ public final class DeadLetterBlock {
     void endEntry(int recipients);
   }
 
-  /** Decodes a block's {@link #data()} into entries; throws {@link IllegalArgumentException} if it is not one. */
+  /**
+   * Decodes a block's {@link #data()} into entries; throws {@link IllegalArgumentException} if it
+   * is not one.
+   */
   public static List<Entry> decodeEntries(byte[] data) {
     List<Entry> result = new ArrayList<>();
-    visit(data, new Visitor() {
-      private Entry entry;
-      private int[] recipients = new int[4];
-      private int count;
+    visit(
+        data,
+        new Visitor() {
+          private Entry entry;
+          private int[] recipients = new int[4];
+          private int count;
 
-      @Override
-      public void entry(Entry header) {
-        entry = header;
-        count = 0;
-      }
+          @Override
+          public void entry(Entry header) {
+            entry = header;
+            count = 0;
+          }
 
-      @Override
-      public void recipient(int user) {
-        if (count == recipients.length) {
-          recipients = java.util.Arrays.copyOf(recipients, count * 2);
-        }
-        recipients[count++] = user;
-      }
+          @Override
+          public void recipient(int user) {
+            if (count == recipients.length) {
+              recipients = java.util.Arrays.copyOf(recipients, count * 2);
+            }
+            recipients[count++] = user;
+          }
 
-      @Override
-      public void endEntry(int total) {
-        result.add(new Entry(entry.reason(), entry.type(), entry.origin(), entry.timeMillis(), entry.sequence(),
-            entry.attempt(), entry.payload(), entry.payloadLength(), entry.error(), java.util.Arrays.copyOf(recipients, count)));
-      }
-    });
+          @Override
+          public void endEntry(int total) {
+            result.add(
+                new Entry(
+                    entry.reason(),
+                    entry.type(),
+                    entry.origin(),
+                    entry.timeMillis(),
+                    entry.sequence(),
+                    entry.attempt(),
+                    entry.payload(),
+                    entry.payloadLength(),
+                    entry.error(),
+                    java.util.Arrays.copyOf(recipients, count)));
+          }
+        });
     return result;
   }
 
@@ -192,12 +230,21 @@ public final class DeadLetterBlock {
    */
   public static void visit(byte[] data, Visitor visitor) {
     if (data.length < 15 || data[0] != VERSION) {
-      throw new IllegalArgumentException("not a " + WHAT + " of version " + VERSION + " (" + data.length + " bytes, version "
-          + (data.length == 0 ? "none" : data[0]) + ")");
+      throw new IllegalArgumentException(
+          "not a "
+              + WHAT
+              + " of version "
+              + VERSION
+              + " ("
+              + data.length
+              + " bytes, version "
+              + (data.length == 0 ? "none" : data[0])
+              + ")");
     }
     Trailer trailer = Trailer.read(WHAT, data, 2);
     if (trailer.counts()[0] > trailer.offset()) {
-      throw new IllegalArgumentException(WHAT + " is damaged: an out-of-range entry count " + trailer.counts()[0]);
+      throw new IllegalArgumentException(
+          WHAT + " is damaged: an out-of-range entry count " + trailer.counts()[0]);
     }
     int entries = (int) trailer.counts()[0];
     long letters = trailer.counts()[1];
@@ -210,7 +257,8 @@ public final class DeadLetterBlock {
       int recipients = 0;
       for (long value = in.readVarint(); value != 0; value = in.readVarint()) {
         if (value - 1 > Integer.MAX_VALUE) {
-          throw in.damaged("an out-of-range recipient " + (value - 1) + " at byte " + in.position());
+          throw in.damaged(
+              "an out-of-range recipient " + (value - 1) + " at byte " + in.position());
         }
         visitor.recipient((int) (value - 1));
         recipients++;
@@ -242,7 +290,16 @@ public final class DeadLetterBlock {
     if (typeCode != 0 && type == null) {
       throw in.damaged("an unknown event type " + typeCode);
     }
-    return new Entry(reason, type, origins[originIndex], time, sequence, attempt, payload, payloadLength, error,
+    return new Entry(
+        reason,
+        type,
+        origins[originIndex],
+        time,
+        sequence,
+        attempt,
+        payload,
+        payloadLength,
+        error,
         NO_RECIPIENTS);
   }
 

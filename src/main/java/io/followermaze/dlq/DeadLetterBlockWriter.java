@@ -24,8 +24,10 @@ public final class DeadLetterBlockWriter {
 
   /** Whether the last entry still takes recipients (its terminator is not written yet). */
   private boolean entryOpen;
+
   /** The event, reason and origin of the open entry when further recipients may join it. */
   private Event openEvent;
+
   private Reason openReason;
   private String openOrigin;
 
@@ -43,8 +45,16 @@ public final class DeadLetterBlockWriter {
   /** Adds a letter as an entry of its own. */
   public void add(DeadLetter letter) {
     closeEntry();
-    beginEntry(letter.reason(), letter.payload(), letter.payloadLength(), letter.sequence(), letter.type(),
-        letter.timestampMillis(), letter.origin(), letter.attempt(), letter.error());
+    beginEntry(
+        letter.reason(),
+        letter.payload(),
+        letter.payloadLength(),
+        letter.sequence(),
+        letter.type(),
+        letter.timestampMillis(),
+        letter.origin(),
+        letter.attempt(),
+        letter.error());
     if (letter.recipient() != DeadLetter.NONE) {
       buffer.writeVarint((long) letter.recipient() + 1);
     }
@@ -57,11 +67,23 @@ public final class DeadLetterBlockWriter {
    * error text: {@link DeadLetter#undeliverable} without the object. When the previous call was for
    * the same event, reason and origin, only the recipient is written.
    */
-  public void undeliverable(Reason reason, Event event, int recipient, String origin, long nowMillis) {
-    if (event != openEvent || reason != openReason || (origin != openOrigin && !java.util.Objects.equals(origin, openOrigin))) {
+  public void undeliverable(
+      Reason reason, Event event, int recipient, String origin, long nowMillis) {
+    if (event != openEvent
+        || reason != openReason
+        || (origin != openOrigin && !java.util.Objects.equals(origin, openOrigin))) {
       closeEntry();
       byte[] line = event.line();
-      beginEntry(reason, line, line.length, event.sequence(), event.type(), nowMillis, origin, 1, reason.usualError());
+      beginEntry(
+          reason,
+          line,
+          line.length,
+          event.sequence(),
+          event.type(),
+          nowMillis,
+          origin,
+          1,
+          reason.usualError());
       openEvent = event;
       openReason = reason;
       openOrigin = origin;
@@ -70,8 +92,16 @@ public final class DeadLetterBlockWriter {
     count(reason);
   }
 
-  private void beginEntry(Reason reason, byte[] payload, long payloadLength, long sequence, EventType type,
-      long timeMillis, String origin, int attempt, String error) {
+  private void beginEntry(
+      Reason reason,
+      byte[] payload,
+      long payloadLength,
+      long sequence,
+      EventType type,
+      long timeMillis,
+      String origin,
+      int attempt,
+      String error) {
     if (entries == 0) {
       baseTime = timeMillis;
       firstMillis = timeMillis;
@@ -81,7 +111,10 @@ public final class DeadLetterBlockWriter {
     lastMillis = Math.max(lastMillis, timeMillis);
     boolean ownError = error != null && !error.equals(reason.usualError());
     boolean cut = payloadLength != payload.length;
-    buffer.writeByte(reason.code() | (ownError ? DeadLetterBlock.OWN_ERROR : 0) | (cut ? DeadLetterBlock.CUT : 0));
+    buffer.writeByte(
+        reason.code()
+            | (ownError ? DeadLetterBlock.OWN_ERROR : 0)
+            | (cut ? DeadLetterBlock.CUT : 0));
     buffer.writeByte(type == null ? 0 : type.code());
     buffer.writeVarint(origins.indexOf(origin));
     buffer.writeSignedVarint(timeMillis - baseTime);
@@ -127,7 +160,8 @@ public final class DeadLetterBlockWriter {
   public DeadLetterBlock take() {
     closeEntry();
     Trailer.write(buffer, new long[] {entries, letters}, origins.names(), baseTime);
-    DeadLetterBlock block = new DeadLetterBlock(buffer.toByteArray(), letters, countsByReason, firstMillis, lastMillis);
+    DeadLetterBlock block =
+        new DeadLetterBlock(buffer.toByteArray(), letters, countsByReason, firstMillis, lastMillis);
     buffer.clear();
     buffer.writeByte(DeadLetterBlock.VERSION);
     entries = 0;
@@ -138,5 +172,4 @@ public final class DeadLetterBlockWriter {
     origins.clear();
     return block;
   }
-
 }

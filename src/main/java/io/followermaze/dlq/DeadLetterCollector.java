@@ -11,9 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The durable {@link DeadLetterSink}: a queue bounded in bytes in front of a {@link DeadLetterStore},
- * and one flusher thread that commits a batch when it holds {@code batchBytes} or when {@code
- * flushInterval} has passed since the last commit, whichever comes first.
+ * The durable {@link DeadLetterSink}: a queue bounded in bytes in front of a {@link
+ * DeadLetterStore}, and one flusher thread that commits a batch when it holds {@code batchBytes} or
+ * when {@code flushInterval} has passed since the last commit, whichever comes first.
  *
  * <p>The store sets the pace: when the queue is full, {@link #accept} waits for room. The engine
  * then stops, its inbox fills, the event-source reader stops reading, and TCP slows the source.
@@ -22,9 +22,9 @@ import org.slf4j.LoggerFactory;
  * <p>Producers hand over {@link DeadLetterBlock}s (the engine: one per command, at most 256 KiB) or
  * single letters; the queue is bounded in encoded bytes, so a fan-out to a million offline users
  * costs its few bytes per recipient, never more than the bound. What a {@code kill -9} can lose is
- * what was not yet committed: at most the queue plus one batch ({@code queueBytes + batchBytes}, plus
- * the block a producer is still filling), or less than {@code flushInterval} of them when traffic is
- * light.
+ * what was not yet committed: at most the queue plus one batch ({@code queueBytes + batchBytes},
+ * plus the block a producer is still filling), or less than {@code flushInterval} of them when
+ * traffic is light.
  */
 public final class DeadLetterCollector implements DeadLetterSink {
 
@@ -33,6 +33,7 @@ public final class DeadLetterCollector implements DeadLetterSink {
   private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final long MAINTENANCE_NANOS = TimeUnit.MINUTES.toNanos(1);
   private static final long FAILURE_LOG_NANOS = TimeUnit.SECONDS.toNanos(10);
+
   /** What {@link #close} spends at most by default, committing and then indexing. */
   public static final Duration CLOSE_BUDGET = Duration.ofSeconds(10);
 
@@ -51,7 +52,8 @@ public final class DeadLetterCollector implements DeadLetterSink {
   private final AtomicLong commitFailures = new AtomicLong();
   private final AtomicLong lastFlushNanos = new AtomicLong();
   private volatile boolean closing;
-  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicBoolean closed =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private volatile long giveUpAtNanos = Long.MAX_VALUE;
   private final AtomicLong unstored = new AtomicLong();
   private volatile boolean flusherParked;
@@ -59,7 +61,8 @@ public final class DeadLetterCollector implements DeadLetterSink {
   private volatile boolean lastCommitSucceeded = true;
 
   /** Starts the flusher. */
-  public DeadLetterCollector(DeadLetterStore store, long queueBytes, long batchBytes, Duration flushInterval) {
+  public DeadLetterCollector(
+      DeadLetterStore store, long queueBytes, long batchBytes, Duration flushInterval) {
     this(store, queueBytes, batchBytes, flushInterval, CLOSE_BUDGET);
   }
 
@@ -67,12 +70,17 @@ public final class DeadLetterCollector implements DeadLetterSink {
    * Starts the flusher; {@link #close} spends at most {@code closeBudget} committing and indexing,
    * and gives up on a store that keeps failing after it.
    */
-  public DeadLetterCollector(DeadLetterStore store, long queueBytes, long batchBytes, Duration flushInterval,
+  public DeadLetterCollector(
+      DeadLetterStore store,
+      long queueBytes,
+      long batchBytes,
+      Duration flushInterval,
       Duration closeBudget) {
     this.store = store;
     this.closeNanos = closeBudget.toNanos();
     // A block is at least ~16 bytes, so the queue never holds more blocks than this.
-    this.queue = new ManyToOneConcurrentArrayQueue<>((int) Math.min(1 << 20, Math.max(64, queueBytes / 16)));
+    this.queue =
+        new ManyToOneConcurrentArrayQueue<>((int) Math.min(1 << 20, Math.max(64, queueBytes / 16)));
     this.queueBytes = queueBytes;
     this.batchBytes = batchBytes;
     this.flushIntervalNanos = flushInterval.toNanos();
@@ -107,7 +115,9 @@ public final class DeadLetterCollector implements DeadLetterSink {
       backPressureNanos.addAndGet(System.nanoTime() - waitStarted);
     }
     while (!queue.offer(block)) {
-      Thread.onSpinWait(); // The queue has a slot per 16 reserved bytes, so this is a momentary race at most.
+      Thread
+          .onSpinWait(); // The queue has a slot per 16 reserved bytes, so this is a momentary race
+      // at most.
     }
     queuedLetters.addAndGet(block.size());
     if (flusherParked && queuedBytes.get() >= batchBytes) {
@@ -141,7 +151,9 @@ public final class DeadLetterCollector implements DeadLetterSink {
       }
       drainInto(batch);
       long now = System.nanoTime();
-      boolean due = batch.bytes >= batchBytes || (!batch.isEmpty() && (now - lastCommit >= flushIntervalNanos || closing));
+      boolean due =
+          batch.bytes >= batchBytes
+              || (!batch.isEmpty() && (now - lastCommit >= flushIntervalNanos || closing));
       if (due) {
         if (commit(batch)) {
           lastCommit = System.nanoTime();
@@ -153,7 +165,8 @@ public final class DeadLetterCollector implements DeadLetterSink {
       } else {
         flusherParked = true;
         if (queuedBytes.get() + batch.bytes < batchBytes && !closing) {
-          LockSupport.parkNanos(this, batch.isEmpty() ? flushIntervalNanos : flushIntervalNanos - (now - lastCommit));
+          LockSupport.parkNanos(
+              this, batch.isEmpty() ? flushIntervalNanos : flushIntervalNanos - (now - lastCommit));
         }
         flusherParked = false;
       }
@@ -186,8 +199,12 @@ public final class DeadLetterCollector implements DeadLetterSink {
       long now = System.nanoTime();
       if (now - lastFailureLogNanos >= FAILURE_LOG_NANOS || failures == 1) {
         lastFailureLogNanos = now;
-        log.error("committing {} dead letters failed ({} failures so far); retrying every second, intake pauses"
-            + " while the queue is full: {}", batch.letters, failures, String.valueOf(e));
+        log.error(
+            "committing {} dead letters failed ({} failures so far); retrying every second, intake pauses"
+                + " while the queue is full: {}",
+            batch.letters,
+            failures,
+            String.valueOf(e));
       }
       return false;
     }
@@ -203,7 +220,8 @@ public final class DeadLetterCollector implements DeadLetterSink {
       if (closing && System.nanoTime() - giveUpAtNanos >= 0) {
         return;
       }
-      LockSupport.parkNanos(this, closing ? Math.min(left, Math.max(1, giveUpAtNanos - System.nanoTime())) : left);
+      LockSupport.parkNanos(
+          this, closing ? Math.min(left, Math.max(1, giveUpAtNanos - System.nanoTime())) : left);
     }
   }
 
@@ -217,11 +235,17 @@ public final class DeadLetterCollector implements DeadLetterSink {
     }
     batch.clear();
     unstored.set(lost);
-    log.error("gave up on the dead-letter store at shutdown: {} dead letters could not be stored ({} commit failures;"
-        + " see the errors above)", lost, commitFailures.get());
+    log.error(
+        "gave up on the dead-letter store at shutdown: {} dead letters could not be stored ({} commit failures;"
+            + " see the errors above)",
+        lost,
+        commitFailures.get());
   }
 
-  /** Letters that could not be stored because the store kept failing until shutdown gave up (0 normally). */
+  /**
+   * Letters that could not be stored because the store kept failing until shutdown gave up (0
+   * normally).
+   */
   public long unstored() {
     return unstored.get();
   }
@@ -301,9 +325,10 @@ public final class DeadLetterCollector implements DeadLetterSink {
   }
 
   /**
-   * Commits everything accepted so far and spends what is left of the close budget (10 s by default)
-   * on the store's deferred work (indexing), then closes the store. A store that keeps failing is
-   * given up on when the budget is spent; {@link #unstored()} then says how many letters were lost.
+   * Commits everything accepted so far and spends what is left of the close budget (10 s by
+   * default) on the store's deferred work (indexing), then closes the store. A store that keeps
+   * failing is given up on when the budget is spent; {@link #unstored()} then says how many letters
+   * were lost.
    */
   @Override
   public void close() {
@@ -311,8 +336,8 @@ public final class DeadLetterCollector implements DeadLetterSink {
   }
 
   /**
-   * As {@link #close()}, with {@code budget} instead of the configured close budget (what a shutdown
-   * has left). Closing again does nothing.
+   * As {@link #close()}, with {@code budget} instead of the configured close budget (what a
+   * shutdown has left). Closing again does nothing.
    */
   public void close(Duration budget) {
     if (!closed.compareAndSet(false, true)) {
@@ -331,7 +356,9 @@ public final class DeadLetterCollector implements DeadLetterSink {
       // Expand what is left (bounded: the rest is expanded after the next start).
     }
     store.close();
-    log.info("dead-letter collector closed: {} letters committed (indexing finished in {} ms)", committed(),
+    log.info(
+        "dead-letter collector closed: {} letters committed (indexing finished in {} ms)",
+        committed(),
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
   }
 }

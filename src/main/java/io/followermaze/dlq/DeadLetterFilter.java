@@ -14,17 +14,24 @@ import java.util.Set;
  * @param until the latest time, exclusive
  */
 public record DeadLetterFilter(
-    Set<Reason> reasons, Integer recipient, Long fromSequence, Long toSequence, Instant since, Instant until) {
+    Set<Reason> reasons,
+    Integer recipient,
+    Long fromSequence,
+    Long toSequence,
+    Instant since,
+    Instant until) {
 
   /** Matches every dead letter. */
-  public static final DeadLetterFilter ALL = new DeadLetterFilter(Set.of(), null, null, null, null, null);
+  public static final DeadLetterFilter ALL =
+      new DeadLetterFilter(Set.of(), null, null, null, null, null);
 
   /** Whether {@code letter} matches (for stores that filter in memory, such as a Kafka topic). */
   public boolean matches(DeadLetter letter) {
     return (reasons == null || reasons.isEmpty() || reasons.contains(letter.reason()))
         && (recipient == null || recipient == letter.recipient())
         && (fromSequence == null || letter.sequence() >= fromSequence)
-        && (toSequence == null || (letter.sequence() != DeadLetter.NONE && letter.sequence() <= toSequence))
+        && (toSequence == null
+            || (letter.sequence() != DeadLetter.NONE && letter.sequence() <= toSequence))
         && (since == null || letter.timestampMillis() >= since.toEpochMilli())
         && (until == null || letter.timestampMillis() < until.toEpochMilli());
   }
@@ -33,7 +40,9 @@ public record DeadLetterFilter(
   public String encode() {
     StringBuilder text = new StringBuilder();
     if (reasons != null && !reasons.isEmpty()) {
-      text.append("reasons=").append(String.join(",", reasons.stream().map(Reason::name).sorted().toList())).append(';');
+      text.append("reasons=")
+          .append(String.join(",", reasons.stream().map(Reason::name).sorted().toList()))
+          .append(';');
     }
     append(text, "recipient", recipient);
     append(text, "from", fromSequence);
@@ -58,16 +67,23 @@ public record DeadLetterFilter(
         parts.put(part.substring(0, eq), part.substring(eq + 1));
       }
     }
-    Set<Reason> reasons = parts.containsKey("reasons")
-        ? java.util.Arrays.stream(parts.get("reasons").split(",")).map(Reason::valueOf).collect(java.util.stream.Collectors.toSet())
-        : Set.of();
+    Set<Reason> reasons =
+        parts.containsKey("reasons")
+            ? java.util.Arrays.stream(parts.get("reasons").split(","))
+                .map(Reason::valueOf)
+                .collect(java.util.stream.Collectors.toSet())
+            : Set.of();
     return new DeadLetterFilter(
         reasons,
         parts.containsKey("recipient") ? Integer.valueOf(parts.get("recipient")) : null,
         parts.containsKey("from") ? Long.valueOf(parts.get("from")) : null,
         parts.containsKey("to") ? Long.valueOf(parts.get("to")) : null,
-        parts.containsKey("since") ? Instant.ofEpochMilli(Long.parseLong(parts.get("since"))) : null,
-        parts.containsKey("until") ? Instant.ofEpochMilli(Long.parseLong(parts.get("until"))) : null);
+        parts.containsKey("since")
+            ? Instant.ofEpochMilli(Long.parseLong(parts.get("since")))
+            : null,
+        parts.containsKey("until")
+            ? Instant.ofEpochMilli(Long.parseLong(parts.get("until")))
+            : null);
   }
 
   /** This filter, restricted to {@code reasons}. */

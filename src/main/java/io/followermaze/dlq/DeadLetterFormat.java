@@ -2,7 +2,6 @@ package io.followermaze.dlq;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import io.followermaze.dlq.DeadLetter;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -49,7 +48,8 @@ public final class DeadLetterFormat {
         json.writeStringField("error", letter.error());
       }
       if (stored.redrivenAtMillis() != 0) {
-        json.writeStringField("redrivenAt", Instant.ofEpochMilli(stored.redrivenAtMillis()).toString());
+        json.writeStringField(
+            "redrivenAt", Instant.ofEpochMilli(stored.redrivenAtMillis()).toString());
       }
       json.writeEndObject();
     } catch (IOException e) {
@@ -61,13 +61,17 @@ public final class DeadLetterFormat {
   /** One line: id, time, reason, sequence, recipient, payload, error. */
   public static String line(StoredDeadLetter stored) {
     DeadLetter letter = stored.letter();
-    return String.format("%-8d %s %-18s seq=%-10s to=%-8s %-24s %s%s",
+    return String.format(
+        "%-8d %s %-18s seq=%-10s to=%-8s %-24s %s%s",
         stored.id(),
         Instant.ofEpochMilli(letter.timestampMillis()),
         letter.reason(),
         letter.sequence() == DeadLetter.NONE ? "-" : Long.toString(letter.sequence()),
         letter.recipient() == DeadLetter.NONE ? "-" : Integer.toString(letter.recipient()),
-        '"' + text(letter.payload()) + '"' + (letter.payloadLength() > letter.payload().length ? "..." : ""),
+        '"'
+            + text(letter.payload())
+            + '"'
+            + (letter.payloadLength() > letter.payload().length ? "..." : ""),
         letter.error() == null ? "" : letter.error(),
         stored.redrivenAtMillis() != 0 ? " [redriven]" : "");
   }
@@ -77,18 +81,37 @@ public final class DeadLetterFormat {
     DeadLetter letter = stored.letter();
     StringBuilder out = new StringBuilder();
     out.append("id:          ").append(stored.id()).append('\n');
-    out.append("reason:      ").append(letter.reason()).append(" (").append(letter.reason().category()).append(")\n");
-    out.append("sequence:    ").append(letter.sequence() == DeadLetter.NONE ? "-" : letter.sequence()).append('\n');
-    out.append("recipient:   ").append(letter.recipient() == DeadLetter.NONE ? "-" : letter.recipient()).append('\n');
+    out.append("reason:      ")
+        .append(letter.reason())
+        .append(" (")
+        .append(letter.reason().category())
+        .append(")\n");
+    out.append("sequence:    ")
+        .append(letter.sequence() == DeadLetter.NONE ? "-" : letter.sequence())
+        .append('\n');
+    out.append("recipient:   ")
+        .append(letter.recipient() == DeadLetter.NONE ? "-" : letter.recipient())
+        .append('\n');
     out.append("type:        ").append(letter.type() == null ? "-" : letter.type()).append('\n');
     out.append("time:        ").append(Instant.ofEpochMilli(letter.timestampMillis())).append('\n');
     out.append("origin:      ").append(letter.origin()).append('\n');
     out.append("attempt:     ").append(letter.attempt()).append('\n');
-    out.append("payload:     \"").append(text(letter.payload())).append("\" (").append(letter.payloadLength())
-        .append(" bytes").append(letter.payloadLength() > letter.payload().length ? ", first " + letter.payload().length + " kept" : "")
+    out.append("payload:     \"")
+        .append(text(letter.payload()))
+        .append("\" (")
+        .append(letter.payloadLength())
+        .append(" bytes")
+        .append(
+            letter.payloadLength() > letter.payload().length
+                ? ", first " + letter.payload().length + " kept"
+                : "")
         .append(")\n");
     out.append("error:       ").append(letter.error() == null ? "-" : letter.error()).append('\n');
-    out.append("redriven:    ").append(stored.redrivenAtMillis() == 0 ? "no" : Instant.ofEpochMilli(stored.redrivenAtMillis()));
+    out.append("redriven:    ")
+        .append(
+            stored.redrivenAtMillis() == 0
+                ? "no"
+                : Instant.ofEpochMilli(stored.redrivenAtMillis()));
     return out.toString();
   }
 
@@ -96,7 +119,10 @@ public final class DeadLetterFormat {
   public static String text(byte[] payload) {
     String raw = new String(payload, StandardCharsets.UTF_8);
     StringBuilder out = new StringBuilder(raw.length());
-    int end = raw.endsWith("\r\n") ? raw.length() - 2 : raw.endsWith("\n") ? raw.length() - 1 : raw.length();
+    int end =
+        raw.endsWith("\r\n")
+            ? raw.length() - 2
+            : raw.endsWith("\n") ? raw.length() - 1 : raw.length();
     for (int i = 0; i < end; i++) {
       char c = raw.charAt(i);
       if (c < 0x20 || c == 0x7f) {

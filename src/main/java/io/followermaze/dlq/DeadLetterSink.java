@@ -10,8 +10,8 @@ public interface DeadLetterSink extends AutoCloseable {
   void accept(DeadLetter letter);
 
   /**
-   * Takes a block of letters (the engine's way: one block per command, bounded in bytes); none may be lost once
-   * this returns. Default: decodes and accepts each.
+   * Takes a block of letters (the engine's way: one block per command, bounded in bytes); none may
+   * be lost once this returns. Default: decodes and accepts each.
    */
   default void acceptAll(DeadLetterBlock block) {
     block.letters().forEach(this::accept);

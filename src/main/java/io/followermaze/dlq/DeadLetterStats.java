@@ -1,6 +1,5 @@
 package io.followermaze.dlq;
 
-import io.followermaze.dlq.Reason;
 import java.util.Map;
 
 /**
@@ -16,5 +15,10 @@ import java.util.Map;
  *     above; the running server expands them when idle)
  */
 public record DeadLetterStats(
-    Map<Reason, Long> byReason, long total, long oldestMillis, long newestMillis, long bytesOnDisk,
-    long removedByRetention, long awaitingIndex) {}
+    Map<Reason, Long> byReason,
+    long total,
+    long oldestMillis,
+    long newestMillis,
+    long bytesOnDisk,
+    long removedByRetention,
+    long awaitingIndex) {}

@@ -13,8 +13,9 @@ public interface DeadLetterStore extends AutoCloseable {
 
   /**
    * Deferred work (such as indexing what {@link #append} committed), called by the appending thread
-   * when it has nothing else to do; {@code force} (at close) asks to do it even where the store would
-   * rather wait for more. Returns whether it did something (more may be left). Default: nothing.
+   * when it has nothing else to do; {@code force} (at close) asks to do it even where the store
+   * would rather wait for more. Returns whether it did something (more may be left). Default:
+   * nothing.
    */
   default boolean catchUp(boolean force) {
     return false;

@@ -1,13 +1,13 @@
 package io.followermaze.dlq;
 
-import io.followermaze.dlq.DeadLetterFilter;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * What an operator does with dead letters, in one place for the {@code followermaze dlq} commands
  * and the admin API: statistics, paged listing, one letter, purge, redrive requests and dry runs.
- * On the SQLite store ({@code dlq.sqlite.SqliteDlqOperations}) or a Kafka topic ({@code kafka.KafkaDlqOperations}).
+ * On the SQLite store ({@code dlq.sqlite.SqliteDlqOperations}) or a Kafka topic ({@code
+ * kafka.KafkaDlqOperations}).
  */
 public interface DlqOperations extends AutoCloseable {
 
@@ -33,7 +33,10 @@ public interface DlqOperations extends AutoCloseable {
   /** Counts by reason, bounds, size. */
   DeadLetterStats stats();
 
-  /** The time (epoch ms) of the oldest letter of each reason that has any; empty where a store cannot tell cheaply. */
+  /**
+   * The time (epoch ms) of the oldest letter of each reason that has any; empty where a store
+   * cannot tell cheaply.
+   */
   default java.util.Map<io.followermaze.dlq.Reason, Long> oldestByReason() {
     return java.util.Map.of();
   }
@@ -53,7 +56,10 @@ public interface DlqOperations extends AutoCloseable {
   /** How many letters match. */
   long count(DeadLetterFilter filter);
 
-  /** Deletes what matches; returns how many. Throws {@link IllegalArgumentException} where a store cannot. */
+  /**
+   * Deletes what matches; returns how many. Throws {@link IllegalArgumentException} where a store
+   * cannot.
+   */
   long purge(DeadLetterFilter filter);
 
   /** How many parked letters a redrive with {@code filter} would work on, and the first few. */
@@ -64,7 +70,8 @@ public interface DlqOperations extends AutoCloseable {
 
   /**
    * Makes a failed or interrupted redrive request pending again, to continue after its last
-   * confirmed letter; false if it is neither. Throws {@link IllegalArgumentException} where a store cannot.
+   * confirmed letter; false if it is neither. Throws {@link IllegalArgumentException} where a store
+   * cannot.
    */
   boolean resumeRedrive(long id);
 

@@ -7,9 +7,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Logs dead letters and counts them by reason, optionally in front of a durable sink. To keep a flood (millions of offline recipients)
- * from drowning the log, only the first {@code detailedPerReason} of each reason are logged whole;
- * the rest are counted and summarised by {@link #logSummary()} and on {@link #close()}.
+ * Logs dead letters and counts them by reason, optionally in front of a durable sink. To keep a
+ * flood (millions of offline recipients) from drowning the log, only the first {@code
+ * detailedPerReason} of each reason are logged whole; the rest are counted and summarised by {@link
+ * #logSummary()} and on {@link #close()}.
  */
 public final class LoggingDeadLetterSink implements DeadLetterSink {
 
@@ -26,7 +27,9 @@ public final class LoggingDeadLetterSink implements DeadLetterSink {
     this(detailedPerReason, null);
   }
 
-  /** Logs as above, then hands every letter to {@code next} (the durable collector), if not null. */
+  /**
+   * Logs as above, then hands every letter to {@code next} (the durable collector), if not null.
+   */
   public LoggingDeadLetterSink(long detailedPerReason, DeadLetterSink next) {
     this.detailedPerReason = detailedPerReason;
     this.next = next;
@@ -51,7 +54,9 @@ public final class LoggingDeadLetterSink implements DeadLetterSink {
           letter.origin(),
           letter.error(),
           letter.payloadText(),
-          count == detailedPerReason ? " (further " + letter.reason() + " letters are not logged)" : "");
+          count == detailedPerReason
+              ? " (further " + letter.reason() + " letters are not logged)"
+              : "");
     }
   }
 

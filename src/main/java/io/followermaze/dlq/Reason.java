@@ -16,7 +16,10 @@ public enum Reason {
   DUPLICATE_SEQUENCE(9, Category.SEQUENCING),
   /** A range of numbers the gap policy gave up waiting for. */
   SEQUENCE_GAP(10, Category.SEQUENCING),
-  /** A number a whole reorder window or more ahead of the next expected one: not trusted, not waited for. */
+  /**
+   * A number a whole reorder window or more ahead of the next expected one: not trusted, not waited
+   * for.
+   */
   SEQUENCE_OUT_OF_RANGE(14, Category.SEQUENCING),
   /** The recipient had no connection when the notification was routed. */
   USER_NOT_CONNECTED(11, Category.UNDELIVERABLE),
@@ -24,7 +27,10 @@ public enum Reason {
   CONNECTION_LOST(12, Category.UNDELIVERABLE),
   /** The recipient's outbound buffer was full. */
   CLIENT_TOO_SLOW(13, Category.UNDELIVERABLE),
-  /** Processing the event failed inside the server (a bug): it is kept, counted, and the stream moves on. */
+  /**
+   * Processing the event failed inside the server (a bug): it is kept, counted, and the stream
+   * moves on.
+   */
   PROCESSING_FAILED(15, Category.INTERNAL);
 
   /** The families of dead letters. */
@@ -56,7 +62,9 @@ public enum Reason {
     return code;
   }
 
-  /** The reason with {@link #code()} {@code code}; throws {@link IllegalArgumentException} for none. */
+  /**
+   * The reason with {@link #code()} {@code code}; throws {@link IllegalArgumentException} for none.
+   */
   public static Reason ofCode(int code) {
     Reason reason = code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
     if (reason == null) {

@@ -1,7 +1,5 @@
 package io.followermaze.dlq;
 
-import io.followermaze.dlq.DeadLetterFilter;
-
 /**
  * A redrive asked for by an operator, carried out by the running server.
  *
@@ -16,8 +14,15 @@ import io.followermaze.dlq.DeadLetterFilter;
  * @param cursor the last letter handled: a resumed request continues after it
  * @param error why it failed, or null
  */
-public record RedriveRequest(long id, DeadLetterFilter filter, int ratePerSecond, String status, long redriven,
-    long skipped, ParkedCursor cursor, String error) {
+public record RedriveRequest(
+    long id,
+    DeadLetterFilter filter,
+    int ratePerSecond,
+    String status,
+    long redriven,
+    long skipped,
+    ParkedCursor cursor,
+    String error) {
 
   /** Whether the request has ended for good. */
   public boolean finished() {

@@ -1,7 +1,5 @@
 package io.followermaze.dlq;
 
-import io.followermaze.dlq.DeadLetter;
-
 /**
  * A dead letter as the store keeps it.
  *

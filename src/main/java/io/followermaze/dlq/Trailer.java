@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * The end of a compact dead-letter format (blocks, event chunks): a few counts, the origins the
- * entries refer to, the base time (8 bytes) and, last, where the trailer starts (4 bytes), so that a
- * writer fills one buffer front to back and a reader finds the trailer from the end.
+ * entries refer to, the base time (8 bytes) and, last, where the trailer starts (4 bytes), so that
+ * a writer fills one buffer front to back and a reader finds the trailer from the end.
  *
  * @param offset where the trailer starts (the entries end there)
  * @param counts the counts, in the order written

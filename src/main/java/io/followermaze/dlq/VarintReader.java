@@ -18,7 +18,8 @@ public final class VarintReader {
   /** Reads {@code data[start..end)}; errors name {@code what} (e.g. "dead-letter block"). */
   public VarintReader(String what, byte[] data, int start, int end) {
     if (start < 0 || end > data.length || start > end) {
-      throw new IllegalArgumentException(what + " has a bad range " + start + ".." + end + " of " + data.length + " bytes");
+      throw new IllegalArgumentException(
+          what + " has a bad range " + start + ".." + end + " of " + data.length + " bytes");
     }
     this.what = what;
     this.data = data;

@@ -15,8 +15,8 @@
  * </pre>
  *
  * <p>The sink is called from several threads; an implementation must be thread-safe, must never
- * throw, and may apply back-pressure by blocking (the engine then stops reading the event source, so
- * nothing is dropped). The compact codecs ({@link io.followermaze.dlq.VarintBuffer}, {@link
+ * throw, and may apply back-pressure by blocking (the engine then stops reading the event source,
+ * so nothing is dropped). The compact codecs ({@link io.followermaze.dlq.VarintBuffer}, {@link
  * io.followermaze.dlq.VarintReader}) check every bound: damaged data is refused with a clear error.
  */
 package io.followermaze.dlq;

@@ -1,15 +1,15 @@
 package io.followermaze.engine;
 
-import io.followermaze.dlq.DeadLetter;
-import io.followermaze.dlq.DeadLetterBlock;
-import io.followermaze.dlq.DeadLetterBlockWriter;
-import io.followermaze.dlq.DeadLetterSink;
-import io.followermaze.dlq.Reason;
 import io.followermaze.delivery.ClientSession;
 import io.followermaze.delivery.PendingWakeups;
 import io.followermaze.delivery.SessionRegistry;
 import io.followermaze.delivery.SlowClientPolicy;
 import io.followermaze.delivery.Undeliverable;
+import io.followermaze.dlq.DeadLetter;
+import io.followermaze.dlq.DeadLetterBlock;
+import io.followermaze.dlq.DeadLetterBlockWriter;
+import io.followermaze.dlq.DeadLetterSink;
+import io.followermaze.dlq.Reason;
 import io.followermaze.engine.EngineCommand.ClientConnected;
 import io.followermaze.engine.EngineCommand.ClientEnded;
 import io.followermaze.engine.EngineCommand.Redeliver;
@@ -56,6 +56,7 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
   private static final Logger log = LoggerFactory.getLogger(Engine.class);
   private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
   private static final long OVERFLOW_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
+
   /** A dead-letter block is handed over once it reaches this size. */
   static final int BLOCK_BYTES = 256 * 1024;
 
@@ -88,7 +89,8 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
    * @param resumeAfter the last sequence number already handled (a restarted sequencer resumes the
    *     numbering after the log's last event); 0 to start at 1
    */
-  public record Role(OrderedLog ordered, IntPredicate ownsOffline, boolean preordered, long resumeAfter) {
+  public record Role(
+      OrderedLog ordered, IntPredicate ownsOffline, boolean preordered, long resumeAfter) {
     public static final Role SINGLE_NODE = new Role(null, user -> true, false, 0);
   }
 
@@ -108,8 +110,12 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
   private final Thread thread;
 
   private String sourceOrigin = "source";
-  /** The wall-clock time of the command being handled: one clock read per command, not per letter. */
+
+  /**
+   * The wall-clock time of the command being handled: one clock read per command, not per letter.
+   */
   private long commandMillis;
+
   private long lastSourceInputNanos;
   private long eventsReceived;
   private long linesMalformed;
@@ -125,12 +131,18 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
   private volatile EngineStats stats = EngineStats.EMPTY;
 
   /** An engine that is not yet started. */
-  public Engine(Settings settings, DeadLetterSink deadLetters, EpochClock epochClock, NanoClock nanoClock) {
+  public Engine(
+      Settings settings, DeadLetterSink deadLetters, EpochClock epochClock, NanoClock nanoClock) {
     this(settings, Role.SINGLE_NODE, deadLetters, epochClock, nanoClock);
   }
 
   /** An engine that is not yet started, with a part in a cluster. */
-  public Engine(Settings settings, Role role, DeadLetterSink deadLetters, EpochClock epochClock, NanoClock nanoClock) {
+  public Engine(
+      Settings settings,
+      Role role,
+      DeadLetterSink deadLetters,
+      EpochClock epochClock,
+      NanoClock nanoClock) {
     this.settings = settings;
     this.role = role;
     this.deadLetters = deadLetters;
@@ -174,8 +186,11 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
   public CompletableFuture<Void> shutdown(Duration patience) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     if (!inbox.offer(new Shutdown(done), patience.toNanos())) {
-      done.completeExceptionally(new java.util.concurrent.TimeoutException(
-          "the engine took no shutdown request within " + patience + ": it is stuck (see the errors above)"));
+      done.completeExceptionally(
+          new java.util.concurrent.TimeoutException(
+              "the engine took no shutdown request within "
+                  + patience
+                  + ": it is stuck (see the errors above)"));
     }
     return done;
   }
@@ -196,7 +211,8 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
           handle(command);
         } catch (RuntimeException e) {
           processingErrors++;
-          log.error("engine failed to process {}; skipping it", command.getClass().getSimpleName(), e);
+          log.error(
+              "engine failed to process {}; skipping it", command.getClass().getSimpleName(), e);
         }
       }
       handOverDeadLetters();
@@ -277,7 +293,11 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
     clientsRegistered++;
     ClientSession replaced = sessions.register(session);
     if (replaced != null) {
-      log.info("user {} connected again from {}; the older connection {} is retired", session.userId(), session.origin(), replaced.origin());
+      log.info(
+          "user {} connected again from {}; the older connection {} is retired",
+          session.userId(),
+          session.origin(),
+          replaced.origin());
       replaced.retire();
     }
   }
@@ -367,32 +387,51 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
     }
   }
 
-  /** An event whose processing threw: counted, logged (the first few in full), kept as a dead letter. */
+  /**
+   * An event whose processing threw: counted, logged (the first few in full), kept as a dead
+   * letter.
+   */
   private void failed(Event event, RuntimeException e) {
     processingErrors++;
     if (processingErrors <= 20) {
-      log.error("engine failed to process event {}; it becomes a PROCESSING_FAILED dead letter and the stream goes on",
-          event.sequence(), e);
+      log.error(
+          "engine failed to process event {}; it becomes a PROCESSING_FAILED dead letter and the stream goes on",
+          event.sequence(),
+          e);
     }
-    deadLetter(DeadLetter.rejected(Reason.PROCESSING_FAILED, event, sourceOrigin, commandMillis, "processing failed: " + e));
+    deadLetter(
+        DeadLetter.rejected(
+            Reason.PROCESSING_FAILED,
+            event,
+            sourceOrigin,
+            commandMillis,
+            "processing failed: " + e));
   }
 
   @Override
   public void duplicate(Event event, String why) {
-    deadLetter(DeadLetter.rejected(Reason.DUPLICATE_SEQUENCE, event, sourceOrigin, commandMillis, why));
+    deadLetter(
+        DeadLetter.rejected(Reason.DUPLICATE_SEQUENCE, event, sourceOrigin, commandMillis, why));
   }
 
   @Override
   public void outOfRange(Event event, String why) {
-    deadLetter(DeadLetter.rejected(Reason.SEQUENCE_OUT_OF_RANGE, event, sourceOrigin, commandMillis, why));
+    deadLetter(
+        DeadLetter.rejected(Reason.SEQUENCE_OUT_OF_RANGE, event, sourceOrigin, commandMillis, why));
   }
 
   @Override
   public void gap(long first, long last, int heldBehind, long waitedNanos, GapTrigger trigger) {
     String range = first == last ? "sequence " + first : "sequences " + first + ".." + last;
     String error =
-        range + " skipped (" + trigger.name().toLowerCase() + "); " + heldBehind
-            + " events were held behind the gap for " + TimeUnit.NANOSECONDS.toMillis(waitedNanos) + " ms";
+        range
+            + " skipped ("
+            + trigger.name().toLowerCase()
+            + "); "
+            + heldBehind
+            + " events were held behind the gap for "
+            + TimeUnit.NANOSECONDS.toMillis(waitedNanos)
+            + " ms";
     deadLetter(DeadLetter.gap(first, sourceOrigin, commandMillis, error));
   }
 
@@ -406,7 +445,8 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
         return;
       }
       deadLettersRaised++; // the common case, encoded without building the letter
-      deadLetterBlock.undeliverable(Reason.USER_NOT_CONNECTED, event, user, sourceOrigin, commandMillis);
+      deadLetterBlock.undeliverable(
+          Reason.USER_NOT_CONNECTED, event, user, sourceOrigin, commandMillis);
       handOverFullBlock();
     } else {
       queue(session, event);
@@ -440,8 +480,14 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
   @Override
   public void notDelivered(ClientSession session, Event event, Reason reason, String error) {
     boolean engineThread = Thread.currentThread() == thread;
-    DeadLetter letter = DeadLetter.undeliverable(reason, event, session.userId(), session.origin(),
-        engineThread ? commandMillis : epochClock.time(), error);
+    DeadLetter letter =
+        DeadLetter.undeliverable(
+            reason,
+            event,
+            session.userId(),
+            session.origin(),
+            engineThread ? commandMillis : epochClock.time(),
+            error);
     if (engineThread) {
       deadLetter(letter);
     } else {
@@ -463,7 +509,9 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
     }
   }
 
-  /** Hands the letters raised since the last call to the sink as one block (waits while it is full). */
+  /**
+   * Hands the letters raised since the last call to the sink as one block (waits while it is full).
+   */
   private void handOverDeadLetters() {
     if (deadLetterBlock.size() > 0) {
       DeadLetterBlock block = deadLetterBlock.take();

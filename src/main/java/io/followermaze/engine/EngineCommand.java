@@ -27,7 +27,8 @@ public sealed interface EngineCommand {
    * @param replay events that were delivered before (a gateway catching up after a restart): they
    *     only rebuild the follow graph; nothing is delivered or dead-lettered for them
    */
-  record SourceChunk(ParseResult[] items, int count, String origin, boolean replay) implements EngineCommand {
+  record SourceChunk(ParseResult[] items, int count, String origin, boolean replay)
+      implements EngineCommand {
 
     /** Live lines. */
     public SourceChunk(ParseResult[] items, int count, String origin) {
@@ -49,7 +50,8 @@ public sealed interface EngineCommand {
    * @param parked notifications parked for this user, queued before anything live (may be empty)
    * @param queued completed with the ids of the parked ones that were queued
    */
-  record ClientConnected(ClientSession session, List<Redelivery> parked, CompletableFuture<List<Long>> queued)
+  record ClientConnected(
+      ClientSession session, List<Redelivery> parked, CompletableFuture<List<Long>> queued)
       implements EngineCommand {
 
     /** A connection with nothing parked to redeliver. */
@@ -64,7 +66,8 @@ public sealed interface EngineCommand {
    * @param letters the notifications, oldest first
    * @param queued completed with the ids of those that were queued for a connected recipient
    */
-  record Redeliver(List<Redelivery> letters, CompletableFuture<List<Long>> queued) implements EngineCommand {}
+  record Redeliver(List<Redelivery> letters, CompletableFuture<List<Long>> queued)
+      implements EngineCommand {}
 
   /**
    * A session's writer has ended; the engine takes back its outbox.

@@ -13,11 +13,16 @@ import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 final class Inbox {
 
   private static final long FULL_BACKOFF_NANOS = 50_000;
-  /** The most lines the queued commands may carry in all (a full inbox of ordinary 64 KiB chunks holds about this many). */
+
+  /**
+   * The most lines the queued commands may carry in all (a full inbox of ordinary 64 KiB chunks
+   * holds about this many).
+   */
   static final long MAX_ITEMS = 256 * 1024;
 
   private final ManyToOneConcurrentArrayQueue<EngineCommand> queue;
-  private final java.util.concurrent.atomic.AtomicLong items = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong items =
+      new java.util.concurrent.atomic.AtomicLong();
   private volatile Thread consumer;
 
   Inbox(int capacity) {
@@ -28,7 +33,10 @@ final class Inbox {
     return command instanceof EngineCommand.SourceChunk chunk ? chunk.count() : 1;
   }
 
-  /** Reserves room for {@code weight} lines; a command larger than the bound alone is let in when the inbox is empty. */
+  /**
+   * Reserves room for {@code weight} lines; a command larger than the bound alone is let in when
+   * the inbox is empty.
+   */
   private boolean reserve(int weight) {
     long queued;
     do {
@@ -66,8 +74,8 @@ final class Inbox {
   }
 
   /**
-   * Enqueues {@code command}, waiting at most {@code nanos} while the inbox is full; returns whether
-   * it was taken (a stuck engine must not hold up a shutdown for ever).
+   * Enqueues {@code command}, waiting at most {@code nanos} while the inbox is full; returns
+   * whether it was taken (a stuck engine must not hold up a shutdown for ever).
    */
   boolean offer(EngineCommand command, long nanos) {
     long deadline = System.nanoTime() + nanos;

@@ -2,7 +2,10 @@ package io.followermaze.engine;
 
 import io.followermaze.protocol.Event;
 
-/** Where a sequencer engine puts events in sequence order (instead of routing them). Called on the engine thread. */
+/**
+ * Where a sequencer engine puts events in sequence order (instead of routing them). Called on the
+ * engine thread.
+ */
 public interface OrderedLog {
 
   /** The next event in sequence order. */

@@ -36,7 +36,9 @@ public final class SourceChunker implements LineFramer.Handler {
     return take(replay);
   }
 
-  /** The stream has ended: what was left unterminated, as a chunk of one malformed line, or null. */
+  /**
+   * The stream has ended: what was left unterminated, as a chunk of one malformed line, or null.
+   */
   public SourceChunk end() {
     items = new ParseResult[1];
     framer.endOfStream(this);

@@ -1,6 +1,5 @@
 package io.followermaze.kafka;
 
-import io.followermaze.kafka.KafkaDeadLetterStore;
 import java.util.Map;
 
 /** The cluster's topics, created on first use. */
@@ -16,7 +15,8 @@ public final class ClusterTopics {
 
   /** Creates the event log (one partition, no time or size limit) unless it exists. */
   public static void createEvents(String bootstrap, String topic) {
-    KafkaDeadLetterStore.createTopic(bootstrap, topic, 1, Map.of("retention.ms", "-1", "retention.bytes", "-1"));
+    KafkaDeadLetterStore.createTopic(
+        bootstrap, topic, 1, Map.of("retention.ms", "-1", "retention.bytes", "-1"));
   }
 
   /** Creates the compacted presence topic unless it exists. */

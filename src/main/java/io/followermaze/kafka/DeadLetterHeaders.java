@@ -20,8 +20,8 @@ import org.apache.kafka.common.header.internals.RecordHeader;
  *
  * <p>Store once, point many: an event that missed several recipients is one record whose {@code
  * __maze.errors.recipients} header lists them (binary: each recipient as an unsigned LEB128 varint,
- * ascending, as the difference to the one before, the first as is) instead of {@code .recipient}.
- * A consumer expands such a record into one letter per recipient ({@link #toLetters}).
+ * ascending, as the difference to the one before, the first as is) instead of {@code .recipient}. A
+ * consumer expands such a record into one letter per recipient ({@link #toLetters}).
  */
 public final class DeadLetterHeaders {
 
@@ -39,7 +39,10 @@ public final class DeadLetterHeaders {
 
   private DeadLetterHeaders() {}
 
-  /** The headers for {@code letter}; absent values (no sequence, no recipient, no type) are left out. */
+  /**
+   * The headers for {@code letter}; absent values (no sequence, no recipient, no type) are left
+   * out.
+   */
   public static List<Header> of(DeadLetter letter) {
     List<Header> headers = new ArrayList<>(9);
     add(headers, REASON, letter.reason().name());
@@ -62,10 +65,24 @@ public final class DeadLetterHeaders {
     return headers;
   }
 
-  /** The headers of a record for {@code letter}'s event and context, sent to {@code recipients} (ascending). */
+  /**
+   * The headers of a record for {@code letter}'s event and context, sent to {@code recipients}
+   * (ascending).
+   */
   public static List<Header> of(DeadLetter letter, int[] recipients) {
-    List<Header> headers = of(new DeadLetter(letter.reason(), letter.payload(), letter.payloadLength(), letter.sequence(),
-        DeadLetter.NONE, letter.type(), letter.timestampMillis(), letter.origin(), letter.attempt(), letter.error()));
+    List<Header> headers =
+        of(
+            new DeadLetter(
+                letter.reason(),
+                letter.payload(),
+                letter.payloadLength(),
+                letter.sequence(),
+                DeadLetter.NONE,
+                letter.type(),
+                letter.timestampMillis(),
+                letter.origin(),
+                letter.attempt(),
+                letter.error()));
     VarintBuffer encoded = new VarintBuffer(recipients.length * 2 + 8);
     long previous = 0;
     for (int recipient : recipients) {
@@ -76,7 +93,10 @@ public final class DeadLetterHeaders {
     return headers;
   }
 
-  /** The recipients listed in {@code headers} (ascending), or null when the record is for one letter. */
+  /**
+   * The recipients listed in {@code headers} (ascending), or null when the record is for one
+   * letter.
+   */
   public static int[] recipients(Headers headers) {
     Header header = headers.lastHeader(RECIPIENTS);
     if (header == null) {
@@ -105,19 +125,33 @@ public final class DeadLetterHeaders {
     }
     List<DeadLetter> letters = new ArrayList<>(recipients.length);
     for (int recipient : recipients) {
-      letters.add(new DeadLetter(letter.reason(), letter.payload(), letter.payloadLength(), letter.sequence(), recipient,
-          letter.type(), letter.timestampMillis(), letter.origin(), letter.attempt(), letter.error()));
+      letters.add(
+          new DeadLetter(
+              letter.reason(),
+              letter.payload(),
+              letter.payloadLength(),
+              letter.sequence(),
+              recipient,
+              letter.type(),
+              letter.timestampMillis(),
+              letter.origin(),
+              letter.attempt(),
+              letter.error()));
     }
     return letters;
   }
 
-  /** The letter a record with {@code headers} and {@code value} holds (its first, for a record that lists recipients). */
+  /**
+   * The letter a record with {@code headers} and {@code value} holds (its first, for a record that
+   * lists recipients).
+   */
   public static DeadLetter toLetter(Headers headers, byte[] value) {
     String type = text(headers, TYPE, null);
     return new DeadLetter(
         Reason.valueOf(text(headers, REASON, "EMPTY_LINE")),
         value == null ? new byte[0] : value,
-        Long.parseLong(text(headers, PAYLOAD_LENGTH, Integer.toString(value == null ? 0 : value.length))),
+        Long.parseLong(
+            text(headers, PAYLOAD_LENGTH, Integer.toString(value == null ? 0 : value.length))),
         Long.parseLong(text(headers, SEQUENCE, "-1")),
         Integer.parseInt(text(headers, RECIPIENT, "-1")),
         type == null || type.isEmpty() ? null : EventType.ofCode(type.charAt(0)),

@@ -3,7 +3,6 @@ package io.followermaze.kafka;
 import io.followermaze.engine.OrderedLog;
 import io.followermaze.protocol.Event;
 import io.followermaze.protocol.EventParser;
-import io.followermaze.kafka.KafkaDeadLetterStore;
 import java.time.Duration;
 import java.util.Arrays;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -26,7 +25,6 @@ public final class EventLogPublisher implements OrderedLog, AutoCloseable {
 
   static final int RECORD_BYTES = 64 * 1024;
 
-
   private final KafkaProducer<byte[], byte[]> producer;
   private final String topic;
 
@@ -36,24 +34,35 @@ public final class EventLogPublisher implements OrderedLog, AutoCloseable {
   public EventLogPublisher(String bootstrap, String topic) {
     ClusterTopics.createEvents(bootstrap, topic);
     this.lastSequence = readLastSequence(bootstrap, topic);
-    this.producer = new KafkaProducer<>(KafkaDeadLetterStore.producerConfig(bootstrap, "followermaze-sequencer"),
-        new ByteArraySerializer(), new ByteArraySerializer());
+    this.producer =
+        new KafkaProducer<>(
+            KafkaDeadLetterStore.producerConfig(bootstrap, "followermaze-sequencer"),
+            new ByteArraySerializer(),
+            new ByteArraySerializer());
     this.topic = topic;
   }
 
   private final byte[] pending = new byte[RECORD_BYTES];
   private int pendingLength;
 
-  /** The sequence number of the log's last event when this publisher started (0 for an empty log). */
+  /**
+   * The sequence number of the log's last event when this publisher started (0 for an empty log).
+   */
   public long lastSequence() {
     return lastSequence;
   }
 
   private static long readLastSequence(String bootstrap, String topic) {
     TopicPartition partition = new TopicPartition(topic, 0);
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
-        java.util.Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(
+            java.util.Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed"),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer())) {
       consumer.assign(java.util.List.of(partition));
       long end = consumer.endOffsets(java.util.List.of(partition)).get(partition);
       if (end == 0) {
@@ -67,7 +76,8 @@ public final class EventLogPublisher implements OrderedLog, AutoCloseable {
           }
         }
       }
-      throw new IllegalStateException("cannot read the last record of " + topic + " to resume the numbering");
+      throw new IllegalStateException(
+          "cannot read the last record of " + topic + " to resume the numbering");
     }
   }
 

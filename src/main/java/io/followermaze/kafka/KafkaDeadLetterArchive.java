@@ -1,10 +1,10 @@
 package io.followermaze.kafka;
 
-import io.followermaze.dlq.DeadLetterStats;
-import io.followermaze.dlq.StoredDeadLetter;
 import io.followermaze.dlq.DeadLetter;
 import io.followermaze.dlq.DeadLetterFilter;
+import io.followermaze.dlq.DeadLetterStats;
 import io.followermaze.dlq.Reason;
+import io.followermaze.dlq.StoredDeadLetter;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
@@ -21,14 +21,17 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * Reads a dead-letter topic for the {@code followermaze dlq} commands: a plain consumer (no group,
  * nothing committed) that scans every partition from its beginning to the end it had when the scan
  * started. A letter's id is its partition, offset and place among the record's recipients, {@code
- * ((partition << 40 | offset) << 14 | index) + 1} (ids start at 1, as in the SQLite store, so "after
- * id 0" means from the start).
+ * ((partition << 40 | offset) << 14 | index) + 1} (ids start at 1, as in the SQLite store, so
+ * "after id 0" means from the start).
  */
 public final class KafkaDeadLetterArchive implements AutoCloseable {
 
   private static final int OFFSET_BITS = 40;
 
-  /** The consumer group whose position marks what redrive has dealt with (see {@code KafkaRedriver}). */
+  /**
+   * The consumer group whose position marks what redrive has dealt with (see {@code
+   * KafkaRedriver}).
+   */
   public static final String REDRIVE_GROUP = "followermaze-redrive";
 
   private final KafkaConsumer<byte[], byte[]> consumer;
@@ -37,8 +40,15 @@ public final class KafkaDeadLetterArchive implements AutoCloseable {
 
   /** A reader of {@code topic} on {@code bootstrap}. */
   public KafkaDeadLetterArchive(String bootstrap, String topic) {
-    this.consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    this.consumer =
+        new KafkaConsumer<>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                10_000),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer());
     this.bootstrap = bootstrap;
     this.topic = topic;
   }
@@ -50,7 +60,10 @@ public final class KafkaDeadLetterArchive implements AutoCloseable {
     return (((long) partition << OFFSET_BITS | offset) << INDEX_BITS | index) + 1;
   }
 
-  /** Calls {@code visitor} with every letter matching {@code filter}, partition by partition, in offset order. */
+  /**
+   * Calls {@code visitor} with every letter matching {@code filter}, partition by partition, in
+   * offset order.
+   */
   public void scan(DeadLetterFilter filter, Consumer<StoredDeadLetter> visitor) {
     scanFrom(Map.of(), filter, visitor);
   }
@@ -61,23 +74,39 @@ public final class KafkaDeadLetterArchive implements AutoCloseable {
    */
   public void scanParked(DeadLetterFilter filter, Consumer<StoredDeadLetter> visitor) {
     Map<TopicPartition, Long> from = new java.util.HashMap<>();
-    try (KafkaConsumer<byte[], byte[]> group = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ConsumerConfig.GROUP_ID_CONFIG, REDRIVE_GROUP), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      java.util.Set<TopicPartition> partitions = new java.util.HashSet<>(group.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-          .map(info -> new TopicPartition(topic, info.partition())).toList());
-      group.committed(partitions).forEach((partition, offset) -> {
-        if (offset != null) {
-          from.put(partition, offset.offset());
-        }
-      });
+    try (KafkaConsumer<byte[], byte[]> group =
+        new KafkaConsumer<>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG,
+                REDRIVE_GROUP),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer())) {
+      java.util.Set<TopicPartition> partitions =
+          new java.util.HashSet<>(
+              group.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                  .map(info -> new TopicPartition(topic, info.partition()))
+                  .toList());
+      group
+          .committed(partitions)
+          .forEach(
+              (partition, offset) -> {
+                if (offset != null) {
+                  from.put(partition, offset.offset());
+                }
+              });
     }
     scanFrom(from, filter, visitor);
   }
 
-  private void scanFrom(Map<TopicPartition, Long> from, DeadLetterFilter filter, Consumer<StoredDeadLetter> visitor) {
-    List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-        .map(info -> new TopicPartition(topic, info.partition())).sorted(java.util.Comparator.comparingInt(TopicPartition::partition))
-        .toList();
+  private void scanFrom(
+      Map<TopicPartition, Long> from, DeadLetterFilter filter, Consumer<StoredDeadLetter> visitor) {
+    List<TopicPartition> partitions =
+        consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+            .map(info -> new TopicPartition(topic, info.partition()))
+            .sorted(java.util.Comparator.comparingInt(TopicPartition::partition))
+            .toList();
     Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
     for (TopicPartition partition : partitions) {
       consumer.assign(List.of(partition));
@@ -94,7 +123,9 @@ public final class KafkaDeadLetterArchive implements AutoCloseable {
           List<DeadLetter> letters = DeadLetterHeaders.toLetters(record.headers(), record.value());
           for (int index = 0; index < letters.size(); index++) {
             if (filter.matches(letters.get(index))) {
-              visitor.accept(new StoredDeadLetter(id(record.partition(), record.offset(), index), letters.get(index), 0));
+              visitor.accept(
+                  new StoredDeadLetter(
+                      id(record.partition(), record.offset(), index), letters.get(index), 0));
             }
           }
         }
@@ -106,13 +137,16 @@ public final class KafkaDeadLetterArchive implements AutoCloseable {
   public DeadLetterStats stats() {
     Map<Reason, Long> byReason = new EnumMap<>(Reason.class);
     long[] bounds = {Long.MAX_VALUE, 0, 0};
-    scan(DeadLetterFilter.ALL, stored -> {
-      byReason.merge(stored.letter().reason(), 1L, Long::sum);
-      bounds[0] = Math.min(bounds[0], stored.letter().timestampMillis());
-      bounds[1] = Math.max(bounds[1], stored.letter().timestampMillis());
-      bounds[2]++;
-    });
-    return new DeadLetterStats(byReason, bounds[2], bounds[2] == 0 ? 0 : bounds[0], bounds[1], -1, 0, 0);
+    scan(
+        DeadLetterFilter.ALL,
+        stored -> {
+          byReason.merge(stored.letter().reason(), 1L, Long::sum);
+          bounds[0] = Math.min(bounds[0], stored.letter().timestampMillis());
+          bounds[1] = Math.max(bounds[1], stored.letter().timestampMillis());
+          bounds[2]++;
+        });
+    return new DeadLetterStats(
+        byReason, bounds[2], bounds[2] == 0 ? 0 : bounds[0], bounds[1], -1, 0, 0);
   }
 
   /** The letter with {@code id}, if the topic still holds it. */
@@ -129,7 +163,9 @@ public final class KafkaDeadLetterArchive implements AutoCloseable {
     for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofSeconds(5))) {
       if (record.offset() == offset) {
         List<DeadLetter> letters = DeadLetterHeaders.toLetters(record.headers(), record.value());
-        return index < letters.size() ? Optional.of(new StoredDeadLetter(id, letters.get(index), 0)) : Optional.empty();
+        return index < letters.size()
+            ? Optional.of(new StoredDeadLetter(id, letters.get(index), 0))
+            : Optional.empty();
       }
     }
     return Optional.empty();

@@ -25,15 +25,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Dead letters in a Kafka topic, stored once per event: value = the original bytes, key = the
  * recipient (or the sequence number when there is none) so one user's letters stay in one partition
- * and in order, and the letter's fields in headers ({@link DeadLetterHeaders}, after Kafka Connect's
- * {@code __connect.errors.*} convention). An event that missed several recipients is one record per
- * partition their keys map to, listing them in a header, not one record per recipient.
+ * and in order, and the letter's fields in headers ({@link DeadLetterHeaders}, after Kafka
+ * Connect's {@code __connect.errors.*} convention). An event that missed several recipients is one
+ * record per partition their keys map to, listing them in a header, not one record per recipient.
  *
  * <p>The producer is idempotent with {@code acks=all} and retries without a deadline, so a broker
- * outage makes {@link #append} wait (the collector's queue fills, intake pauses) instead of failing,
- * and its retries never duplicate a record. If an append does fail, the records of that batch that
- * were acknowledged are remembered and the collector's retry of the same batch sends only the rest:
- * nothing is lost and nothing is written twice.
+ * outage makes {@link #append} wait (the collector's queue fills, intake pauses) instead of
+ * failing, and its retries never duplicate a record. If an append does fail, the records of that
+ * batch that were acknowledged are remembered and the collector's retry of the same batch sends
+ * only the rest: nothing is lost and nothing is written twice.
  */
 public final class KafkaDeadLetterStore implements DeadLetterStore {
 
@@ -49,35 +49,60 @@ public final class KafkaDeadLetterStore implements DeadLetterStore {
     this.topic = topic;
   }
 
-  /** Connects to {@code bootstrap}, creating {@code topic} ({@code partitions}) if it does not exist. */
+  /**
+   * Connects to {@code bootstrap}, creating {@code topic} ({@code partitions}) if it does not
+   * exist.
+   */
   public static KafkaDeadLetterStore open(String bootstrap, String topic, int partitions) {
     createTopic(bootstrap, topic, partitions, Map.of());
-    return new KafkaDeadLetterStore(new KafkaProducer<>(producerConfig(bootstrap, "followermaze-dlq"),
-        new ByteArraySerializer(), new ByteArraySerializer()), topic);
+    return new KafkaDeadLetterStore(
+        new KafkaProducer<>(
+            producerConfig(bootstrap, "followermaze-dlq"),
+            new ByteArraySerializer(),
+            new ByteArraySerializer()),
+        topic);
   }
 
-  /** An idempotent, acks=all producer that retries without a deadline (an outage pauses, never fails). */
+  /**
+   * An idempotent, acks=all producer that retries without a deadline (an outage pauses, never
+   * fails).
+   */
   public static Map<String, Object> producerConfig(String bootstrap, String clientId) {
     return Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ProducerConfig.CLIENT_ID_CONFIG, clientId,
-        ProducerConfig.ACKS_CONFIG, "all",
-        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.MAX_VALUE,
-        ProducerConfig.MAX_BLOCK_MS_CONFIG, Duration.ofMinutes(10).toMillis(),
-        ProducerConfig.LINGER_MS_CONFIG, 5,
-        ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
-        ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+        bootstrap,
+        ProducerConfig.CLIENT_ID_CONFIG,
+        clientId,
+        ProducerConfig.ACKS_CONFIG,
+        "all",
+        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+        true,
+        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+        Integer.MAX_VALUE,
+        ProducerConfig.MAX_BLOCK_MS_CONFIG,
+        Duration.ofMinutes(10).toMillis(),
+        ProducerConfig.LINGER_MS_CONFIG,
+        5,
+        ProducerConfig.BATCH_SIZE_CONFIG,
+        256 * 1024,
+        ProducerConfig.COMPRESSION_TYPE_CONFIG,
+        "lz4");
   }
 
   /** Creates {@code topic} unless it exists; waits up to a minute for the broker. */
-  public static void createTopic(String bootstrap, String topic, int partitions, Map<String, String> config) {
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap, "default.api.timeout.ms", 60_000))) {
-      admin.createTopics(List.of(new NewTopic(topic, partitions, (short) -1).configs(config))).all().get();
+  public static void createTopic(
+      String bootstrap, String topic, int partitions, Map<String, String> config) {
+    try (Admin admin =
+        Admin.create(Map.of("bootstrap.servers", bootstrap, "default.api.timeout.ms", 60_000))) {
+      admin
+          .createTopics(List.of(new NewTopic(topic, partitions, (short) -1).configs(config)))
+          .all()
+          .get();
       log.info("created Kafka topic {} ({} partitions)", topic, partitions);
     } catch (ExecutionException e) {
       if (!(e.getCause() instanceof TopicExistsException)) {
-        throw new IllegalStateException("cannot create Kafka topic " + topic + " on " + bootstrap + ": " + e.getCause(), e);
+        throw new IllegalStateException(
+            "cannot create Kafka topic " + topic + " on " + bootstrap + ": " + e.getCause(), e);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -136,7 +161,8 @@ public final class KafkaDeadLetterStore implements DeadLetterStore {
    * up to {@value #MAX_RECIPIENTS_PER_RECORD} recipients listed in a header: a user's letters stay
    * in one partition, and an event is sent once per partition, not once per recipient.
    */
-  private void addRecords(DeadLetterBlock.Entry entry, List<ProducerRecord<byte[], byte[]>> records) {
+  private void addRecords(
+      DeadLetterBlock.Entry entry, List<ProducerRecord<byte[], byte[]>> records) {
     int[] recipients = entry.recipients();
     if (recipients.length <= 1) {
       records.add(record(entry.letter(recipients.length == 0 ? DeadLetter.NONE : recipients[0])));
@@ -145,17 +171,28 @@ public final class KafkaDeadLetterStore implements DeadLetterStore {
     int partitions = partitions();
     Map<Integer, List<Integer>> byPartition = new java.util.TreeMap<>();
     for (int recipient : recipients) {
-      byPartition.computeIfAbsent(partitionOf(recipient, partitions), p -> new ArrayList<>()).add(recipient);
+      byPartition
+          .computeIfAbsent(partitionOf(recipient, partitions), p -> new ArrayList<>())
+          .add(recipient);
     }
     DeadLetter letter = entry.letter(DeadLetter.NONE);
-    byPartition.forEach((partition, users) -> {
-      int[] sorted = users.stream().mapToInt(Integer::intValue).sorted().toArray();
-      for (int from = 0; from < sorted.length; from += MAX_RECIPIENTS_PER_RECORD) {
-        int[] chunk = java.util.Arrays.copyOfRange(sorted, from, Math.min(sorted.length, from + MAX_RECIPIENTS_PER_RECORD));
-        records.add(new ProducerRecord<>(topic, partition, letter.timestampMillis(), key(chunk[0]), letter.payload(),
-            DeadLetterHeaders.of(letter, chunk)));
-      }
-    });
+    byPartition.forEach(
+        (partition, users) -> {
+          int[] sorted = users.stream().mapToInt(Integer::intValue).sorted().toArray();
+          for (int from = 0; from < sorted.length; from += MAX_RECIPIENTS_PER_RECORD) {
+            int[] chunk =
+                java.util.Arrays.copyOfRange(
+                    sorted, from, Math.min(sorted.length, from + MAX_RECIPIENTS_PER_RECORD));
+            records.add(
+                new ProducerRecord<>(
+                    topic,
+                    partition,
+                    letter.timestampMillis(),
+                    key(chunk[0]),
+                    letter.payload(),
+                    DeadLetterHeaders.of(letter, chunk)));
+          }
+        });
   }
 
   /** The most recipients one record lists (letter ids give a record 14 bits of index). */
@@ -172,7 +209,8 @@ public final class KafkaDeadLetterStore implements DeadLetterStore {
 
   /** The partition the default partitioner gives a record keyed by {@code recipient}. */
   static int partitionOf(int recipient, int partitions) {
-    return org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(key(recipient)))
+    return org.apache.kafka.common.utils.Utils.toPositive(
+            org.apache.kafka.common.utils.Utils.murmur2(key(recipient)))
         % partitions;
   }
 
@@ -182,7 +220,13 @@ public final class KafkaDeadLetterStore implements DeadLetterStore {
 
   private ProducerRecord<byte[], byte[]> record(DeadLetter letter) {
     long key = letter.recipient() != DeadLetter.NONE ? letter.recipient() : letter.sequence();
-    return new ProducerRecord<>(topic, null, letter.timestampMillis(), key(key), letter.payload(), DeadLetterHeaders.of(letter));
+    return new ProducerRecord<>(
+        topic,
+        null,
+        letter.timestampMillis(),
+        key(key),
+        letter.payload(),
+        DeadLetterHeaders.of(letter));
   }
 
   @Override

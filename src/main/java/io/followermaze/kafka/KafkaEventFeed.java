@@ -19,11 +19,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A gateway's input: reads the event log from its first record, so the follow graph is rebuilt
- * from the whole history, and hands the records to the engine as chunks. Records before the
- * gateway's committed position (its consumer group's offset) were delivered before a restart: they
- * go as replay chunks, which only rebuild the graph. After each chunk the position is committed, so
- * a restarted gateway resumes where it stopped, without the sequencer noticing.
+ * A gateway's input: reads the event log from its first record, so the follow graph is rebuilt from
+ * the whole history, and hands the records to the engine as chunks. Records before the gateway's
+ * committed position (its consumer group's offset) were delivered before a restart: they go as
+ * replay chunks, which only rebuild the graph. After each chunk the position is committed, so a
+ * restarted gateway resumes where it stopped, without the sequencer noticing.
  */
 public final class KafkaEventFeed implements AutoCloseable {
 
@@ -37,23 +37,38 @@ public final class KafkaEventFeed implements AutoCloseable {
   private volatile boolean closing;
 
   /** Starts reading {@code topic} for gateway {@code gatewayId}, submitting to {@code engine}. */
-  public KafkaEventFeed(String bootstrap, String topic, String gatewayId, Consumer<EngineCommand> engine) {
+  public KafkaEventFeed(
+      String bootstrap, String topic, String gatewayId, Consumer<EngineCommand> engine) {
     ClusterTopics.createEvents(bootstrap, topic);
-    this.consumer = new KafkaConsumer<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ConsumerConfig.GROUP_ID_CONFIG, "followermaze-gateway-" + gatewayId,
-        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 4_096,
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-        new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    this.consumer =
+        new KafkaConsumer<>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG,
+                "followermaze-gateway-" + gatewayId,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                false,
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                4_096,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed"),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer());
     this.partition = new TopicPartition(topic, 0);
     this.engine = engine;
-    this.chunker = new SourceChunker("log " + topic + " (gateway " + gatewayId + ")", EventLogPublisher.RECORD_BYTES);
+    this.chunker =
+        new SourceChunker(
+            "log " + topic + " (gateway " + gatewayId + ")", EventLogPublisher.RECORD_BYTES);
     consumer.assign(List.of(partition));
     OffsetAndMetadata committed = consumer.committed(java.util.Set.of(partition)).get(partition);
     long resumeAt = committed == null ? 0 : committed.offset();
     consumer.seekToBeginning(List.of(partition));
-    log.info("gateway {} reads {} from the start; records before offset {} rebuild the graph only", gatewayId, topic, resumeAt);
+    log.info(
+        "gateway {} reads {} from the start; records before offset {} rebuild the graph only",
+        gatewayId,
+        topic,
+        resumeAt);
     this.thread = Thread.ofPlatform().name("event-feed").start(() -> run(resumeAt));
   }
 
@@ -67,7 +82,8 @@ public final class KafkaEventFeed implements AutoCloseable {
         }
         for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
           // One record holds whole lines (the sequencer never splits one), in sequence order.
-          SourceChunk chunk = chunker.chunk(record.value(), record.value().length, record.offset() < resumeAt);
+          SourceChunk chunk =
+              chunker.chunk(record.value(), record.value().length, record.offset() < resumeAt);
           if (chunk != null) {
             engine.accept(chunk);
           }

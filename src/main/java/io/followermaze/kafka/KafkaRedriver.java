@@ -7,9 +7,6 @@ import io.followermaze.engine.EngineCommand.Redelivery;
 import io.followermaze.protocol.Event;
 import io.followermaze.protocol.EventParser;
 import io.followermaze.server.Server;
-import io.followermaze.kafka.DeadLetterHeaders;
-import io.followermaze.kafka.KafkaDeadLetterArchive;
-import io.followermaze.kafka.KafkaDeadLetterStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,10 +33,10 @@ import org.slf4j.LoggerFactory;
  * <topic>.redrive} ({@link #request}); for each, the redriver reads the dead-letter topic from the
  * consumer group {@value #GROUP}'s committed position to the end the topic had when the request
  * started: matching undeliverable letters are re-delivered to their users if connected; every other
- * letter read (not matching, not undeliverable, or its user offline) is appended to the topic again,
- * unchanged, so it stays parked; then the position is committed. So nothing is redriven twice, and
- * nothing parked is skipped for good. A crash between delivery and commit redelivers that slice
- * again (at-least-once).
+ * letter read (not matching, not undeliverable, or its user offline) is appended to the topic
+ * again, unchanged, so it stays parked; then the position is committed. So nothing is redriven
+ * twice, and nothing parked is skipped for good. A crash between delivery and commit redelivers
+ * that slice again (at-least-once).
  */
 public final class KafkaRedriver implements AutoCloseable {
 
@@ -61,9 +58,19 @@ public final class KafkaRedriver implements AutoCloseable {
     this.topic = topic;
     this.server = server;
     KafkaDeadLetterStore.createTopic(bootstrap, requestTopic(topic), 1, Map.of());
-    this.requests = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ConsumerConfig.GROUP_ID_CONFIG, GROUP + "-requests", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    this.requests =
+        new KafkaConsumer<>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG,
+                GROUP + "-requests",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                false,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest"),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer());
     requests.subscribe(List.of(requestTopic(topic)));
     this.thread = Thread.ofPlatform().name("kafka-redriver").start(this::run);
   }
@@ -77,28 +84,43 @@ public final class KafkaRedriver implements AutoCloseable {
    * Asks the running server to redrive what matches {@code filter}, at most {@code ratePerSecond};
    * returns the request's id (its offset in the request topic).
    */
-  public static long request(String bootstrap, String topic, DeadLetterFilter filter, int ratePerSecond) {
+  public static long request(
+      String bootstrap, String topic, DeadLetterFilter filter, int ratePerSecond) {
     if (ratePerSecond < 1) {
-      throw new IllegalArgumentException("rate must be at least 1 per second, was " + ratePerSecond);
+      throw new IllegalArgumentException(
+          "rate must be at least 1 per second, was " + ratePerSecond);
     }
     KafkaDeadLetterStore.createTopic(bootstrap, requestTopic(topic), 1, Map.of());
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaDeadLetterStore.producerConfig(bootstrap,
-        "followermaze-redrive-request"), new ByteArraySerializer(), new ByteArraySerializer())) {
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(
+            KafkaDeadLetterStore.producerConfig(bootstrap, "followermaze-redrive-request"),
+            new ByteArraySerializer(),
+            new ByteArraySerializer())) {
       String value = "rate=" + ratePerSecond + ";" + filter.encode();
-      return producer.send(new ProducerRecord<>(requestTopic(topic), value.getBytes(StandardCharsets.UTF_8)))
-          .get(1, TimeUnit.MINUTES).offset();
+      return producer
+          .send(new ProducerRecord<>(requestTopic(topic), value.getBytes(StandardCharsets.UTF_8)))
+          .get(1, TimeUnit.MINUTES)
+          .offset();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
     } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-      throw new IllegalStateException("cannot record the redrive request on " + bootstrap + ": " + e, e);
+      throw new IllegalStateException(
+          "cannot record the redrive request on " + bootstrap + ": " + e, e);
     }
   }
 
   /** Whether request {@code id} has been carried out (the request group has committed past it). */
   public static boolean done(String bootstrap, String topic, long id) {
-    try (KafkaConsumer<byte[], byte[]> group = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ConsumerConfig.GROUP_ID_CONFIG, GROUP + "-requests"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+    try (KafkaConsumer<byte[], byte[]> group =
+        new KafkaConsumer<>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG,
+                GROUP + "-requests"),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer())) {
       TopicPartition partition = new TopicPartition(requestTopic(topic), 0);
       OffsetAndMetadata committed = group.committed(java.util.Set.of(partition)).get(partition);
       return committed != null && committed.offset() > id;
@@ -113,8 +135,10 @@ public final class KafkaRedriver implements AutoCloseable {
           int rate = Integer.parseInt(text.substring("rate=".length(), text.indexOf(';')));
           DeadLetterFilter filter = DeadLetterFilter.decode(text.substring(text.indexOf(';') + 1));
           redrive(filter, rate);
-          requests.commitSync(Map.of(new TopicPartition(request.topic(), request.partition()),
-              new OffsetAndMetadata(request.offset() + 1)));
+          requests.commitSync(
+              Map.of(
+                  new TopicPartition(request.topic(), request.partition()),
+                  new OffsetAndMetadata(request.offset() + 1)));
         }
       }
     } catch (WakeupException e) {
@@ -129,16 +153,31 @@ public final class KafkaRedriver implements AutoCloseable {
   private void redrive(DeadLetterFilter filter, int rate) {
     long redriven = 0;
     long parkedAgain = 0;
-    try (KafkaConsumer<byte[], byte[]> letters = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-            ConsumerConfig.GROUP_ID_CONFIG, GROUP, ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-            ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(1, rate / 10)),
-            new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        KafkaProducer<byte[], byte[]> parker = new KafkaProducer<>(KafkaDeadLetterStore.producerConfig(bootstrap,
-            "followermaze-redrive-park"), new ByteArraySerializer(), new ByteArraySerializer())) {
-      List<TopicPartition> partitions = letters.partitionsFor(topic).stream()
-          .map(info -> new TopicPartition(topic, info.partition())).toList();
+    try (KafkaConsumer<byte[], byte[]> letters =
+            new KafkaConsumer<>(
+                Map.of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    bootstrap,
+                    ConsumerConfig.GROUP_ID_CONFIG,
+                    GROUP,
+                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                    false,
+                    ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                    Math.max(1, rate / 10)),
+                new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+        KafkaProducer<byte[], byte[]> parker =
+            new KafkaProducer<>(
+                KafkaDeadLetterStore.producerConfig(bootstrap, "followermaze-redrive-park"),
+                new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+      List<TopicPartition> partitions =
+          letters.partitionsFor(topic).stream()
+              .map(info -> new TopicPartition(topic, info.partition()))
+              .toList();
       letters.assign(partitions);
-      Map<TopicPartition, OffsetAndMetadata> committed = letters.committed(new java.util.HashSet<>(partitions));
+      Map<TopicPartition, OffsetAndMetadata> committed =
+          letters.committed(new java.util.HashSet<>(partitions));
       for (TopicPartition partition : partitions) {
         OffsetAndMetadata position = committed.get(partition);
         if (position == null) {
@@ -167,14 +206,16 @@ public final class KafkaRedriver implements AutoCloseable {
           sliceRecords.add(record);
           recordLetters.add(held);
           for (DeadLetter letter : held) {
-            if (letter.reason().category() == Reason.Category.UNDELIVERABLE && filter.matches(letter)
+            if (letter.reason().category() == Reason.Category.UNDELIVERABLE
+                && filter.matches(letter)
                 && EventParser.parse(letter.payload()) instanceof Event event) {
               slice.add(new Redelivery(slice.size(), letter.recipient(), event));
               owners.add(owner);
             }
           }
         }
-        java.util.Set<Long> queued = new java.util.HashSet<>(slice.isEmpty() ? List.of() : server.redeliver(slice).join());
+        java.util.Set<Long> queued =
+            new java.util.HashSet<>(slice.isEmpty() ? List.of() : server.redeliver(slice).join());
         List<java.util.Set<Integer>> delivered = new ArrayList<>();
         sliceRecords.forEach(r -> delivered.add(new java.util.HashSet<>()));
         for (Redelivery redelivery : slice) {
@@ -184,7 +225,8 @@ public final class KafkaRedriver implements AutoCloseable {
           }
         }
         for (int i = 0; i < sliceRecords.size(); i++) {
-          parkedAgain += parkRest(parker, sliceRecords.get(i), recordLetters.get(i), delivered.get(i));
+          parkedAgain +=
+              parkRest(parker, sliceRecords.get(i), recordLetters.get(i), delivered.get(i));
         }
         parker.flush();
         letters.commitSync(reached);
@@ -194,7 +236,11 @@ public final class KafkaRedriver implements AutoCloseable {
         }
       }
     }
-    log.info("Kafka redrive done: {} redriven, {} parked again (filter {})", redriven, parkedAgain, filter.encode());
+    log.info(
+        "Kafka redrive done: {} redriven, {} parked again (filter {})",
+        redriven,
+        parkedAgain,
+        filter.encode());
   }
 
   /**
@@ -202,23 +248,48 @@ public final class KafkaRedriver implements AutoCloseable {
    * record unchanged when none of its letters went, else a record listing the recipients left.
    * Returns how many letters were parked again.
    */
-  private int parkRest(KafkaProducer<byte[], byte[]> parker, ConsumerRecord<byte[], byte[]> record, List<DeadLetter> held,
+  private int parkRest(
+      KafkaProducer<byte[], byte[]> parker,
+      ConsumerRecord<byte[], byte[]> record,
+      List<DeadLetter> held,
       java.util.Set<Integer> delivered) {
     if (delivered.isEmpty()) {
-      parker.send(new ProducerRecord<>(topic, record.partition(), record.timestamp(), record.key(), record.value(),
-          record.headers()));
+      parker.send(
+          new ProducerRecord<>(
+              topic,
+              record.partition(),
+              record.timestamp(),
+              record.key(),
+              record.value(),
+              record.headers()));
       return held.size();
     }
-    int[] rest = held.stream().mapToInt(DeadLetter::recipient).filter(r -> !delivered.contains(r)).toArray();
+    int[] rest =
+        held.stream().mapToInt(DeadLetter::recipient).filter(r -> !delivered.contains(r)).toArray();
     if (rest.length == 0) {
       return 0;
     }
     DeadLetter first = held.getFirst();
-    DeadLetter one = new DeadLetter(first.reason(), first.payload(), first.payloadLength(), first.sequence(), rest[0],
-        first.type(), first.timestampMillis(), first.origin(), first.attempt(), first.error());
-    parker.send(new ProducerRecord<>(topic, record.partition(), record.timestamp(),
-        Integer.toString(rest[0]).getBytes(java.nio.charset.StandardCharsets.US_ASCII), record.value(),
-        rest.length == 1 ? DeadLetterHeaders.of(one) : DeadLetterHeaders.of(one, rest)));
+    DeadLetter one =
+        new DeadLetter(
+            first.reason(),
+            first.payload(),
+            first.payloadLength(),
+            first.sequence(),
+            rest[0],
+            first.type(),
+            first.timestampMillis(),
+            first.origin(),
+            first.attempt(),
+            first.error());
+    parker.send(
+        new ProducerRecord<>(
+            topic,
+            record.partition(),
+            record.timestamp(),
+            Integer.toString(rest[0]).getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+            record.value(),
+            rest.length == 1 ? DeadLetterHeaders.of(one) : DeadLetterHeaders.of(one, rest)));
     return rest.length;
   }
 

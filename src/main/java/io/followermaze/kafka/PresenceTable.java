@@ -1,7 +1,6 @@
 package io.followermaze.kafka;
 
 import io.followermaze.server.ClientPresence;
-import io.followermaze.kafka.KafkaDeadLetterStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -19,8 +18,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * Where users are, shared through a compacted topic: a gateway writes {@code user -> gateway} when a
- * session starts and a tombstone when it ends (unless a newer session of the user has started
+ * Where users are, shared through a compacted topic: a gateway writes {@code user -> gateway} when
+ * a session starts and a tombstone when it ends (unless a newer session of the user has started
  * since), and reads every gateway's writes into a map. A notification for a user this gateway has
  * no session for is dead-lettered here only if no gateway holds the user and this gateway owns the
  * user ({@code user mod gateways == index}): exactly one gateway dead-letters an offline user.
@@ -41,17 +40,24 @@ public final class PresenceTable implements ClientPresence, IntPredicate, AutoCl
   /** Gateway {@code index} of {@code gateways}, named {@code gatewayId}. */
   public PresenceTable(String bootstrap, String topic, String gatewayId, int gateways, int index) {
     if (gateways < 1 || index < 0 || index >= gateways) {
-      throw new IllegalArgumentException("--gateway-index must be in 0.." + (gateways - 1) + ", was " + index);
+      throw new IllegalArgumentException(
+          "--gateway-index must be in 0.." + (gateways - 1) + ", was " + index);
     }
     ClusterTopics.createPresence(bootstrap, topic);
     this.gatewayId = gatewayId;
     this.gateways = gateways;
     this.index = index;
     this.topic = topic;
-    this.producer = new KafkaProducer<>(KafkaDeadLetterStore.producerConfig(bootstrap, "followermaze-presence-" + gatewayId),
-        new ByteArraySerializer(), new ByteArraySerializer());
-    this.consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
-        new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    this.producer =
+        new KafkaProducer<>(
+            KafkaDeadLetterStore.producerConfig(bootstrap, "followermaze-presence-" + gatewayId),
+            new ByteArraySerializer(),
+            new ByteArraySerializer());
+    this.consumer =
+        new KafkaConsumer<>(
+            Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer());
     TopicPartition partition = new TopicPartition(topic, 0);
     consumer.assign(List.of(partition));
     consumer.seekToBeginning(List.of(partition));
@@ -81,7 +87,8 @@ public final class PresenceTable implements ClientPresence, IntPredicate, AutoCl
   public void connected(int user, Object session) {
     localSessions.put(user, session);
     where.put(user, gatewayId);
-    producer.send(new ProducerRecord<>(topic, key(user), gatewayId.getBytes(StandardCharsets.UTF_8)));
+    producer.send(
+        new ProducerRecord<>(topic, key(user), gatewayId.getBytes(StandardCharsets.UTF_8)));
   }
 
   @Override

@@ -1,15 +1,18 @@
 package io.followermaze.protocol;
 
 /**
- * A well-formed event from the event source: a closed set, one record per type, so routing can
- * be one exhaustive {@code switch}.
+ * A well-formed event from the event source: a closed set, one record per type, so routing can be
+ * one exhaustive {@code switch}.
  *
  * <p>{@link #line()} is the exact byte sequence received, terminator included, and is what user
  * clients are sent. Records hold the array without copying; nobody writes to it after parsing.
  * Equality of events is therefore identity of their lines, which the server never relies on.
  */
 public sealed interface Event extends ParseResult
-    permits Event.Follow, Event.Unfollow, Event.Broadcast, Event.PrivateMessage,
+    permits Event.Follow,
+        Event.Unfollow,
+        Event.Broadcast,
+        Event.PrivateMessage,
         Event.StatusUpdate {
 
   /** The sequence number, always at least 1. */

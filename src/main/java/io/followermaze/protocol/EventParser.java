@@ -5,9 +5,9 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Parses one line of the event stream ({@code seq|type[|from[|to]]}, LF or CRLF terminated) into
- * an {@link Event} or a {@link Malformed} verdict. Strict: no spaces, signs or empty fields.
- * Stateless and allocation-free apart from the result.
+ * Parses one line of the event stream ({@code seq|type[|from[|to]]}, LF or CRLF terminated) into an
+ * {@link Event} or a {@link Malformed} verdict. Strict: no spaces, signs or empty fields. Stateless
+ * and allocation-free apart from the result.
  */
 public final class EventParser {
 
@@ -32,7 +32,8 @@ public final class EventParser {
       return malformed(Malformation.INVALID_UTF8, seqOrNone, line, "not valid UTF-8");
     }
     if (!readable) {
-      String why = sequence == 0 ? "sequence number must be positive" : "sequence number is not a number";
+      String why =
+          sequence == 0 ? "sequence number must be positive" : "sequence number is not a number";
       return malformed(Malformation.BAD_SEQUENCE, Malformed.NO_SEQUENCE, line, why);
     }
     if (fields < 2) {
@@ -45,14 +46,20 @@ public final class EventParser {
       return malformed(Malformation.UNKNOWN_TYPE, sequence, line, "unknown event type");
     }
     if (fields != type.fieldCount()) {
-      String why = type + " takes " + type.fieldCount() + " fields, got " + (fields > MAX_FIELDS ? "more" : fields);
+      String why =
+          type
+              + " takes "
+              + type.fieldCount()
+              + " fields, got "
+              + (fields > MAX_FIELDS ? "more" : fields);
       return malformed(Malformation.WRONG_FIELD_COUNT, sequence, line, why);
     }
     int fromEnd = fields > 2 ? fieldEnd(line, typeEnd + 1, end) : typeEnd;
     int from = fields > 2 ? userId(line, typeEnd + 1, fromEnd) : 0;
     int to = fields > 3 ? userId(line, fromEnd + 1, end) : 0;
     if (from < 0 || to < 0) {
-      return malformed(Malformation.BAD_USER_ID, sequence, line, "user id is not a number in range");
+      return malformed(
+          Malformation.BAD_USER_ID, sequence, line, "user id is not a number in range");
     }
     return switch (type) {
       case FOLLOW -> new Event.Follow(sequence, from, to, line);
@@ -148,7 +155,8 @@ public final class EventParser {
     }
   }
 
-  private static Malformed malformed(Malformation problem, long sequence, byte[] line, String detail) {
+  private static Malformed malformed(
+      Malformation problem, long sequence, byte[] line, String detail) {
     return new Malformed(problem, sequence, line, line.length, detail);
   }
 }

@@ -1,26 +1,28 @@
 package io.followermaze.redrive;
 
 import io.followermaze.dlq.DeadLetterFilter;
+import io.followermaze.dlq.ParkedCursor;
+import io.followermaze.dlq.RedriveRequest;
+import io.followermaze.dlq.StoredDeadLetter;
+import io.followermaze.dlq.sqlite.SqliteDeadLetterStore;
 import io.followermaze.engine.EngineCommand.Redelivery;
 import io.followermaze.protocol.Event;
 import io.followermaze.protocol.EventParser;
-import io.followermaze.dlq.ParkedCursor;
-import io.followermaze.dlq.sqlite.SqliteDeadLetterStore;
-import io.followermaze.dlq.RedriveRequest;
-import io.followermaze.dlq.StoredDeadLetter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * The server's own connection to the dead-letter store, for redrives: finds parked letters, marks
- * them redriven, and takes and records redrive requests. Shared by the redriver and the client handshakes, so it is synchronized
- * (SQLite connections are single-threaded); the collector writes through a connection of its own.
+ * them redriven, and takes and records redrive requests. Shared by the redriver and the client
+ * handshakes, so it is synchronized (SQLite connections are single-threaded); the collector writes
+ * through a connection of its own.
  */
 public final class ParkedLetters implements AutoCloseable {
 
   private final SqliteDeadLetterStore store;
-  private final java.util.concurrent.atomic.AtomicLong redriven = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong redriven =
+      new java.util.concurrent.atomic.AtomicLong();
 
   /** Uses {@code store}, which this object now owns. */
   public ParkedLetters(SqliteDeadLetterStore store) {
@@ -31,7 +33,8 @@ public final class ParkedLetters implements AutoCloseable {
    * Up to {@code limit} parked letters matching {@code filter} after {@code after} (user by user,
    * each user's in sequence order), as redeliveries.
    */
-  public synchronized List<Redelivery> find(DeadLetterFilter filter, ParkedCursor after, int limit) {
+  public synchronized List<Redelivery> find(
+      DeadLetterFilter filter, ParkedCursor after, int limit) {
     return toRedeliveries(store.parked(filter, after, limit));
   }
 
@@ -54,16 +57,21 @@ public final class ParkedLetters implements AutoCloseable {
   }
 
   /** Records a redrive request's progress and status (running, done, interrupted, failed). */
-  synchronized void recordRedrive(long id, long redriven, long skipped, ParkedCursor cursor, String status, String error) {
+  synchronized void recordRedrive(
+      long id, long redriven, long skipped, ParkedCursor cursor, String status, String error) {
     store.recordRedrive(id, redriven, skipped, cursor, status, error, System.currentTimeMillis());
   }
 
-  /** Requests a stopped server left running or interrupted become pending again; returns how many. */
+  /**
+   * Requests a stopped server left running or interrupted become pending again; returns how many.
+   */
   synchronized long resumeInterrupted() {
     return store.resumeInterruptedRedrives();
   }
 
-  /** Parked letters become events again by parsing their original bytes (they were valid events). */
+  /**
+   * Parked letters become events again by parsing their original bytes (they were valid events).
+   */
   static List<Redelivery> toRedeliveries(List<StoredDeadLetter> letters) {
     List<Redelivery> redeliveries = new ArrayList<>(letters.size());
     for (StoredDeadLetter stored : letters) {

@@ -1,10 +1,10 @@
 package io.followermaze.redrive;
 
+import io.followermaze.dlq.ParkedCursor;
+import io.followermaze.dlq.RedriveRequest;
 import io.followermaze.engine.Engine;
 import io.followermaze.engine.EngineCommand.Redeliver;
 import io.followermaze.engine.EngineCommand.Redelivery;
-import io.followermaze.dlq.ParkedCursor;
-import io.followermaze.dlq.RedriveRequest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -15,10 +15,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Carries out redrive requests recorded in the store: looks for one every {@code pollInterval},
- * then works through the matching parked letters in sequence order (their original order), in slices of a tenth of a second at
- * the request's rate, handing each slice to the engine (which queues each letter for its recipient
- * if connected) and marking what was queued as redriven. Letters whose recipient is not connected
- * stay parked for a later redrive.
+ * then works through the matching parked letters in sequence order (their original order), in
+ * slices of a tenth of a second at the request's rate, handing each slice to the engine (which
+ * queues each letter for its recipient if connected) and marking what was queued as redriven.
+ * Letters whose recipient is not connected stay parked for a later redrive.
  */
 public final class Redriver implements AutoCloseable {
 
@@ -61,11 +61,16 @@ public final class Redriver implements AutoCloseable {
   }
 
   /**
-   * Works through one request from its cursor; it ends {@code done}, {@code interrupted} (the server
-   * is stopping: resumed at the next start) or {@code failed} (with the error; never left running).
+   * Works through one request from its cursor; it ends {@code done}, {@code interrupted} (the
+   * server is stopping: resumed at the next start) or {@code failed} (with the error; never left
+   * running).
    */
   private void carryOut(RedriveRequest request) throws InterruptedException {
-    log.info("redrive #{} started: {} at up to {}/s{}", request.id(), request.filter().encode(), request.ratePerSecond(),
+    log.info(
+        "redrive #{} started: {} at up to {}/s{}",
+        request.id(),
+        request.filter().encode(),
+        request.ratePerSecond(),
         request.cursor().user() < 0 ? "" : " (resumed after user " + request.cursor().user() + ")");
     int slice = Math.max(1, request.ratePerSecond() / 10);
     long redriven = request.redriven();
@@ -77,8 +82,11 @@ public final class Redriver implements AutoCloseable {
         List<Redelivery> letters = parked.find(request.filter(), cursor, slice);
         if (letters.isEmpty()) {
           parked.recordRedrive(request.id(), redriven, skipped, cursor, "done", null);
-          log.info("redrive #{} done: {} redriven, {} left parked (recipient not connected, or its buffer full)",
-              request.id(), redriven, skipped);
+          log.info(
+              "redrive #{} done: {} redriven, {} left parked (recipient not connected, or its buffer full)",
+              request.id(),
+              redriven,
+              skipped);
           return;
         }
         CompletableFuture<List<Long>> queued = new CompletableFuture<>();
@@ -96,14 +104,22 @@ public final class Redriver implements AutoCloseable {
         }
       }
       parked.recordRedrive(request.id(), redriven, skipped, cursor, "interrupted", null);
-      log.info("redrive #{} interrupted after {} redriven; it resumes at the next start", request.id(), redriven);
+      log.info(
+          "redrive #{} interrupted after {} redriven; it resumes at the next start",
+          request.id(),
+          redriven);
     } catch (InterruptedException e) {
       parked.recordRedrive(request.id(), redriven, skipped, cursor, "interrupted", null);
       throw e;
     } catch (RuntimeException e) {
-      parked.recordRedrive(request.id(), redriven, skipped, cursor, "failed", String.valueOf(e.getMessage()));
-      log.error("redrive #{} failed after {} redriven (resume it with 'dlq redrive --resume {}'): {}", request.id(),
-          redriven, request.id(), e.getMessage());
+      parked.recordRedrive(
+          request.id(), redriven, skipped, cursor, "failed", String.valueOf(e.getMessage()));
+      log.error(
+          "redrive #{} failed after {} redriven (resume it with 'dlq redrive --resume {}'): {}",
+          request.id(),
+          redriven,
+          request.id(),
+          e.getMessage());
     }
   }
 

@@ -6,8 +6,8 @@ import org.agrona.collections.IntHashSet;
 
 /**
  * Who follows whom, in primitive-int collections. A user with no followers has no entry, so memory
- * follows the live edges. Follows to or from users who never connected count all the same.
- * Not thread-safe: the engine thread owns it.
+ * follows the live edges. Follows to or from users who never connected count all the same. Not
+ * thread-safe: the engine thread owns it.
  */
 public final class FollowGraph {
 
@@ -21,7 +21,9 @@ public final class FollowGraph {
     }
   }
 
-  /** {@code follower} no longer follows {@code followed}; unfollowing a stranger changes nothing. */
+  /**
+   * {@code follower} no longer follows {@code followed}; unfollowing a stranger changes nothing.
+   */
   public void unfollow(int follower, int followed) {
     IntHashSet followers = followersByUser.get(followed);
     if (followers != null && followers.remove(follower)) {

@@ -60,9 +60,9 @@ public final class Router {
     switch (event) {
       case Follow follow -> graph.follow(follow.from(), follow.to());
       case Unfollow unfollow -> graph.unfollow(unfollow.from(), unfollow.to());
-      case Broadcast broadcast -> { }
-      case PrivateMessage message -> { }
-      case StatusUpdate update -> { }
+      case Broadcast broadcast -> {}
+      case PrivateMessage message -> {}
+      case StatusUpdate update -> {}
     }
   }
 

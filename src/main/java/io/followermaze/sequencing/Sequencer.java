@@ -11,13 +11,13 @@ import io.followermaze.protocol.Event;
  *
  * <p>Gap policy, trusting no single number: a missing number K is skipped once {@link
  * #gapDistance()} events are held behind it — the stream has moved on — where the distance is at
- * least {@code minGapDistance} and at least twice the largest reorder the source has shown (how many
- * events arrived ahead of a late one), capped by the window. One far-ahead number is one held event,
- * not a reason to skip; a number beyond the window from the next expected one is refused as out of
- * range; a stale number (already delivered or skipped) is a duplicate and does not count as reorder.
- * Callers also skip all gaps when the source disconnects, times out or the server stops ({@link
- * #skipAllGaps}). Skipped ranges, duplicates and out-of-range numbers go to the {@link Listener}; the
- * stream always moves on.
+ * least {@code minGapDistance} and at least twice the largest reorder the source has shown (how
+ * many events arrived ahead of a late one), capped by the window. One far-ahead number is one held
+ * event, not a reason to skip; a number beyond the window from the next expected one is refused as
+ * out of range; a stale number (already delivered or skipped) is a duplicate and does not count as
+ * reorder. Callers also skip all gaps when the source disconnects, times out or the server stops
+ * ({@link #skipAllGaps}). Skipped ranges, duplicates and out-of-range numbers go to the {@link
+ * Listener}; the stream always moves on.
  *
  * <p>Not thread-safe by design: one thread (the engine) owns it.
  */
@@ -65,7 +65,8 @@ public final class Sequencer {
       throw new IllegalArgumentException("maxWindow must be a power of two >= 1024: " + maxWindow);
     }
     if (minGapDistance < 1 || minGapDistance >= maxWindow) {
-      throw new IllegalArgumentException("minGapDistance must be in [1, maxWindow): " + minGapDistance);
+      throw new IllegalArgumentException(
+          "minGapDistance must be in [1, maxWindow): " + minGapDistance);
     }
     this.listener = listener;
     this.minGapDistance = minGapDistance;
@@ -87,12 +88,21 @@ public final class Sequencer {
   public void offer(Event event, long nowNanos) {
     long sequence = event.sequence();
     if (sequence < next) {
-      listener.duplicate(event, "sequence " + sequence + " already delivered or skipped (next is " + next + ")");
+      listener.duplicate(
+          event, "sequence " + sequence + " already delivered or skipped (next is " + next + ")");
       return;
     }
     if (sequence - next >= maxWindow) {
-      listener.outOfRange(event, "sequence " + sequence + " is " + (sequence - next) + " ahead of the next expected ("
-          + next + "), beyond the reorder window of " + maxWindow);
+      listener.outOfRange(
+          event,
+          "sequence "
+              + sequence
+              + " is "
+              + (sequence - next)
+              + " ahead of the next expected ("
+              + next
+              + "), beyond the reorder window of "
+              + maxWindow);
       return;
     }
     if (sequence == next && buffered == 0) {

@@ -22,10 +22,12 @@ final class Acceptor implements AutoCloseable {
   private final String role;
 
   /** Binds {@code bind:port} now; accepting starts with {@link #start()}. */
-  Acceptor(String role, String bind, int port, int backlog, Consumer<SocketChannel> handler) throws IOException {
+  Acceptor(String role, String bind, int port, int backlog, Consumer<SocketChannel> handler)
+      throws IOException {
     this.role = role;
     this.server = ServerSocketChannel.open().bind(new InetSocketAddress(bind, port), backlog);
-    this.thread = Thread.ofPlatform().name(role + "-acceptor").daemon().unstarted(() -> acceptLoop(handler));
+    this.thread =
+        Thread.ofPlatform().name(role + "-acceptor").daemon().unstarted(() -> acceptLoop(handler));
   }
 
   void start() {

@@ -1,23 +1,23 @@
 package io.followermaze.server;
 
-import io.followermaze.dlq.Reason;
 import io.followermaze.delivery.ClientSession;
 import io.followermaze.delivery.SessionWriter;
+import io.followermaze.dlq.DeadLetterFilter;
+import io.followermaze.dlq.ParkedCursor;
+import io.followermaze.dlq.Reason;
 import io.followermaze.engine.Engine;
 import io.followermaze.engine.EngineCommand.ClientConnected;
 import io.followermaze.engine.EngineCommand.ClientEnded;
 import io.followermaze.engine.EngineCommand.Redelivery;
-import io.followermaze.dlq.DeadLetterFilter;
-import io.followermaze.redrive.ParkedLetters;
-import io.followermaze.dlq.ParkedCursor;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import io.followermaze.protocol.ClientId;
+import io.followermaze.redrive.ParkedLetters;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.SocketTimeoutException;
 import java.nio.channels.SocketChannel;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -45,13 +45,15 @@ final class ClientListener implements AutoCloseable {
    * With {@code parked} (nullable), a connecting user first gets what is parked for them; {@code
    * presence} (nullable) hears of each session's start and end.
    */
-  ClientListener(ServerConfig config, Engine engine, ParkedLetters parked, ClientPresence presence) throws IOException {
+  ClientListener(ServerConfig config, Engine engine, ParkedLetters parked, ClientPresence presence)
+      throws IOException {
     FileDescriptorHeadroom.check(config.maxClients(), FileDescriptorHeadroom.limit());
     this.engine = engine;
     this.presence = presence;
     this.config = config;
     this.parked = parked;
-    this.acceptor = new Acceptor("client", config.bindAddress(), config.clientPort(), 1024, this::accept);
+    this.acceptor =
+        new Acceptor("client", config.bindAddress(), config.clientPort(), 1024, this::accept);
   }
 
   void start() {
@@ -65,7 +67,10 @@ final class ClientListener implements AutoCloseable {
   private void accept(SocketChannel channel) {
     if (open.incrementAndGet() > config.maxClients()) {
       open.decrementAndGet();
-      log.warn("refused client {}: {} connections open, the limit", Connections.peer(channel), config.maxClients());
+      log.warn(
+          "refused client {}: {} connections open, the limit",
+          Connections.peer(channel),
+          config.maxClients());
       Connections.refuse(channel, "too many connections");
       return;
     }
@@ -85,7 +90,9 @@ final class ClientListener implements AutoCloseable {
         return;
       }
       channel.socket().setSoTimeout(0);
-      ClientSession session = new ClientSession(id.userId(), channel, "client " + id.userId() + " " + peer, config.clientBacklog());
+      ClientSession session =
+          new ClientSession(
+              id.userId(), channel, "client " + id.userId() + " " + peer, config.clientBacklog());
       new SessionWriter(session, config.writeBufferBytes(), engine, this::ended).start();
       connect(session);
       if (presence != null) {
@@ -98,7 +105,8 @@ final class ClientListener implements AutoCloseable {
       session.close(Reason.CONNECTION_LOST, "client closed the connection");
     } catch (SocketTimeoutException e) {
       log.info("refused client {}: no user id within {}", peer, config.handshakeTimeout());
-      Connections.refuseLingering(channel, "no user id received within " + config.handshakeTimeout().toSeconds() + "s");
+      Connections.refuseLingering(
+          channel, "no user id received within " + config.handshakeTimeout().toSeconds() + "s");
     } catch (IOException e) {
       log.debug("client {} failed during handshake: {}", peer, e.getMessage());
     } finally {
@@ -117,7 +125,11 @@ final class ClientListener implements AutoCloseable {
       engine.submit(new ClientConnected(session));
       return;
     }
-    List<Redelivery> letters = parked.find(DeadLetterFilter.ALL.forRecipient(session.userId()), ParkedCursor.START, config.clientBacklog());
+    List<Redelivery> letters =
+        parked.find(
+            DeadLetterFilter.ALL.forRecipient(session.userId()),
+            ParkedCursor.START,
+            config.clientBacklog());
     CompletableFuture<List<Long>> queued = new CompletableFuture<>();
     engine.submit(new ClientConnected(session, letters, queued));
     if (!letters.isEmpty()) {
@@ -141,7 +153,8 @@ final class ClientListener implements AutoCloseable {
    * Reads the id line by {@code deadline} (System.nanoTime): the handshake timeout counts in total,
    * not per read, so a client trickling one byte at a time cannot hold a slot for long.
    */
-  private static ClientId readId(InputStream in, SocketChannel channel, long deadline) throws IOException {
+  private static ClientId readId(InputStream in, SocketChannel channel, long deadline)
+      throws IOException {
     byte[] line = new byte[ClientId.MAX_LINE_LENGTH];
     int length = 0;
     while (length < line.length) {
@@ -161,7 +174,8 @@ final class ClientListener implements AutoCloseable {
       }
       length += read;
     }
-    return new ClientId(-1, "user id line longer than " + (ClientId.MAX_LINE_LENGTH - 2) + " digits");
+    return new ClientId(
+        -1, "user id line longer than " + (ClientId.MAX_LINE_LENGTH - 2) + " digits");
   }
 
   private static void awaitHangUp(InputStream in) {

@@ -1,12 +1,11 @@
 package io.followermaze.server;
 
-import java.time.Duration;
-
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 /** Small helpers for the listeners' connections. */
 final class Connections {

@@ -40,15 +40,21 @@ final class EventSourceListener implements AutoCloseable {
     String peer = Connections.peer(channel);
     Thread active = reader;
     if (active != null && active.isAlive()) {
-      log.warn("refused a second event source from {}: source {} is still connected", peer, Connections.peer(current));
+      log.warn(
+          "refused a second event source from {}: source {} is still connected",
+          peer,
+          Connections.peer(current));
       Connections.refuse(channel, "another event source is connected");
       return;
     }
     String origin = "source#" + (++connections) + " " + peer;
     log.info("event source {} connected", origin);
     current = channel;
-    reader = Thread.ofPlatform().name("source-reader").daemon().start(
-        new EventSourceReader(channel, origin, engine, maxLineLength));
+    reader =
+        Thread.ofPlatform()
+            .name("source-reader")
+            .daemon()
+            .start(new EventSourceReader(channel, origin, engine, maxLineLength));
   }
 
   /** Stops accepting, closes the current source and waits until its reader has handed over all. */
@@ -63,7 +69,8 @@ final class EventSourceListener implements AutoCloseable {
     if (active != null && !Connections.join(active, java.time.Duration.ofSeconds(1))) {
       // It waits to hand a chunk to a stuck engine; the shutdown goes on without it.
       org.slf4j.LoggerFactory.getLogger(EventSourceListener.class)
-          .warn("the event-source reader is still waiting for the engine to take what it read; not waiting for it");
+          .warn(
+              "the event-source reader is still waiting for the engine to take what it read; not waiting for it");
     }
   }
 }

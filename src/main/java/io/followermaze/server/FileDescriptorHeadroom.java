@@ -29,14 +29,22 @@ final class FileDescriptorHeadroom {
     return OptionalLong.empty();
   }
 
-  /** Logs a warning when {@code maxClients} plus the reserve exceed {@code limit}; returns whether it fits. */
+  /**
+   * Logs a warning when {@code maxClients} plus the reserve exceed {@code limit}; returns whether
+   * it fits.
+   */
   static boolean check(int maxClients, OptionalLong limit) {
     if (limit.isEmpty() || maxClients + RESERVED <= limit.getAsLong()) {
       return true;
     }
-    log.warn("the open-file limit ({}) is below --max-clients ({}) plus {} for the server itself: clients would fail"
+    log.warn(
+        "the open-file limit ({}) is below --max-clients ({}) plus {} for the server itself: clients would fail"
             + " with 'Too many open files' before the limit refuses them cleanly. Raise it (ulimit -n {}) or lower"
-            + " --max-clients to {}", limit.getAsLong(), maxClients, RESERVED, maxClients + RESERVED,
+            + " --max-clients to {}",
+        limit.getAsLong(),
+        maxClients,
+        RESERVED,
+        maxClients + RESERVED,
         Math.max(0, limit.getAsLong() - RESERVED));
     return false;
   }

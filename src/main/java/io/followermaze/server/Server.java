@@ -2,22 +2,22 @@ package io.followermaze.server;
 
 import io.followermaze.dlq.DeadLetterSink;
 import io.followermaze.engine.Engine;
-import io.followermaze.engine.OrderedLog;
 import io.followermaze.engine.EngineCommand;
 import io.followermaze.engine.EngineStats;
+import io.followermaze.engine.OrderedLog;
 import io.followermaze.redrive.ParkedLetters;
 import io.followermaze.redrive.Redriver;
-import java.time.Duration;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.IntPredicate;
-import java.util.function.Function;
-import java.util.function.Consumer;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.IntPredicate;
 import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.SystemNanoClock;
 import org.slf4j.Logger;
@@ -25,10 +25,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A running Follower Maze server: engine, both listeners and the status reporter, started from one
- * validated config. {@link #close()} shuts down gracefully in reverse order: stop accepting, end the
- * event source, release what the sequencer holds, let clients drain their outboxes (up to the
- * shutdown timeout), then close what is left. The dead-letter sink belongs to the caller, who closes
- * it after the server.
+ * validated config. {@link #close()} shuts down gracefully in reverse order: stop accepting, end
+ * the event source, release what the sequencer holds, let clients drain their outboxes (up to the
+ * shutdown timeout), then close what is left. The dead-letter sink belongs to the caller, who
+ * closes it after the server.
  */
 public final class Server implements AutoCloseable {
 
@@ -51,7 +51,12 @@ public final class Server implements AutoCloseable {
    */
   public record Redrive(ParkedLetters parked, boolean onConnect) {}
 
-  private Server(ServerConfig config, Engine engine, EventSourceListener sources, ClientListener clients, Redriver redriver,
+  private Server(
+      ServerConfig config,
+      Engine engine,
+      EventSourceListener sources,
+      ClientListener clients,
+      Redriver redriver,
       AutoCloseable feed) {
     this.config = config;
     this.engine = engine;
@@ -75,10 +80,17 @@ public final class Server implements AutoCloseable {
     config.validate();
     Engine engine = newEngine(config, Engine.Role.SINGLE_NODE, deadLetters);
     try {
-      EventSourceListener sources = new EventSourceListener(config.bindAddress(), config.eventPort(), engine, config.maxLineLength());
+      EventSourceListener sources =
+          new EventSourceListener(
+              config.bindAddress(), config.eventPort(), engine, config.maxLineLength());
       ClientListener clients;
       try {
-        clients = new ClientListener(config, engine, redrive != null && redrive.onConnect() ? redrive.parked() : null, null);
+        clients =
+            new ClientListener(
+                config,
+                engine,
+                redrive != null && redrive.onConnect() ? redrive.parked() : null,
+                null);
       } catch (IOException e) {
         Connections.closeQuietly(sources);
         throw e;
@@ -86,11 +98,15 @@ public final class Server implements AutoCloseable {
       engine.start();
       sources.start();
       clients.start();
-      Redriver redriver = redrive == null ? null : new Redriver(redrive.parked(), engine, Duration.ofMillis(200));
+      Redriver redriver =
+          redrive == null ? null : new Redriver(redrive.parked(), engine, Duration.ofMillis(200));
       Server server = new Server(config, engine, sources, clients, redriver, null);
       log.info(
           "listening for the event source on {}:{} and user clients on {}:{}",
-          config.bindAddress(), sources.port(), config.bindAddress(), clients.port());
+          config.bindAddress(),
+          sources.port(),
+          config.bindAddress(),
+          clients.port());
       return server;
     } catch (IOException e) {
       throw cannotListen(config, e);
@@ -103,14 +119,21 @@ public final class Server implements AutoCloseable {
    * it; numbering resumes after {@code resumeAfter} (the log's last event; 0 for a new log). Has no
    * client port.
    */
-  public static Server startSequencer(ServerConfig config, DeadLetterSink deadLetters, OrderedLog ordered, long resumeAfter) {
+  public static Server startSequencer(
+      ServerConfig config, DeadLetterSink deadLetters, OrderedLog ordered, long resumeAfter) {
     config.validate();
-    Engine engine = newEngine(config, new Engine.Role(ordered, user -> false, false, resumeAfter), deadLetters);
+    Engine engine =
+        newEngine(config, new Engine.Role(ordered, user -> false, false, resumeAfter), deadLetters);
     try {
-      EventSourceListener sources = new EventSourceListener(config.bindAddress(), config.eventPort(), engine, config.maxLineLength());
+      EventSourceListener sources =
+          new EventSourceListener(
+              config.bindAddress(), config.eventPort(), engine, config.maxLineLength());
       engine.start();
       sources.start();
-      log.info("sequencer listening for the event source on {}:{}", config.bindAddress(), sources.port());
+      log.info(
+          "sequencer listening for the event source on {}:{}",
+          config.bindAddress(),
+          sources.port());
       return new Server(config, engine, sources, null, null, null);
     } catch (IOException e) {
       throw cannotListen(config, e);
@@ -123,8 +146,12 @@ public final class Server implements AutoCloseable {
    * session only when {@code ownsOffline} says so; tells {@code presence} who connects and leaves.
    * Has no event-source port.
    */
-  public static Server startGateway(ServerConfig config, DeadLetterSink deadLetters, IntPredicate ownsOffline,
-      ClientPresence presence, Function<Consumer<EngineCommand>, AutoCloseable> feed) {
+  public static Server startGateway(
+      ServerConfig config,
+      DeadLetterSink deadLetters,
+      IntPredicate ownsOffline,
+      ClientPresence presence,
+      Function<Consumer<EngineCommand>, AutoCloseable> feed) {
     config.validate();
     Engine engine = newEngine(config, new Engine.Role(null, ownsOffline, true, 0), deadLetters);
     try {
@@ -140,13 +167,23 @@ public final class Server implements AutoCloseable {
   }
 
   private static UncheckedIOException cannotListen(ServerConfig config, IOException e) {
-    return new UncheckedIOException("cannot listen on " + config.bindAddress() + ": " + e.getMessage(), e);
+    return new UncheckedIOException(
+        "cannot listen on " + config.bindAddress() + ": " + e.getMessage(), e);
   }
 
-  private static Engine newEngine(ServerConfig config, Engine.Role role, DeadLetterSink deadLetters) {
+  private static Engine newEngine(
+      ServerConfig config, Engine.Role role, DeadLetterSink deadLetters) {
     return new Engine(
-        new Engine.Settings(config.gapDistance(), config.reorderWindow(), config.gapTimeout(), config.slowClientPolicy(), 64),
-        role, deadLetters, SystemEpochClock.INSTANCE, SystemNanoClock.INSTANCE);
+        new Engine.Settings(
+            config.gapDistance(),
+            config.reorderWindow(),
+            config.gapTimeout(),
+            config.slowClientPolicy(),
+            64),
+        role,
+        deadLetters,
+        SystemEpochClock.INSTANCE,
+        SystemNanoClock.INSTANCE);
   }
 
   /** The port the event source connects to (not on a gateway). */
@@ -201,7 +238,9 @@ public final class Server implements AutoCloseable {
       return;
     }
     closed = true;
-    log.info("shutting down: no new connections; delivering what is queued (up to {})", config.shutdownTimeout());
+    log.info(
+        "shutting down: no new connections; delivering what is queued (up to {})",
+        config.shutdownTimeout());
     try {
       if (redriver != null) {
         redriver.close();
@@ -217,7 +256,9 @@ public final class Server implements AutoCloseable {
       try {
         done.get(config.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
       } catch (TimeoutException e) {
-        log.warn("clients did not drain within {}; closing them, what is left becomes dead letters", config.shutdownTimeout());
+        log.warn(
+            "clients did not drain within {}; closing them, what is left becomes dead letters",
+            config.shutdownTimeout());
         if (clients != null) {
           clients.closeAll();
         }

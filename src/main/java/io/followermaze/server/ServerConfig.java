@@ -63,28 +63,79 @@ public record ServerConfig(
 
   /** This config on other ports. */
   public ServerConfig withPorts(String bind, int events, int clients) {
-    return new ServerConfig(bind, events, clients, maxLineLength, clientBacklog, writeBufferBytes,
-        slowClientPolicy, gapDistance, reorderWindow, gapTimeout, handshakeTimeout, maxClients, shutdownTimeout,
+    return new ServerConfig(
+        bind,
+        events,
+        clients,
+        maxLineLength,
+        clientBacklog,
+        writeBufferBytes,
+        slowClientPolicy,
+        gapDistance,
+        reorderWindow,
+        gapTimeout,
+        handshakeTimeout,
+        maxClients,
+        shutdownTimeout,
         statusInterval);
   }
 
   /** This config with another status-line interval. */
   public ServerConfig withStatusInterval(Duration interval) {
-    return new ServerConfig(bindAddress, eventPort, clientPort, maxLineLength, clientBacklog, writeBufferBytes,
-        slowClientPolicy, gapDistance, reorderWindow, gapTimeout, handshakeTimeout, maxClients, shutdownTimeout, interval);
+    return new ServerConfig(
+        bindAddress,
+        eventPort,
+        clientPort,
+        maxLineLength,
+        clientBacklog,
+        writeBufferBytes,
+        slowClientPolicy,
+        gapDistance,
+        reorderWindow,
+        gapTimeout,
+        handshakeTimeout,
+        maxClients,
+        shutdownTimeout,
+        interval);
   }
 
   /** This config with another gap policy. */
   public ServerConfig withGapPolicy(long distance, Duration timeout) {
-    return new ServerConfig(bindAddress, eventPort, clientPort, maxLineLength, clientBacklog,
-        writeBufferBytes, slowClientPolicy, distance, reorderWindow, timeout, handshakeTimeout, maxClients,
-        shutdownTimeout, statusInterval);
+    return new ServerConfig(
+        bindAddress,
+        eventPort,
+        clientPort,
+        maxLineLength,
+        clientBacklog,
+        writeBufferBytes,
+        slowClientPolicy,
+        distance,
+        reorderWindow,
+        timeout,
+        handshakeTimeout,
+        maxClients,
+        shutdownTimeout,
+        statusInterval);
   }
 
   /** This config with other client bounds. */
-  public ServerConfig withClientBounds(int outboxCapacity, SlowClientPolicy policy, int maxClients, Duration handshake) {
-    return new ServerConfig(bindAddress, eventPort, clientPort, maxLineLength, outboxCapacity, writeBufferBytes,
-        policy, gapDistance, reorderWindow, gapTimeout, handshake, maxClients, shutdownTimeout, statusInterval);
+  public ServerConfig withClientBounds(
+      int outboxCapacity, SlowClientPolicy policy, int maxClients, Duration handshake) {
+    return new ServerConfig(
+        bindAddress,
+        eventPort,
+        clientPort,
+        maxLineLength,
+        outboxCapacity,
+        writeBufferBytes,
+        policy,
+        gapDistance,
+        reorderWindow,
+        gapTimeout,
+        handshake,
+        maxClients,
+        shutdownTimeout,
+        statusInterval);
   }
 
   /** Checks every setting; throws {@link IllegalArgumentException} naming the first bad option. */
@@ -92,18 +143,23 @@ public record ServerConfig(
     port("--event-port", eventPort);
     port("--client-port", clientPort);
     if (eventPort != 0 && eventPort == clientPort) {
-      throw new IllegalArgumentException("--event-port and --client-port must differ, both are " + eventPort);
+      throw new IllegalArgumentException(
+          "--event-port and --client-port must differ, both are " + eventPort);
     }
     atLeast("--max-line-length", maxLineLength, 16);
     atLeast("--client-buffer", clientBacklog, 2);
     atLeast("--write-buffer", writeBufferBytes, maxLineLength + 2);
     atLeast("--max-clients", maxClients, 1);
     if (Integer.bitCount(reorderWindow) != 1 || reorderWindow < 1024) {
-      throw new IllegalArgumentException("--reorder-window must be a power of two of at least 1024, was " + reorderWindow);
+      throw new IllegalArgumentException(
+          "--reorder-window must be a power of two of at least 1024, was " + reorderWindow);
     }
     if (gapDistance < 1 || gapDistance >= reorderWindow) {
       throw new IllegalArgumentException(
-          "--gap-distance must be at least 1 and below --reorder-window (" + reorderWindow + "), was " + gapDistance);
+          "--gap-distance must be at least 1 and below --reorder-window ("
+              + reorderWindow
+              + "), was "
+              + gapDistance);
     }
     positive("--gap-timeout", gapTimeout);
     positive("--handshake-timeout", handshakeTimeout);

@@ -9,14 +9,17 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Logs one progress line per interval while the engine's counters move, so long runs are visible. */
+/**
+ * Logs one progress line per interval while the engine's counters move, so long runs are visible.
+ */
 final class StatusReporter implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger("status");
 
   private final Engine engine;
   private final ScheduledExecutorService timer =
-      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("status").daemon().factory());
+      Executors.newSingleThreadScheduledExecutor(
+          Thread.ofPlatform().name("status").daemon().factory());
   private final double intervalSeconds;
   private EngineStats last = EngineStats.EMPTY;
 
@@ -24,7 +27,8 @@ final class StatusReporter implements AutoCloseable {
     this.engine = engine;
     this.intervalSeconds = interval.toMillis() / 1000.0;
     if (!interval.isZero()) {
-      timer.scheduleAtFixedRate(this::report, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+      timer.scheduleAtFixedRate(
+          this::report, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     }
   }
 

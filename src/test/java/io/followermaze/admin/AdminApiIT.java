@@ -13,10 +13,10 @@ import io.followermaze.testing.UserClient;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
-import java.time.Duration;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
@@ -36,8 +36,14 @@ class AdminApiIT {
   void start() {
     deadLetters = new LoggingDeadLetterSink(0);
     server = Server.start(ServerConfig.forTests(), deadLetters);
-    admin = new AdminServer(new AdminServer.Options("127.0.0.1", 0, null), server, deadLetters, null, null,
-        new ServerMetrics(server, deadLetters, null, null));
+    admin =
+        new AdminServer(
+            new AdminServer.Options("127.0.0.1", 0, null),
+            server,
+            deadLetters,
+            null,
+            null,
+            new ServerMetrics(server, deadLetters, null, null));
   }
 
   @AfterEach
@@ -47,21 +53,27 @@ class AdminApiIT {
   }
 
   private HttpResponse<String> get(String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.port() + path)).build(),
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.port() + path)).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
   void healthAndReadinessAnswerJson() throws Exception {
-    assertThat(get("/health")).satisfies(r -> {
-      assertThat(r.statusCode()).isEqualTo(200);
-      assertThat(r.body()).isEqualTo("{\"status\":\"UP\"}");
-    });
-    assertThat(get("/ready")).satisfies(r -> {
-      assertThat(r.statusCode()).isEqualTo(200);
-      assertThat(r.body()).contains("\"status\":\"READY\"", "\"listening\":true", "\"storeWritable\":true");
-      assertThat(r.headers().firstValue("Content-Type")).contains("application/json");
-    });
+    assertThat(get("/health"))
+        .satisfies(
+            r -> {
+              assertThat(r.statusCode()).isEqualTo(200);
+              assertThat(r.body()).isEqualTo("{\"status\":\"UP\"}");
+            });
+    assertThat(get("/ready"))
+        .satisfies(
+            r -> {
+              assertThat(r.statusCode()).isEqualTo(200);
+              assertThat(r.body())
+                  .contains("\"status\":\"READY\"", "\"listening\":true", "\"storeWritable\":true");
+              assertThat(r.headers().firstValue("Content-Type")).contains("application/json");
+            });
   }
 
   @Test
@@ -76,36 +88,64 @@ class AdminApiIT {
 
     HttpResponse<String> metrics = get("/metrics");
     assertThat(metrics.statusCode()).isEqualTo(200);
-    assertThat(metrics.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
+    assertThat(metrics.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
     String body = metrics.body();
     assertThat(value(body, "followermaze_events_received_total")).isEqualTo(3.0);
     assertThat(value(body, "followermaze_events_delivered_total")).isEqualTo(3.0);
     assertThat(value(body, "followermaze_lines_malformed_total")).isEqualTo(1.0);
     assertThat(value(body, "followermaze_notifications_sent_total")).isEqualTo(2.0);
-    assertThat(value(body, "followermaze_dead_letters_total{category=\"undeliverable\",reason=\"user_not_connected\"}")).isEqualTo(1.0);
-    assertThat(value(body, "followermaze_dead_letters_total{category=\"malformed\",reason=\"bad_sequence\"}")).isEqualTo(1.0);
+    assertThat(
+            value(
+                body,
+                "followermaze_dead_letters_total{category=\"undeliverable\",reason=\"user_not_connected\"}"))
+        .isEqualTo(1.0);
+    assertThat(
+            value(
+                body,
+                "followermaze_dead_letters_total{category=\"malformed\",reason=\"bad_sequence\"}"))
+        .isEqualTo(1.0);
     assertThat(value(body, "followermaze_clients_connected")).isEqualTo(1.0);
-    assertThat(body).contains("# HELP followermaze_events_received_total", "# TYPE followermaze_events_received_total counter",
-        "jvm_memory_used_bytes");
+    assertThat(body)
+        .contains(
+            "# HELP followermaze_events_received_total",
+            "# TYPE followermaze_events_received_total counter",
+            "jvm_memory_used_bytes");
     assertThat(new PrometheusText(body).samples).isNotEmpty();
   }
 
   @Test
   void metricsScrapedAfterABenchAreValidAndMatchItsTotals() throws Exception {
-    BenchResult result = Bench.run(new BenchOptions("127.0.0.1", server.eventPort(), server.clientPort(), 20_000, 20, 200, 100,
-        11, Duration.ofMinutes(2), Duration.ZERO), new PrintStream(new ByteArrayOutputStream()));
+    BenchResult result =
+        Bench.run(
+            new BenchOptions(
+                "127.0.0.1",
+                server.eventPort(),
+                server.clientPort(),
+                20_000,
+                20,
+                200,
+                100,
+                11,
+                Duration.ofMinutes(2),
+                Duration.ZERO),
+            new PrintStream(new ByteArrayOutputStream()));
     assertThat(result.passed()).as(result.summary()).isTrue();
     Awaitility.await().until(() -> deadLetters.total() == result.expectedOffline());
 
     PrometheusText metrics = new PrometheusText(get("/metrics").body());
-    assertThat(metrics.types).containsEntry("followermaze_events_received_total", "counter")
+    assertThat(metrics.types)
+        .containsEntry("followermaze_events_received_total", "counter")
         .containsEntry("followermaze_clients_connected", "gauge");
     assertThat(metrics.value("followermaze_events_received_total")).isEqualTo(20_000.0);
     assertThat(metrics.value("followermaze_events_delivered_total")).isEqualTo(20_000.0);
-    assertThat(metrics.value("followermaze_dead_letters_total{category=\"undeliverable\",reason=\"user_not_connected\"}"))
+    assertThat(
+            metrics.value(
+                "followermaze_dead_letters_total{category=\"undeliverable\",reason=\"user_not_connected\"}"))
         .isEqualTo((double) result.expectedOffline());
     assertThat(metrics.value("followermaze_notifications_sent_total"))
-        .as("every line the clients verified, plus the warm-up broadcasts").isGreaterThanOrEqualTo((double) result.notifications());
+        .as("every line the clients verified, plus the warm-up broadcasts")
+        .isGreaterThanOrEqualTo((double) result.notifications());
     assertThat(metrics.value("followermaze_lines_malformed_total")).isZero();
   }
 
@@ -117,7 +157,8 @@ class AdminApiIT {
     Awaitility.await().until(() -> server.stats().eventsReceived() == 2);
     HttpResponse<String> stats = get("/stats?window_size=5");
     assertThat(stats.statusCode()).isEqualTo(200);
-    assertThat(stats.body()).contains("\"windowSize\":5", "\"perSecond\":{", "\"perMinute\":{", "\"received\":2");
+    assertThat(stats.body())
+        .contains("\"windowSize\":5", "\"perSecond\":{", "\"perMinute\":{", "\"received\":2");
     assertThat(get("/stats").body()).contains("\"windowSize\":60");
   }
 
@@ -125,28 +166,46 @@ class AdminApiIT {
   void badParametersAndUnknownPathsGetJsonErrors() throws Exception {
     HttpResponse<String> bad = get("/stats?window_size=abc");
     assertThat(bad.statusCode()).isEqualTo(400);
-    assertThat(bad.body()).contains("\"error\":\"window_size must be a whole number from 1 to 3600, was 'abc'\"");
+    assertThat(bad.body())
+        .contains("\"error\":\"window_size must be a whole number from 1 to 3600, was 'abc'\"");
     assertThat(get("/stats?window_size=0").statusCode()).isEqualTo(400);
     assertThat(get("/stats?window_size=3601").statusCode()).isEqualTo(400);
     HttpResponse<String> missing = get("/nope");
     assertThat(missing.statusCode()).isEqualTo(404);
     assertThat(missing.body()).contains("no such endpoint: /nope");
-    HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.port() + "/health"))
-        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> post =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.port() + "/health"))
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(post.statusCode()).isEqualTo(405);
     assertThat(get("/dlq").statusCode()).as("no durable store here").isEqualTo(404);
   }
 
   @Test
   void changesAreRefusedOnANonLoopbackPortWithoutAToken() throws Exception {
-    try (AdminServer wide = new AdminServer(new AdminServer.Options("0.0.0.0", 0, null), server, deadLetters, null, null,
-        new ServerMetrics(server, deadLetters, null, null))) {
+    try (AdminServer wide =
+        new AdminServer(
+            new AdminServer.Options("0.0.0.0", 0, null),
+            server,
+            deadLetters,
+            null,
+            null,
+            new ServerMetrics(server, deadLetters, null, null))) {
       URI base = URI.create("http://127.0.0.1:" + wide.port());
-      HttpResponse<String> change = http.send(HttpRequest.newBuilder(base.resolve("/dlq/redrive"))
-          .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> change =
+          http.send(
+              HttpRequest.newBuilder(base.resolve("/dlq/redrive"))
+                  .POST(HttpRequest.BodyPublishers.noBody())
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(change.statusCode()).isEqualTo(403);
       assertThat(change.body()).contains("need --admin-token");
-      HttpResponse<String> read = http.send(HttpRequest.newBuilder(base.resolve("/stats")).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> read =
+          http.send(
+              HttpRequest.newBuilder(base.resolve("/stats")).build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(read.statusCode()).isEqualTo(200);
     }
   }
@@ -155,8 +214,10 @@ class AdminApiIT {
   void servesTheDashboardPage() throws Exception {
     HttpResponse<String> page = get("/");
     assertThat(page.statusCode()).isEqualTo(200);
-    assertThat(page.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
-    assertThat(page.body()).contains("<canvas id=\"chart\"", "/stats?window_size=60", "/dlq/redrive");
+    assertThat(page.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
+    assertThat(page.body())
+        .contains("<canvas id=\"chart\"", "/stats?window_size=60", "/dlq/redrive");
   }
 
   private static double value(String metrics, String series) {

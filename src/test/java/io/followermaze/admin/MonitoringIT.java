@@ -45,11 +45,28 @@ class MonitoringIT {
   void everyMetricTheDashboardAndTheAlertsUseIsExported() throws Exception {
     try (DurableServer server = new DurableServer(dir, false)) {
       int adminPort = server.startAdmin(null);
-      BenchResult result = Bench.run(new BenchOptions("127.0.0.1", server.server().eventPort(), server.server().clientPort(),
-          20_000, 10, 100, 100, 3, Duration.ofMinutes(1), Duration.ZERO), new PrintStream(new ByteArrayOutputStream()));
+      BenchResult result =
+          Bench.run(
+              new BenchOptions(
+                  "127.0.0.1",
+                  server.server().eventPort(),
+                  server.server().clientPort(),
+                  20_000,
+                  10,
+                  100,
+                  100,
+                  3,
+                  Duration.ofMinutes(1),
+                  Duration.ZERO),
+              new PrintStream(new ByteArrayOutputStream()));
       assertThat(result.passed()).isTrue();
-      String scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-          URI.create("http://127.0.0.1:" + adminPort + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+      String scrape =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/metrics"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
       Set<String> exported = new TreeSet<>();
       for (String line : scrape.lines().toList()) {
         if (!line.startsWith("#") && !line.isBlank()) {
@@ -64,5 +81,4 @@ class MonitoringIT {
       assertThat(scrape).contains("followermaze_ready 1.0");
     }
   }
-
 }

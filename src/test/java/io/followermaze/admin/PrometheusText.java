@@ -15,9 +15,13 @@ import java.util.regex.Pattern;
 final class PrometheusText {
 
   private static final Pattern NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
-  private static final Pattern SAMPLE = Pattern.compile(
-      "(" + NAME.pattern() + ")(\\{((?:[a-zA-Z_][a-zA-Z0-9_]*=\"(?:[^\"\\\\]|\\\\.)*\",?)*)\\})? ([-+]?(?:[0-9.eE+-]+|Inf|NaN))( [0-9]+)?");
-  private static final Pattern META = Pattern.compile("# (HELP|TYPE) (" + NAME.pattern() + ") (.*)");
+  private static final Pattern SAMPLE =
+      Pattern.compile(
+          "("
+              + NAME.pattern()
+              + ")(\\{((?:[a-zA-Z_][a-zA-Z0-9_]*=\"(?:[^\"\\\\]|\\\\.)*\",?)*)\\})? ([-+]?(?:[0-9.eE+-]+|Inf|NaN))( [0-9]+)?");
+  private static final Pattern META =
+      Pattern.compile("# (HELP|TYPE) (" + NAME.pattern() + ") (.*)");
 
   final Map<String, Double> samples = new HashMap<>();
   final Map<String, String> types = new HashMap<>();
@@ -31,7 +35,8 @@ final class PrometheusText {
       Matcher meta = META.matcher(line);
       if (meta.matches()) {
         if (meta.group(1).equals("TYPE")) {
-          if (!Set.of("counter", "gauge", "histogram", "summary", "untyped").contains(meta.group(3))) {
+          if (!Set.of("counter", "gauge", "histogram", "summary", "untyped")
+              .contains(meta.group(3))) {
             throw new IllegalArgumentException("bad TYPE: " + line);
           }
           types.put(meta.group(2), meta.group(3));
@@ -47,14 +52,20 @@ final class PrometheusText {
         throw new IllegalArgumentException("not a valid sample line: " + line);
       }
       String name = sample.group(1);
-      String family = declared.stream().filter(f -> name.equals(f) || name.startsWith(f + "_")).findFirst()
-          .orElseThrow(() -> new IllegalArgumentException("sample before its TYPE: " + line));
+      String family =
+          declared.stream()
+              .filter(f -> name.equals(f) || name.startsWith(f + "_"))
+              .findFirst()
+              .orElseThrow(() -> new IllegalArgumentException("sample before its TYPE: " + line));
       if (types.get(family).equals("counter") && !name.endsWith("_total")) {
         throw new IllegalArgumentException("counter sample not named *_total: " + line);
       }
       String value = sample.group(4);
-      samples.put(name + (sample.group(2) == null ? "" : sample.group(2)),
-          value.equals("Inf") || value.equals("+Inf") ? Double.POSITIVE_INFINITY : value.equals("NaN") ? Double.NaN : Double.parseDouble(value));
+      samples.put(
+          name + (sample.group(2) == null ? "" : sample.group(2)),
+          value.equals("Inf") || value.equals("+Inf")
+              ? Double.POSITIVE_INFINITY
+              : value.equals("NaN") ? Double.NaN : Double.parseDouble(value));
     }
   }
 

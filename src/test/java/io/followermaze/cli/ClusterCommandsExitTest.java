@@ -7,14 +7,22 @@ import java.io.InputStreamReader;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The sequencer and gateway commands stop gracefully on SIGTERM and exit 0, as {@code serve} does. */
+/**
+ * The sequencer and gateway commands stop gracefully on SIGTERM and exit 0, as {@code serve} does.
+ */
 class ClusterCommandsExitTest {
 
   @Test
   void aClusterCommandExitsZeroOnSigterm() throws Exception {
     String java = ProcessHandle.current().info().command().orElse("java");
-    Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-        StopsOnSigtermMain.class.getName()).redirectErrorStream(true).start();
+    Process process =
+        new ProcessBuilder(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                StopsOnSigtermMain.class.getName())
+            .redirectErrorStream(true)
+            .start();
     BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream()));
     assertThat(out.readLine()).isEqualTo("running");
     process.toHandle().destroy(); // SIGTERM, keeping our end of its output open

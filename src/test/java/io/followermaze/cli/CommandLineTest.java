@@ -31,8 +31,18 @@ class CommandLineTest {
 
   @Test
   void flagsOverrideDefaultsWithHumanDurationsAndCaseInsensitivePolicies() {
-    ServerConfig config = serveConfig("serve", "--event-port", "1234", "--client-port=4321", "--gap-timeout", "250ms",
-        "--slow-client-policy", "dead-letter", "--handshake-timeout", "PT2S");
+    ServerConfig config =
+        serveConfig(
+            "serve",
+            "--event-port",
+            "1234",
+            "--client-port=4321",
+            "--gap-timeout",
+            "250ms",
+            "--slow-client-policy",
+            "dead-letter",
+            "--handshake-timeout",
+            "PT2S");
     assertThat(config.eventPort()).isEqualTo(1234);
     assertThat(config.clientPort()).isEqualTo(4321);
     assertThat(config.gapTimeout()).isEqualTo(Duration.ofMillis(250));
@@ -43,7 +53,10 @@ class CommandLineTest {
   @Test
   void anUnknownPolicyListsTheValidOnes() {
     StringWriter err = new StringWriter();
-    int status = FollowerMaze.commandLine().setErr(new PrintWriter(err)).execute("serve", "--slow-client-policy", "drop");
+    int status =
+        FollowerMaze.commandLine()
+            .setErr(new PrintWriter(err))
+            .execute("serve", "--slow-client-policy", "drop");
     assertThat(status).isEqualTo(2);
     assertThat(err.toString()).contains("'drop' is not one of [disconnect, dead-letter]");
   }
@@ -56,7 +69,8 @@ class CommandLineTest {
         .hasMessageContaining("--reorder-window must be a power of two");
     assertThatThrownBy(() -> serveConfig("serve", "--gap-distance", "2000000").validate())
         .hasMessageContaining("--gap-distance");
-    assertThatThrownBy(() -> serveConfig("serve", "--event-port", "9", "--client-port", "9").validate())
+    assertThatThrownBy(
+            () -> serveConfig("serve", "--event-port", "9", "--client-port", "9").validate())
         .hasMessageContaining("must differ");
   }
 
@@ -66,21 +80,29 @@ class CommandLineTest {
     CommandLine commandLine = FollowerMaze.commandLine().setErr(new PrintWriter(err));
     int status = commandLine.execute("serve", "--gap-timeout", "soon");
     assertThat(status).isEqualTo(2);
-    assertThat(err.toString()).contains("'soon' is not a duration (examples: 500ms, 30s, 5m, 1h, 7d)");
+    assertThat(err.toString())
+        .contains("'soon' is not a duration (examples: 500ms, 30s, 5m, 1h, 7d)");
   }
 
   @Test
   void helpNamesTheEnvironmentVariableOfEveryServeOption() {
     StringWriter out = new StringWriter();
     FollowerMaze.commandLine().setOut(new PrintWriter(out)).execute("serve", "--help");
-    assertThat(out.toString()).contains("FM_EVENT_PORT", "FM_CLIENT_PORT", "FM_GAP_TIMEOUT", "FM_SLOW_CLIENT_POLICY",
-        "FM_CLIENT_BUFFER", "SIGTERM");
+    assertThat(out.toString())
+        .contains(
+            "FM_EVENT_PORT",
+            "FM_CLIENT_PORT",
+            "FM_GAP_TIMEOUT",
+            "FM_SLOW_CLIENT_POLICY",
+            "FM_CLIENT_BUFFER",
+            "SIGTERM");
   }
 
   @Test
   void benchRejectsImpossibleOptionsWithStatusTwo() {
     StringWriter err = new StringWriter();
-    int status = FollowerMaze.commandLine().setErr(new PrintWriter(err)).execute("bench", "--events", "5");
+    int status =
+        FollowerMaze.commandLine().setErr(new PrintWriter(err)).execute("bench", "--events", "5");
     assertThat(status).isEqualTo(2);
   }
 }

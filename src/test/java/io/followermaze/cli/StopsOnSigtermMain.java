@@ -1,6 +1,9 @@
 package io.followermaze.cli;
 
-/** A process for {@link ClusterCommandsExitTest}: runs until stopped, as the sequencer and gateway commands do. */
+/**
+ * A process for {@link ClusterCommandsExitTest}: runs until stopped, as the sequencer and gateway
+ * commands do.
+ */
 final class StopsOnSigtermMain {
 
   private StopsOnSigtermMain() {}

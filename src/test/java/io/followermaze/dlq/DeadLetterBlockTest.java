@@ -22,19 +22,74 @@ class DeadLetterBlockTest {
   @Test
   void everyFieldOfEveryKindOfLetterSurvivesTheRoundTrip() {
     byte[] invalidUtf8 = {'1', '|', (byte) 0xff, (byte) 0xfe, '\n'};
-    List<DeadLetter> letters = List.of(
-        new DeadLetter(Reason.USER_NOT_CONNECTED, bytes("7|P|1|2\n"), 8, 7, 2, EventType.PRIVATE_MESSAGE, 1_700_000_000_000L,
-            "source#1 127.0.0.1:5000", 1, Reason.USER_NOT_CONNECTED.usualError()),
-        new DeadLetter(Reason.INVALID_UTF8, invalidUtf8, invalidUtf8.length, 1, DeadLetter.NONE, null, 1_699_999_999_000L,
-            "source#1 127.0.0.1:5000", 1, "bytes 2..3 are not UTF-8"),
-        new DeadLetter(Reason.LINE_TOO_LONG, bytes("123456"), 2_000_000, DeadLetter.NONE, DeadLetter.NONE, null,
-            1_700_000_000_500L, "source#2 [::1]:6000", 1, "line of 2000000 bytes cut to 6"),
-        new DeadLetter(Reason.SEQUENCE_GAP, new byte[0], 0, 42, DeadLetter.NONE, null, 1_700_000_000_001L, "source#2 [::1]:6000",
-            1, "sequences 42..44 skipped (timeout)"),
-        new DeadLetter(Reason.CLIENT_TOO_SLOW, bytes("9|S|3\n"), 6, Long.MAX_VALUE, Integer.MAX_VALUE, EventType.STATUS_UPDATE,
-            0, "client#9 user 3", 3, "client buffer full (32768 notifications waiting)"),
-        new DeadLetter(Reason.USER_NOT_CONNECTED, bytes("8|F|1|2\n"), 8, 8, 2, EventType.FOLLOW, 1_700_000_000_000L,
-            "source#1 127.0.0.1:5000", 1, Reason.USER_NOT_CONNECTED.usualError()));
+    List<DeadLetter> letters =
+        List.of(
+            new DeadLetter(
+                Reason.USER_NOT_CONNECTED,
+                bytes("7|P|1|2\n"),
+                8,
+                7,
+                2,
+                EventType.PRIVATE_MESSAGE,
+                1_700_000_000_000L,
+                "source#1 127.0.0.1:5000",
+                1,
+                Reason.USER_NOT_CONNECTED.usualError()),
+            new DeadLetter(
+                Reason.INVALID_UTF8,
+                invalidUtf8,
+                invalidUtf8.length,
+                1,
+                DeadLetter.NONE,
+                null,
+                1_699_999_999_000L,
+                "source#1 127.0.0.1:5000",
+                1,
+                "bytes 2..3 are not UTF-8"),
+            new DeadLetter(
+                Reason.LINE_TOO_LONG,
+                bytes("123456"),
+                2_000_000,
+                DeadLetter.NONE,
+                DeadLetter.NONE,
+                null,
+                1_700_000_000_500L,
+                "source#2 [::1]:6000",
+                1,
+                "line of 2000000 bytes cut to 6"),
+            new DeadLetter(
+                Reason.SEQUENCE_GAP,
+                new byte[0],
+                0,
+                42,
+                DeadLetter.NONE,
+                null,
+                1_700_000_000_001L,
+                "source#2 [::1]:6000",
+                1,
+                "sequences 42..44 skipped (timeout)"),
+            new DeadLetter(
+                Reason.CLIENT_TOO_SLOW,
+                bytes("9|S|3\n"),
+                6,
+                Long.MAX_VALUE,
+                Integer.MAX_VALUE,
+                EventType.STATUS_UPDATE,
+                0,
+                "client#9 user 3",
+                3,
+                "client buffer full (32768 notifications waiting)"),
+            new DeadLetter(
+                Reason.USER_NOT_CONNECTED,
+                bytes("8|F|1|2\n"),
+                8,
+                8,
+                2,
+                EventType.FOLLOW,
+                1_700_000_000_000L,
+                "source#1 127.0.0.1:5000",
+                1,
+                Reason.USER_NOT_CONNECTED.usualError()));
 
     DeadLetterBlock block = DeadLetterBlock.of(letters);
 
@@ -57,19 +112,29 @@ class DeadLetterBlockTest {
     DeadLetterBlockWriter writer = new DeadLetterBlockWriter();
     Event event = (Event) EventParser.parse(bytes("1234567|S|321\n"));
     for (int recipient = 100; recipient < 1_100; recipient++) {
-      writer.undeliverable(Reason.USER_NOT_CONNECTED, event, recipient, "source#1", 1_700_000_000_000L);
+      writer.undeliverable(
+          Reason.USER_NOT_CONNECTED, event, recipient, "source#1", 1_700_000_000_000L);
     }
     DeadLetterBlock block = writer.take();
 
     assertThat(block.size()).isEqualTo(1_000);
-    assertThat(block.entries()).singleElement().satisfies(entry -> assertThat(entry.recipients()).hasSize(1_000));
-    assertThat(block.bytes()).as("payload once, then ~2 bytes per recipient").isLessThan(event.line().length + 64 + 2 * 1_000);
-    assertThat(block.letters()).extracting(DeadLetter::recipient).startsWith(100, 101).endsWith(1_099);
-    assertThat(block.letters()).allSatisfy(letter -> {
-      assertThat(letter.sequence()).isEqualTo(1234567);
-      assertThat(letter.type()).isEqualTo(EventType.STATUS_UPDATE);
-      assertThat(letter.error()).isEqualTo(Reason.USER_NOT_CONNECTED.usualError());
-    });
+    assertThat(block.entries())
+        .singleElement()
+        .satisfies(entry -> assertThat(entry.recipients()).hasSize(1_000));
+    assertThat(block.bytes())
+        .as("payload once, then ~2 bytes per recipient")
+        .isLessThan(event.line().length + 64 + 2 * 1_000);
+    assertThat(block.letters())
+        .extracting(DeadLetter::recipient)
+        .startsWith(100, 101)
+        .endsWith(1_099);
+    assertThat(block.letters())
+        .allSatisfy(
+            letter -> {
+              assertThat(letter.sequence()).isEqualTo(1234567);
+              assertThat(letter.type()).isEqualTo(EventType.STATUS_UPDATE);
+              assertThat(letter.error()).isEqualTo(Reason.USER_NOT_CONNECTED.usualError());
+            });
   }
 
   @Test
@@ -84,10 +149,22 @@ class DeadLetterBlockTest {
     writer.undeliverable(Reason.CLIENT_TOO_SLOW, second, 4, "b", 1);
     writer.add(DeadLetter.gap(9, "a", 2, "gap"));
 
-    assertThat(writer.take().entries()).extracting(e -> e.sequence() + ":" + e.reason() + ":" + e.origin() + ":"
-        + java.util.Arrays.toString(e.recipients())).containsExactly(
-            "1:USER_NOT_CONNECTED:a:[1, 2]", "2:USER_NOT_CONNECTED:a:[1]", "2:CLIENT_TOO_SLOW:a:[3]",
-            "2:CLIENT_TOO_SLOW:b:[4]", "9:SEQUENCE_GAP:a:[]");
+    assertThat(writer.take().entries())
+        .extracting(
+            e ->
+                e.sequence()
+                    + ":"
+                    + e.reason()
+                    + ":"
+                    + e.origin()
+                    + ":"
+                    + java.util.Arrays.toString(e.recipients()))
+        .containsExactly(
+            "1:USER_NOT_CONNECTED:a:[1, 2]",
+            "2:USER_NOT_CONNECTED:a:[1]",
+            "2:CLIENT_TOO_SLOW:a:[3]",
+            "2:CLIENT_TOO_SLOW:b:[4]",
+            "9:SEQUENCE_GAP:a:[]");
   }
 
   @Test
@@ -98,10 +175,12 @@ class DeadLetterBlockTest {
     writer.add(DeadLetter.gap(6, "b", 20, "gap"));
     DeadLetterBlock second = writer.take();
 
-    assertThat(first.letters()).extracting(DeadLetter::sequence, DeadLetter::origin).containsExactly(
-        org.assertj.core.groups.Tuple.tuple(5L, "a"));
-    assertThat(second.letters()).extracting(DeadLetter::sequence, DeadLetter::origin).containsExactly(
-        org.assertj.core.groups.Tuple.tuple(6L, "b"));
+    assertThat(first.letters())
+        .extracting(DeadLetter::sequence, DeadLetter::origin)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(5L, "a"));
+    assertThat(second.letters())
+        .extracting(DeadLetter::sequence, DeadLetter::origin)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(6L, "b"));
     assertThat(writer.take().letters()).isEmpty();
   }
 
@@ -132,6 +211,7 @@ class DeadLetterBlockTest {
         assertThat(expected).hasMessageContaining("dead-letter block");
       }
     }
-    assertThatThrownBy(() -> DeadLetterBlock.decode(new byte[20])).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> DeadLetterBlock.decode(new byte[20]))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

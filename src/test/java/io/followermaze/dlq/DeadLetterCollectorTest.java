@@ -56,7 +56,8 @@ class DeadLetterCollectorTest {
   @Test
   void commitsFullBatchesInOrder() {
     FakeStore store = new FakeStore();
-    DeadLetterCollector collector = new DeadLetterCollector(store, 1000 * B, 10 * B, Duration.ofHours(1));
+    DeadLetterCollector collector =
+        new DeadLetterCollector(store, 1000 * B, 10 * B, Duration.ofHours(1));
     for (long s = 1; s <= 30; s++) {
       collector.accept(letter(s));
     }
@@ -69,7 +70,8 @@ class DeadLetterCollectorTest {
   @Test
   void commitsALoneLetterOnceTheFlushIntervalHasPassed() {
     FakeStore store = new FakeStore();
-    DeadLetterCollector collector = new DeadLetterCollector(store, 1000 * B, 500 * B, Duration.ofMillis(50));
+    DeadLetterCollector collector =
+        new DeadLetterCollector(store, 1000 * B, 500 * B, Duration.ofMillis(50));
     collector.accept(letter(1));
     await().atMost(Duration.ofSeconds(5)).until(() -> collector.committed() == 1);
     collector.close();
@@ -79,12 +81,16 @@ class DeadLetterCollectorTest {
   void aFullQueueMakesAcceptWaitAndNothingIsDropped() throws Exception {
     FakeStore store = new FakeStore();
     store.blocking = true;
-    DeadLetterCollector collector = new DeadLetterCollector(store, 16 * B, 8 * B, Duration.ofMillis(1));
-    Thread producer = Thread.ofPlatform().start(() -> {
-      for (long s = 1; s <= 200; s++) {
-        collector.accept(letter(s));
-      }
-    });
+    DeadLetterCollector collector =
+        new DeadLetterCollector(store, 16 * B, 8 * B, Duration.ofMillis(1));
+    Thread producer =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  for (long s = 1; s <= 200; s++) {
+                    collector.accept(letter(s));
+                  }
+                });
     await().until(() -> collector.backPressureWaits() > 0 && producer.isAlive());
     assertThat(collector.committed()).isZero();
     store.open.countDown();
@@ -98,7 +104,8 @@ class DeadLetterCollectorTest {
   void aFailedCommitIsRetriedWithTheSameLetters() {
     FakeStore store = new FakeStore();
     store.failuresLeft.set(1);
-    DeadLetterCollector collector = new DeadLetterCollector(store, 100 * B, 5 * B, Duration.ofMillis(1));
+    DeadLetterCollector collector =
+        new DeadLetterCollector(store, 100 * B, 5 * B, Duration.ofMillis(1));
     for (long s = 1; s <= 5; s++) {
       collector.accept(letter(s));
     }
@@ -112,14 +119,21 @@ class DeadLetterCollectorTest {
   void aStoreThatKeepsFailingIsRetriedAboutOnceASecondEvenWhileProducersWait() {
     FakeStore store = new FakeStore();
     store.failuresLeft.set(Integer.MAX_VALUE);
-    DeadLetterCollector collector = new DeadLetterCollector(store, 16 * B, 8 * B, Duration.ofMillis(1));
-    Thread producer = Thread.ofPlatform().daemon().start(() -> {
-      for (long s = 1; s <= 100; s++) {
-        collector.accept(letter(s));
-      }
-    });
+    DeadLetterCollector collector =
+        new DeadLetterCollector(store, 16 * B, 8 * B, Duration.ofMillis(1));
+    Thread producer =
+        Thread.ofPlatform()
+            .daemon()
+            .start(
+                () -> {
+                  for (long s = 1; s <= 100; s++) {
+                    collector.accept(letter(s));
+                  }
+                });
     await().until(() -> collector.backPressureWaits() > 0);
-    await("no tight retry loop").during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3))
+    await("no tight retry loop")
+        .during(Duration.ofMillis(1500))
+        .atMost(Duration.ofSeconds(3))
         .until(() -> collector.commitFailures() <= 3);
     assertThat(collector.healthy()).isFalse();
     store.failuresLeft.set(0);
@@ -132,7 +146,8 @@ class DeadLetterCollectorTest {
   @Test
   void closingCommitsWhatIsQueued() {
     FakeStore store = new FakeStore();
-    DeadLetterCollector collector = new DeadLetterCollector(store, 1000 * B, 1000 * B, Duration.ofHours(1));
+    DeadLetterCollector collector =
+        new DeadLetterCollector(store, 1000 * B, 1000 * B, Duration.ofHours(1));
     for (long s = 1; s <= 7; s++) {
       collector.accept(letter(s));
     }
@@ -141,21 +156,26 @@ class DeadLetterCollectorTest {
   }
 
   @Test
-  void closingGivesUpOnAStoreThatKeepsFailingOnceItsBudgetIsSpentWithoutSpinningAndCountsWhatIsLost() {
+  void
+      closingGivesUpOnAStoreThatKeepsFailingOnceItsBudgetIsSpentWithoutSpinningAndCountsWhatIsLost() {
     FakeStore store = new FakeStore();
     store.failuresLeft.set(Integer.MAX_VALUE);
-    DeadLetterCollector collector = new DeadLetterCollector(store, 1000 * B, 1000 * B, Duration.ofMillis(1),
-        Duration.ofSeconds(3));
+    DeadLetterCollector collector =
+        new DeadLetterCollector(
+            store, 1000 * B, 1000 * B, Duration.ofMillis(1), Duration.ofSeconds(3));
     for (long s = 1; s <= 7; s++) {
       collector.accept(letter(s));
     }
     await().until(() -> collector.commitFailures() >= 1);
     long started = System.nanoTime();
-    org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30), () -> collector.close());
+    org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+        Duration.ofSeconds(30), () -> collector.close());
     long millis = (System.nanoTime() - started) / 1_000_000L;
     assertThat(millis).as("kept trying for its budget").isGreaterThanOrEqualTo(2_900);
     assertThat(collector.unstored()).isEqualTo(7);
-    assertThat(collector.commitFailures()).as("about one retry a second, no hot loop").isLessThanOrEqualTo(6);
+    assertThat(collector.commitFailures())
+        .as("about one retry a second, no hot loop")
+        .isLessThanOrEqualTo(6);
     assertThat(store.closed).isTrue();
   }
 }

@@ -21,24 +21,35 @@ class EngineTest {
   @Test
   void anEventWhoseProcessingThrowsBecomesADeadLetterAndTheRestOfTheChunkGoesOn() throws Exception {
     List<Long> appended = new CopyOnWriteArrayList<>();
-    OrderedLog log = new OrderedLog() {
-      @Override
-      public void append(io.followermaze.protocol.Event event) {
-        if (event.sequence() == 2) {
-          throw new IllegalStateException("boom");
-        }
-        appended.add(event.sequence());
-      }
+    OrderedLog log =
+        new OrderedLog() {
+          @Override
+          public void append(io.followermaze.protocol.Event event) {
+            if (event.sequence() == 2) {
+              throw new IllegalStateException("boom");
+            }
+            appended.add(event.sequence());
+          }
 
-      @Override
-      public void endOfBatch() {}
-    };
+          @Override
+          public void endOfBatch() {}
+        };
     InMemoryDeadLetterSink deadLetters = new InMemoryDeadLetterSink();
-    Engine engine = new Engine(new Engine.Settings(1_000, 1 << 16, Duration.ofMinutes(1), SlowClientPolicy.DISCONNECT, 8),
-        new Engine.Role(log, user -> false, false, 0), deadLetters, SystemEpochClock.INSTANCE, SystemNanoClock.INSTANCE);
+    Engine engine =
+        new Engine(
+            new Engine.Settings(
+                1_000, 1 << 16, Duration.ofMinutes(1), SlowClientPolicy.DISCONNECT, 8),
+            new Engine.Role(log, user -> false, false, 0),
+            deadLetters,
+            SystemEpochClock.INSTANCE,
+            SystemNanoClock.INSTANCE);
     engine.start();
-    ParseResult[] items = {EventParser.parse("1|B\n".getBytes()), EventParser.parse("2|B\n".getBytes()),
-        EventParser.parse("3|B\n".getBytes()), EventParser.parse("4|B\n".getBytes())};
+    ParseResult[] items = {
+      EventParser.parse("1|B\n".getBytes()),
+      EventParser.parse("2|B\n".getBytes()),
+      EventParser.parse("3|B\n".getBytes()),
+      EventParser.parse("4|B\n".getBytes())
+    };
     engine.submit(new EngineCommand.SourceChunk(items, items.length, "source#1"));
     engine.shutdown().get();
 

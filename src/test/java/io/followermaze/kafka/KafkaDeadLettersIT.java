@@ -8,8 +8,6 @@ import io.followermaze.dlq.DeadLetterCollector;
 import io.followermaze.dlq.Reason;
 import io.followermaze.server.Server;
 import io.followermaze.server.ServerConfig;
-import io.followermaze.kafka.DeadLetterHeaders;
-import io.followermaze.kafka.KafkaDeadLetterStore;
 import io.followermaze.testing.EventSource;
 import io.followermaze.testing.KafkaBroker;
 import java.nio.charset.StandardCharsets;
@@ -37,11 +35,15 @@ class KafkaDeadLettersIT {
 
   /** Every record of {@code topic}, read from the beginning to the current end. */
   static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrap, String topic) {
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
-        Map.of("bootstrap.servers", bootstrap, "isolation.level", "read_committed"),
-        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-          .map(p -> new TopicPartition(topic, p.partition())).toList();
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(
+            Map.of("bootstrap.servers", bootstrap, "isolation.level", "read_committed"),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(topic).stream()
+              .map(p -> new TopicPartition(topic, p.partition()))
+              .toList();
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
@@ -57,33 +59,44 @@ class KafkaDeadLettersIT {
   void aBrokerStoppedAndRestartedMidRunLosesNoDeadLetterAndDuplicatesNone() throws Exception {
     int events = 60_000;
     try (KafkaBroker broker = new KafkaBroker(kafkaDir)) {
-      DeadLetterCollector collector = new DeadLetterCollector(KafkaDeadLetterStore.open(broker.bootstrap(), TOPIC, 3),
-          64 << 10, 16 << 10, Duration.ofMillis(20));
+      DeadLetterCollector collector =
+          new DeadLetterCollector(
+              KafkaDeadLetterStore.open(broker.bootstrap(), TOPIC, 3),
+              64 << 10,
+              16 << 10,
+              Duration.ofMillis(20));
       try (Server server = Server.start(ServerConfig.forTests(), collector)) {
         AtomicLong sent = new AtomicLong();
-        Thread source = Thread.ofPlatform().start(() -> {
-          try (EventSource feed = new EventSource(server.eventPort())) {
-            for (int first = 1; first <= events; first += 1_000) {
-              StringBuilder lines = new StringBuilder();
-              for (int s = first; s < first + 1_000; s++) {
-                lines.append(s).append("|P|1|").append(100 + s % 997).append('\n');
-              }
-              feed.sendRaw(lines.toString().getBytes(StandardCharsets.US_ASCII));
-              sent.set(first + 999);
-            }
-          } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-          }
-        });
+        Thread source =
+            Thread.ofPlatform()
+                .start(
+                    () -> {
+                      try (EventSource feed = new EventSource(server.eventPort())) {
+                        for (int first = 1; first <= events; first += 1_000) {
+                          StringBuilder lines = new StringBuilder();
+                          for (int s = first; s < first + 1_000; s++) {
+                            lines.append(s).append("|P|1|").append(100 + s % 997).append('\n');
+                          }
+                          feed.sendRaw(lines.toString().getBytes(StandardCharsets.US_ASCII));
+                          sent.set(first + 999);
+                        }
+                      } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                      }
+                    });
         await().atMost(Duration.ofSeconds(60)).until(() -> collector.committed() >= 5_000);
         broker.stop();
         long committedAtStop = collector.committed();
-        // With the broker down the collector's queue fills and intake pauses: the source is held back.
-        await().atMost(Duration.ofSeconds(60)).until(() -> collector.backPressureWaits() > 0 || sent.get() == events);
+        // With the broker down the collector's queue fills and intake pauses: the source is held
+        // back.
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> collector.backPressureWaits() > 0 || sent.get() == events);
         broker.start();
         source.join(Duration.ofMinutes(2));
         await().atMost(Duration.ofMinutes(2)).until(() -> collector.committed() == events);
-        System.out.printf("kafka dlq: %d committed before the broker stopped, %d after it came back%n",
+        System.out.printf(
+            "kafka dlq: %d committed before the broker stopped, %d after it came back%n",
             committedAtStop, collector.committed());
       } finally {
         collector.close();
@@ -94,7 +107,8 @@ class KafkaDeadLettersIT {
       for (ConsumerRecord<byte[], byte[]> record : records) {
         DeadLetter letter = DeadLetterHeaders.toLetter(record.headers(), record.value());
         assertThat(letter.reason()).isEqualTo(Reason.USER_NOT_CONNECTED);
-        assertThat(new String(record.key(), StandardCharsets.US_ASCII)).isEqualTo(Integer.toString(letter.recipient()));
+        assertThat(new String(record.key(), StandardCharsets.US_ASCII))
+            .isEqualTo(Integer.toString(letter.recipient()));
         assertThat(new String(record.value(), StandardCharsets.US_ASCII))
             .isEqualTo(letter.sequence() + "|P|1|" + letter.recipient() + "\n");
         sequences.add(letter.sequence());
@@ -107,11 +121,16 @@ class KafkaDeadLettersIT {
   @Test
   void anEventThatMissedManyFollowersIsOneRecordPerPartitionListingThem() throws Exception {
     try (KafkaBroker broker = new KafkaBroker(kafkaDir)) {
-      DeadLetterCollector collector = new DeadLetterCollector(KafkaDeadLetterStore.open(broker.bootstrap(), TOPIC, 3),
-          64 << 10, 16 << 10, Duration.ofMillis(20));
+      DeadLetterCollector collector =
+          new DeadLetterCollector(
+              KafkaDeadLetterStore.open(broker.bootstrap(), TOPIC, 3),
+              64 << 10,
+              16 << 10,
+              Duration.ofMillis(20));
       int followers = 50;
       int posts = 20;
-      try (Server server = Server.start(ServerConfig.forTests(), collector); EventSource source = new EventSource(server.eventPort())) {
+      try (Server server = Server.start(ServerConfig.forTests(), collector);
+          EventSource source = new EventSource(server.eventPort())) {
         StringBuilder lines = new StringBuilder();
         for (int f = 0; f < followers; f++) {
           lines.append(f + 1).append("|F|").append(100 + f).append("|1\n");
@@ -120,7 +139,9 @@ class KafkaDeadLettersIT {
           lines.append(followers + p + 1).append("|S|1\n");
         }
         source.sendRaw(lines.toString().getBytes(StandardCharsets.US_ASCII));
-        await().atMost(Duration.ofSeconds(60)).until(() -> collector.committed() == followers + (long) posts * followers);
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> collector.committed() == followers + (long) posts * followers);
       } finally {
         collector.close();
       }
@@ -135,22 +156,33 @@ class KafkaDeadLettersIT {
           bytes += header.key().length() + header.value().length;
         }
         for (DeadLetter letter : DeadLetterHeaders.toLetters(record.headers(), record.value())) {
-          assertThat(KafkaDeadLetterStore.partitionOf(letter.recipient(), 3)).as("each user's letters in its partition")
+          assertThat(KafkaDeadLetterStore.partitionOf(letter.recipient(), 3))
+              .as("each user's letters in its partition")
               .isEqualTo(record.partition());
-          assertThat(letters.add(letter.recipient() + ":" + letter.sequence())).as("once each").isTrue();
-          oneRecordPerLetter += Integer.toString(letter.recipient()).length() + letter.payload().length;
+          assertThat(letters.add(letter.recipient() + ":" + letter.sequence()))
+              .as("once each")
+              .isTrue();
+          oneRecordPerLetter +=
+              Integer.toString(letter.recipient()).length() + letter.payload().length;
           for (var header : DeadLetterHeaders.of(letter)) {
             oneRecordPerLetter += header.key().length() + header.value().length;
           }
         }
-        statusRecords += new String(record.value(), StandardCharsets.US_ASCII).contains("|S|") ? 1 : 0;
+        statusRecords +=
+            new String(record.value(), StandardCharsets.US_ASCII).contains("|S|") ? 1 : 0;
       }
-      System.out.printf("kafka dlq, store once: %d letters in %d records, %.1f bytes of key, value and headers per letter"
-          + " (one record per letter: %.1f)%n", letters.size(), records.size(), (double) bytes / letters.size(),
+      System.out.printf(
+          "kafka dlq, store once: %d letters in %d records, %.1f bytes of key, value and headers per letter"
+              + " (one record per letter: %.1f)%n",
+          letters.size(),
+          records.size(),
+          (double) bytes / letters.size(),
           (double) oneRecordPerLetter / letters.size());
       assertThat(bytes).as("stored once, not per recipient").isLessThan(oneRecordPerLetter / 3);
       assertThat(letters).hasSize(followers + posts * followers);
-      assertThat(statusRecords).as("a post is at most one record per partition").isLessThanOrEqualTo(posts * 3);
+      assertThat(statusRecords)
+          .as("a post is at most one record per partition")
+          .isLessThanOrEqualTo(posts * 3);
       for (int f = 0; f < followers; f++) {
         assertThat(letters).contains((100 + f) + ":" + (followers + posts));
       }

@@ -11,13 +11,9 @@ import io.followermaze.dlq.DeadLetterCollector;
 import io.followermaze.dlq.DeadLetterFilter;
 import io.followermaze.dlq.LoggingDeadLetterSink;
 import io.followermaze.dlq.Reason;
-import io.followermaze.kafka.KafkaRedriver;
+import io.followermaze.dlq.StoredDeadLetter;
 import io.followermaze.server.Server;
 import io.followermaze.server.ServerConfig;
-import io.followermaze.kafka.KafkaDeadLetterArchive;
-import io.followermaze.kafka.KafkaDeadLetterStore;
-import io.followermaze.kafka.KafkaDlqOperations;
-import io.followermaze.dlq.StoredDeadLetter;
 import io.followermaze.testing.EventSource;
 import io.followermaze.testing.KafkaBroker;
 import io.followermaze.testing.RunningServer;
@@ -61,15 +57,26 @@ class KafkaRedriveIT {
   }
 
   @Test
-  void parkedNotificationsGoToUsersWhoConnectedLaterInOrderAndAreNeverRedrivenTwice() throws Exception {
+  void parkedNotificationsGoToUsersWhoConnectedLaterInOrderAndAreNeverRedrivenTwice()
+      throws Exception {
     try (KafkaBroker broker = new KafkaBroker(kafkaDir)) {
-      DeadLetterCollector collector = new DeadLetterCollector(KafkaDeadLetterStore.open(broker.bootstrap(), TOPIC, 3),
-          32 << 10, 4 << 10, Duration.ofMillis(20));
+      DeadLetterCollector collector =
+          new DeadLetterCollector(
+              KafkaDeadLetterStore.open(broker.bootstrap(), TOPIC, 3),
+              32 << 10,
+              4 << 10,
+              Duration.ofMillis(20));
       LoggingDeadLetterSink deadLetters = new LoggingDeadLetterSink(0, collector);
       Server server = Server.start(ServerConfig.forTests(), deadLetters);
       KafkaRedriver redriver = new KafkaRedriver(broker.bootstrap(), TOPIC, server);
-      AdminServer admin = new AdminServer(new AdminServer.Options("127.0.0.1", 0, null), server, deadLetters, collector,
-          new KafkaDlqOperations(broker.bootstrap(), TOPIC), new ServerMetrics(server, deadLetters, collector, null));
+      AdminServer admin =
+          new AdminServer(
+              new AdminServer.Options("127.0.0.1", 0, null),
+              server,
+              deadLetters,
+              collector,
+              new KafkaDlqOperations(broker.bootstrap(), TOPIC),
+              new ServerMetrics(server, deadLetters, collector, null));
       try (EventSource source = new EventSource(server.eventPort())) {
         source.send("1|P|2|7", "2|P|3|8", "3|F|4|7", "4|P|5|7");
         await().atMost(RunningServer.PATIENCE).until(() -> collector.committed() == 4);
@@ -78,19 +85,32 @@ class KafkaRedriveIT {
         try (KafkaDlqOperations topic = new KafkaDlqOperations(broker.bootstrap(), TOPIC)) {
           assertThat(topic.stats().byReason()).containsEntry(Reason.USER_NOT_CONNECTED, 4L);
           assertThat(topic.count(DeadLetterFilter.ALL.forRecipient(7))).isEqualTo(3);
-          List<StoredDeadLetter> sevens = topic.list(DeadLetterFilter.ALL.forRecipient(7), 0, 10).letters();
+          List<StoredDeadLetter> sevens =
+              topic.list(DeadLetterFilter.ALL.forRecipient(7), 0, 10).letters();
           assertThat(sevens).extracting(l -> l.letter().sequence()).containsExactly(1L, 3L, 4L);
-          assertThat(topic.get(sevens.get(1).id())).hasValueSatisfying(l -> assertThat(l.letter().payloadText()).isEqualTo("3|F|4|7"));
+          assertThat(topic.get(sevens.get(1).id()))
+              .hasValueSatisfying(l -> assertThat(l.letter().payloadText()).isEqualTo("3|F|4|7"));
           assertThat(topic.dryRun(DeadLetterFilter.ALL, 10).matching()).isEqualTo(4);
-          assertThatThrownBy(() -> topic.purge(DeadLetterFilter.ALL)).hasMessageContaining("retention");
+          assertThatThrownBy(() -> topic.purge(DeadLetterFilter.ALL))
+              .hasMessageContaining("retention");
         }
-        HttpResponse<String> overHttp = HttpClient.newHttpClient().send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.port() + "/dlq?user=7")).build(),
-            HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> overHttp =
+            HttpClient.newHttpClient()
+                .send(
+                    HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + admin.port() + "/dlq?user=7"))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString());
         assertThat(overHttp.statusCode()).isEqualTo(200);
-        assertThat(overHttp.body()).contains("1|P|2|7").contains("4|P|5|7").doesNotContain("2|P|3|8");
+        assertThat(overHttp.body())
+            .contains("1|P|2|7")
+            .contains("4|P|5|7")
+            .doesNotContain("2|P|3|8");
         String stats = cli("dlq", "stats", "--kafka-bootstrap", broker.bootstrap());
-        assertThat(stats).contains("dead letters: 4 in Kafka topic maze.dlq").contains("USER_NOT_CONNECTED").contains("4");
+        assertThat(stats)
+            .contains("dead letters: 4 in Kafka topic maze.dlq")
+            .contains("USER_NOT_CONNECTED")
+            .contains("4");
 
         UserClient seven = UserClient.connect(server.clientPort(), 7);
         await().atMost(RunningServer.PATIENCE).until(() -> server.stats().connectedClients() == 1);
@@ -105,7 +125,9 @@ class KafkaRedriveIT {
         assertThat(eight.awaitLines(1)).containsExactly("2|P|3|8");
         await().atMost(Duration.ofSeconds(30)).until(() -> parked(broker) == 0);
         source.send("5|B");
-        assertThat(seven.awaitLines(4)).as("nothing redriven twice").containsExactly("1|P|2|7", "3|F|4|7", "4|P|5|7", "5|B");
+        assertThat(seven.awaitLines(4))
+            .as("nothing redriven twice")
+            .containsExactly("1|P|2|7", "3|F|4|7", "4|P|5|7", "5|B");
       } finally {
         admin.close();
         redriver.close();

@@ -21,7 +21,8 @@ class ClientIdTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"\r\n", "abc\n", "-1\n", "12a\n", " 1\n", "2147483648\n", "99999999999\n"})
+  @ValueSource(
+      strings = {"\r\n", "abc\n", "-1\n", "12a\n", " 1\n", "2147483648\n", "99999999999\n"})
   void rejectsAnythingButANumberInRange(String line) {
     assertThat(parse(line).valid()).isFalse();
     assertThat(parse(line).error()).isNotBlank();

@@ -20,15 +20,22 @@ class EventParserTest {
 
   @Test
   void parsesEachEventTypeWithItsFields() {
-    assertThat(parse("666|F|60|50\n")).isInstanceOfSatisfying(Follow.class, f -> {
-      assertThat(f.sequence()).isEqualTo(666);
-      assertThat(f.from()).isEqualTo(60);
-      assertThat(f.to()).isEqualTo(50);
-    });
-    assertThat(parse("1|U|12|9\n")).isInstanceOfSatisfying(Unfollow.class, u -> assertThat(u.to()).isEqualTo(9));
-    assertThat(parse("542532|B\n")).isInstanceOfSatisfying(Broadcast.class, b -> assertThat(b.sequence()).isEqualTo(542532));
-    assertThat(parse("43|P|32|56\n")).isInstanceOfSatisfying(PrivateMessage.class, p -> assertThat(p.to()).isEqualTo(56));
-    assertThat(parse("634|S|32\n")).isInstanceOfSatisfying(StatusUpdate.class, s -> assertThat(s.from()).isEqualTo(32));
+    assertThat(parse("666|F|60|50\n"))
+        .isInstanceOfSatisfying(
+            Follow.class,
+            f -> {
+              assertThat(f.sequence()).isEqualTo(666);
+              assertThat(f.from()).isEqualTo(60);
+              assertThat(f.to()).isEqualTo(50);
+            });
+    assertThat(parse("1|U|12|9\n"))
+        .isInstanceOfSatisfying(Unfollow.class, u -> assertThat(u.to()).isEqualTo(9));
+    assertThat(parse("542532|B\n"))
+        .isInstanceOfSatisfying(Broadcast.class, b -> assertThat(b.sequence()).isEqualTo(542532));
+    assertThat(parse("43|P|32|56\n"))
+        .isInstanceOfSatisfying(PrivateMessage.class, p -> assertThat(p.to()).isEqualTo(56));
+    assertThat(parse("634|S|32\n"))
+        .isInstanceOfSatisfying(StatusUpdate.class, s -> assertThat(s.from()).isEqualTo(32));
   }
 
   @Test
@@ -75,35 +82,45 @@ class EventParserTest {
       })
   void rejectsEveryKindOfBadLine(String line, Malformation problem, long sequence) {
     ParseResult result = parse(line + "\n");
-    assertThat(result).isInstanceOfSatisfying(Malformed.class, m -> {
-      assertThat(m.problem()).isEqualTo(problem);
-      assertThat(m.sequence()).isEqualTo(sequence);
-      assertThat(m.detail()).isNotBlank();
-    });
+    assertThat(result)
+        .isInstanceOfSatisfying(
+            Malformed.class,
+            m -> {
+              assertThat(m.problem()).isEqualTo(problem);
+              assertThat(m.sequence()).isEqualTo(sequence);
+              assertThat(m.detail()).isNotBlank();
+            });
   }
 
   @Test
   void reportsInvalidUtf8WithTheSequenceWhenReadable() {
     byte[] line = {'8', '|', 'S', '|', (byte) 0xC3, (byte) 0x28, '\n'};
-    assertThat(EventParser.parse(line)).isInstanceOfSatisfying(Malformed.class, m -> {
-      assertThat(m.problem()).isEqualTo(Malformation.INVALID_UTF8);
-      assertThat(m.sequence()).isEqualTo(8);
-      assertThat(m.line()).isSameAs(line);
-    });
+    assertThat(EventParser.parse(line))
+        .isInstanceOfSatisfying(
+            Malformed.class,
+            m -> {
+              assertThat(m.problem()).isEqualTo(Malformation.INVALID_UTF8);
+              assertThat(m.sequence()).isEqualTo(8);
+              assertThat(m.line()).isSameAs(line);
+            });
   }
 
   @Test
   void validUtf8ThatIsNotANumberIsABadUserIdNotAnEncodingError() {
-    assertThat(parse("8|S|ü\n")).isInstanceOfSatisfying(Malformed.class,
-        m -> assertThat(m.problem()).isEqualTo(Malformation.BAD_USER_ID));
+    assertThat(parse("8|S|ü\n"))
+        .isInstanceOfSatisfying(
+            Malformed.class, m -> assertThat(m.problem()).isEqualTo(Malformation.BAD_USER_ID));
   }
 
   @Test
   void acceptsTheLargestIds() {
-    assertThat(parse("999999999999999999|P|2147483647|0\n")).isInstanceOfSatisfying(PrivateMessage.class, p -> {
-      assertThat(p.sequence()).isEqualTo(999_999_999_999_999_999L);
-      assertThat(p.from()).isEqualTo(Integer.MAX_VALUE);
-    });
+    assertThat(parse("999999999999999999|P|2147483647|0\n"))
+        .isInstanceOfSatisfying(
+            PrivateMessage.class,
+            p -> {
+              assertThat(p.sequence()).isEqualTo(999_999_999_999_999_999L);
+              assertThat(p.from()).isEqualTo(Integer.MAX_VALUE);
+            });
     assertThat(parse("1|S|2147483648\n")).isInstanceOf(Malformed.class);
   }
 }

@@ -15,17 +15,18 @@ class LineFramerTest {
 
   private final List<String> lines = new ArrayList<>();
   private final List<Malformed> malformed = new ArrayList<>();
-  private final LineFramer.Handler handler = new LineFramer.Handler() {
-    @Override
-    public void line(byte[] line) {
-      lines.add(new String(line, StandardCharsets.UTF_8));
-    }
+  private final LineFramer.Handler handler =
+      new LineFramer.Handler() {
+        @Override
+        public void line(byte[] line) {
+          lines.add(new String(line, StandardCharsets.UTF_8));
+        }
 
-    @Override
-    public void malformed(Malformed m) {
-      malformed.add(m);
-    }
-  };
+        @Override
+        public void malformed(Malformed m) {
+          malformed.add(m);
+        }
+      };
 
   private void feed(LineFramer framer, String text) {
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
@@ -39,7 +40,13 @@ class LineFramerTest {
     ByteArrayOutputStream stream = new ByteArrayOutputStream();
     List<String> expected = new ArrayList<>();
     for (int i = 1; i <= 500; i++) {
-      String line = i + "|P|" + random.nextInt(1000) + "|" + random.nextInt(1000) + (random.nextBoolean() ? "\r\n" : "\n");
+      String line =
+          i
+              + "|P|"
+              + random.nextInt(1000)
+              + "|"
+              + random.nextInt(1000)
+              + (random.nextBoolean() ? "\r\n" : "\n");
       expected.add(line);
       stream.writeBytes(line.getBytes(StandardCharsets.US_ASCII));
     }
@@ -61,12 +68,15 @@ class LineFramerTest {
     feed(framer, "1|B\n77|S|" + "9".repeat(30));
     feed(framer, "9".repeat(30) + "\n2|B\n");
     assertThat(lines).containsExactly("1|B\n", "2|B\n");
-    assertThat(malformed).singleElement().satisfies(m -> {
-      assertThat(m.problem()).isEqualTo(Malformation.LINE_TOO_LONG);
-      assertThat(m.length()).as("5 + 30 + 30 bytes and the LF").isEqualTo(66);
-      assertThat(m.line()).hasSize(16);
-      assertThat(m.sequence()).isEqualTo(77);
-    });
+    assertThat(malformed)
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.problem()).isEqualTo(Malformation.LINE_TOO_LONG);
+              assertThat(m.length()).as("5 + 30 + 30 bytes and the LF").isEqualTo(66);
+              assertThat(m.line()).hasSize(16);
+              assertThat(m.sequence()).isEqualTo(77);
+            });
   }
 
   @Test
@@ -92,11 +102,14 @@ class LineFramerTest {
     feed(framer, "1|B\n12|P|3|4");
     framer.endOfStream(handler);
     assertThat(lines).containsExactly("1|B\n");
-    assertThat(malformed).singleElement().satisfies(m -> {
-      assertThat(m.problem()).isEqualTo(Malformation.TRUNCATED);
-      assertThat(m.sequence()).isEqualTo(12);
-      assertThat(new String(m.line(), StandardCharsets.US_ASCII)).isEqualTo("12|P|3|4");
-    });
+    assertThat(malformed)
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.problem()).isEqualTo(Malformation.TRUNCATED);
+              assertThat(m.sequence()).isEqualTo(12);
+              assertThat(new String(m.line(), StandardCharsets.US_ASCII)).isEqualTo("12|P|3|4");
+            });
   }
 
   @Test

@@ -22,17 +22,18 @@ class ParserFuzzTest {
     int chunk = 1 + data.consumeInt(0, 64);
     byte[] input = data.consumeRemainingAsBytes();
     List<ParseResult> results = new ArrayList<>();
-    LineFramer.Handler handler = new LineFramer.Handler() {
-      @Override
-      public void line(byte[] line) {
-        results.add(EventParser.parse(line));
-      }
+    LineFramer.Handler handler =
+        new LineFramer.Handler() {
+          @Override
+          public void line(byte[] line) {
+            results.add(EventParser.parse(line));
+          }
 
-      @Override
-      public void malformed(Malformed malformed) {
-        results.add(malformed);
-      }
-    };
+          @Override
+          public void malformed(Malformed malformed) {
+            results.add(malformed);
+          }
+        };
     LineFramer framer = new LineFramer(maxLine);
     long framedBytes = 0;
     for (int offset = 0; offset < input.length; offset += chunk) {

@@ -35,31 +35,38 @@ class BackPressureIT {
   }
 
   @Test
-  void aStalledStoreStopsTheServerReadingTheSourceUntilItDrainsAndEveryLetterArrives() throws Exception {
+  void aStalledStoreStopsTheServerReadingTheSourceUntilItDrainsAndEveryLetterArrives()
+      throws Exception {
     GatedStore store = new GatedStore();
-    DeadLetterCollector collector = new DeadLetterCollector(store, 32_000, 3_200, Duration.ofMillis(10));
+    DeadLetterCollector collector =
+        new DeadLetterCollector(store, 32_000, 3_200, Duration.ofMillis(10));
     int total = 200_000;
     try (Server server = Server.start(ServerConfig.forTests(), collector)) {
       UserClient client = UserClient.connect(server.clientPort(), 1);
       await().until(() -> server.stats().clientsRegistered() == 1);
-      Thread sender = Thread.ofPlatform().start(() -> {
-        try (EventSource source = new EventSource(server.eventPort())) {
-          StringBuilder lines = new StringBuilder();
-          for (int s = 1; s <= total; s++) {
-            lines.append(s).append(s == total ? "|P|2|1\n" : "|P|1|999\n");
-            if (s % 10_000 == 0) {
-              source.sendRaw(lines.toString().getBytes());
-              lines.setLength(0);
-            }
-          }
-        } catch (java.io.IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-      });
+      Thread sender =
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    try (EventSource source = new EventSource(server.eventPort())) {
+                      StringBuilder lines = new StringBuilder();
+                      for (int s = 1; s <= total; s++) {
+                        lines.append(s).append(s == total ? "|P|2|1\n" : "|P|1|999\n");
+                        if (s % 10_000 == 0) {
+                          source.sendRaw(lines.toString().getBytes());
+                          lines.setLength(0);
+                        }
+                      }
+                    } catch (java.io.IOException e) {
+                      throw new java.io.UncheckedIOException(e);
+                    }
+                  });
 
       await().until(() -> collector.backPressureWaits() > 0);
       long stalledAt = server.stats().eventsReceived();
-      await("intake stays paused while the store is stalled").during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+      await("intake stays paused while the store is stalled")
+          .during(Duration.ofMillis(300))
+          .atMost(Duration.ofSeconds(2))
           .until(() -> server.stats().eventsReceived() == stalledAt);
       assertThat(stalledAt).isLessThan(total);
 
@@ -70,6 +77,8 @@ class BackPressureIT {
     } finally {
       collector.close();
     }
-    assertThat(store.stored.get()).as("every offline notification stored, none dropped").isEqualTo(total - 1);
+    assertThat(store.stored.get())
+        .as("every offline notification stored, none dropped")
+        .isEqualTo(total - 1);
   }
 }

@@ -34,19 +34,37 @@ class CrashRecoveryIT {
 
   /** Letters indexed: pointers not purged. */
   private long indexed() throws Exception {
-    try (var connection = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve(SqliteDeadLetterStore.FILE_NAME));
-        var sum = connection.createStatement().executeQuery("select coalesce(sum(live), 0) from dlq_pointer")) {
+    try (var connection =
+            DriverManager.getConnection(
+                "jdbc:sqlite:" + dataDir.resolve(SqliteDeadLetterStore.FILE_NAME));
+        var sum =
+            connection
+                .createStatement()
+                .executeQuery("select coalesce(sum(live), 0) from dlq_pointer")) {
       sum.next();
       return sum.getLong(1);
     }
   }
 
   @Test
-  void everyCommittedDeadLetterSurvivesAKillMinusNineAndTheServerRestartsOnTheStore() throws Exception {
+  void everyCommittedDeadLetterSurvivesAKillMinusNineAndTheServerRestartsOnTheStore()
+      throws Exception {
     ServerProcess first = new ServerProcess(dataDir);
-    BenchOptions options = new BenchOptions("127.0.0.1", first.eventPort, first.clientPort, 5_000_000, 10, 1_000, 100, 3,
-        Duration.ofMinutes(2), Duration.ZERO);
-    Thread load = Thread.ofPlatform().start(() -> Bench.run(options, new PrintStream(new ByteArrayOutputStream())));
+    BenchOptions options =
+        new BenchOptions(
+            "127.0.0.1",
+            first.eventPort,
+            first.clientPort,
+            5_000_000,
+            10,
+            1_000,
+            100,
+            3,
+            Duration.ofMinutes(2),
+            Duration.ZERO);
+    Thread load =
+        Thread.ofPlatform()
+            .start(() -> Bench.run(options, new PrintStream(new ByteArrayOutputStream())));
 
     long committedBeforeKill;
     try (SqliteDeadLetterStore reader = SqliteDeadLetterStore.open(dataDir)) {
@@ -58,7 +76,9 @@ class CrashRecoveryIT {
     assertThat(first.process.exitValue()).as("killed by SIGKILL").isEqualTo(137);
     load.join(TimeUnit.MINUTES.toMillis(2));
 
-    try (var connection = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve(SqliteDeadLetterStore.FILE_NAME));
+    try (var connection =
+            DriverManager.getConnection(
+                "jdbc:sqlite:" + dataDir.resolve(SqliteDeadLetterStore.FILE_NAME));
         var check = connection.createStatement().executeQuery("PRAGMA integrity_check")) {
       assertThat(check.next()).isTrue();
       assertThat(check.getString(1)).isEqualTo("ok");
@@ -66,8 +86,11 @@ class CrashRecoveryIT {
     long afterCrash;
     try (SqliteDeadLetterStore reader = SqliteDeadLetterStore.open(dataDir)) {
       afterCrash = committed(reader);
-      assertThat(afterCrash).as("nothing committed before the kill is lost").isGreaterThanOrEqualTo(committedBeforeKill);
-      System.out.printf("crash test: %d dead letters seen committed before kill -9, %d in the store after%n",
+      assertThat(afterCrash)
+          .as("nothing committed before the kill is lost")
+          .isGreaterThanOrEqualTo(committedBeforeKill);
+      System.out.printf(
+          "crash test: %d dead letters seen committed before kill -9, %d in the store after%n",
           committedBeforeKill, afterCrash);
     }
 
@@ -76,11 +99,21 @@ class CrashRecoveryIT {
       source.send("1|P|1|424242");
     }
     try (SqliteDeadLetterStore reader = SqliteDeadLetterStore.open(dataDir)) {
-      await().atMost(Duration.ofSeconds(60)).until(() -> reader.awaitingIndex() == 0
-          && reader.count(DeadLetterFilter.ALL.forRecipient(424242)) == 1);
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () ->
+                  reader.awaitingIndex() == 0
+                      && reader.count(DeadLetterFilter.ALL.forRecipient(424242)) == 1);
       assertThat(reader.count(DeadLetterFilter.ALL)).isEqualTo(afterCrash + 1);
-      assertThat(indexed()).as("the restarted server indexed every block exactly once").isEqualTo(afterCrash + 1);
-      assertThat(reader.list(DeadLetterFilter.ALL, 0, 5)).extracting(s -> s.id()).hasSize(5).isSorted().doesNotHaveDuplicates();
+      assertThat(indexed())
+          .as("the restarted server indexed every block exactly once")
+          .isEqualTo(afterCrash + 1);
+      assertThat(reader.list(DeadLetterFilter.ALL, 0, 5))
+          .extracting(s -> s.id())
+          .hasSize(5)
+          .isSorted()
+          .doesNotHaveDuplicates();
     }
     second.process.destroy();
     assertThat(second.process.waitFor(30, TimeUnit.SECONDS)).isTrue();

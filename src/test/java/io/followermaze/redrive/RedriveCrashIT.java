@@ -21,8 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A redrive cut short by {@code kill -9} resumes at the next start after its last confirmed letter:
- * nothing is lost and nothing repeated beyond the documented in-flight bound (one slice, a tenth of a
- * second at the request's rate: letters queued but not yet confirmed, or confirmed but not yet written).
+ * nothing is lost and nothing repeated beyond the documented in-flight bound (one slice, a tenth of
+ * a second at the request's rate: letters queued but not yet confirmed, or confirmed but not yet
+ * written).
  */
 class RedriveCrashIT {
 
@@ -45,23 +46,38 @@ class RedriveCrashIT {
     long id;
     List<String> received = new ArrayList<>();
     try (SqliteDeadLetterStore store = SqliteDeadLetterStore.open(dataDir)) {
-      await().atMost(Duration.ofSeconds(60)).until(() -> store.count(DeadLetterFilter.ALL.forRecipient(7)) == PARKED);
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> store.count(DeadLetterFilter.ALL.forRecipient(7)) == PARKED);
       UserClient before = UserClient.connect(first.clientPort, 7);
-      id = store.requestRedrive(DeadLetterFilter.ALL.forRecipient(7), RATE, System.currentTimeMillis());
+      id =
+          store.requestRedrive(
+              DeadLetterFilter.ALL.forRecipient(7), RATE, System.currentTimeMillis());
       await().atMost(Duration.ofSeconds(60)).until(() -> before.lines().size() >= PARKED / 4);
       first.process.destroyForcibly();
       assertThat(first.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
       received.addAll(before.texts());
       before.close();
-      assertThat(store.redriveRequest(id)).get().extracting(RedriveRequest::status).isEqualTo("running");
+      assertThat(store.redriveRequest(id))
+          .get()
+          .extracting(RedriveRequest::status)
+          .isEqualTo("running");
 
       ServerProcess second = new ServerProcess(dataDir);
       try (UserClient after = UserClient.connect(second.clientPort, 7)) {
-        await().atMost(Duration.ofSeconds(60)).until(() -> store.redriveRequest(id).orElseThrow().status().equals("done"));
-        // The resumed request may have started before user 7 was back: what it skipped stays parked for the next one.
-        long again = store.requestRedrive(DeadLetterFilter.ALL.forRecipient(7), RATE, System.currentTimeMillis());
-        await().atMost(Duration.ofSeconds(60)).until(() -> store.redriveRequest(again).orElseThrow().status().equals("done"));
-        await("the resumed redrive's lines have all arrived").atMost(Duration.ofSeconds(10))
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> store.redriveRequest(id).orElseThrow().status().equals("done"));
+        // The resumed request may have started before user 7 was back: what it skipped stays parked
+        // for the next one.
+        long again =
+            store.requestRedrive(
+                DeadLetterFilter.ALL.forRecipient(7), RATE, System.currentTimeMillis());
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> store.redriveRequest(again).orElseThrow().status().equals("done"));
+        await("the resumed redrive's lines have all arrived")
+            .atMost(Duration.ofSeconds(10))
             .until(() -> received.size() + after.lines().size() >= PARKED);
         received.addAll(after.texts());
       } finally {
@@ -71,7 +87,8 @@ class RedriveCrashIT {
     Map<String, Integer> times = new HashMap<>();
     received.forEach(line -> times.merge(line, 1, Integer::sum));
     long repeated = times.values().stream().filter(n -> n > 1).count();
-    System.out.printf("redrive across kill -9: %,d parked, %,d lines received, %,d distinct, %,d repeated (bound %d)%n",
+    System.out.printf(
+        "redrive across kill -9: %,d parked, %,d lines received, %,d distinct, %,d repeated (bound %d)%n",
         PARKED, received.size(), times.size(), repeated, SLICE);
     assertThat(times.keySet()).as("nothing lost").hasSize(PARKED);
     assertThat(repeated).as("repeated at most one slice").isLessThanOrEqualTo(SLICE);

@@ -20,8 +20,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Random byte soup mixed with valid events, cut into random chunks, over a real socket: no
- * exception escapes the server, every bad line is exactly one malformed dead letter, and every valid
- * event is delivered in order.
+ * exception escapes the server, every bad line is exactly one malformed dead letter, and every
+ * valid event is delivered in order.
  */
 class ByteSoupIT {
 
@@ -64,7 +64,8 @@ class ByteSoupIT {
       int expectedGarbage = garbage;
       await().until(() -> server.deadLetters().size() >= expectedGarbage);
       List<DeadLetter> letters = server.deadLetters();
-      assertThat(letters).hasSize(garbage)
+      assertThat(letters)
+          .hasSize(garbage)
           .allSatisfy(l -> assertThat(l.reason().category()).isEqualTo(Reason.Category.MALFORMED));
       assertThat(server.server().stats().processingErrors()).isZero();
       assertThat(server.server().stats().linesMalformed()).isEqualTo(garbage);
@@ -77,7 +78,10 @@ class ByteSoupIT {
       int length = random.nextInt(10) == 0 ? 1000 + random.nextInt(2000) : random.nextInt(24);
       byte[] line = new byte[length + 1];
       for (int i = 0; i < length; i++) {
-        line[i] = random.nextInt(8) == 0 ? (byte) (0x80 + random.nextInt(0x7f)) : ALPHABET[random.nextInt(ALPHABET.length)];
+        line[i] =
+            random.nextInt(8) == 0
+                ? (byte) (0x80 + random.nextInt(0x7f))
+                : ALPHABET[random.nextInt(ALPHABET.length)];
       }
       line[length] = '\n';
       if (EventParser.parse(line) instanceof Malformed) {

@@ -36,16 +36,20 @@ class CelebrityIT {
     ServerProcess server = new ServerProcess(dataDir);
     long pid = server.process.pid();
     AtomicLong peakRss = new AtomicLong();
-    Thread sampler = Thread.ofPlatform().daemon().start(() -> {
-      while (!Thread.currentThread().isInterrupted()) {
-        peakRss.accumulateAndGet(ServerMemory.rssBytes(pid), Math::max);
-        try {
-          Thread.sleep(50);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    });
+    Thread sampler =
+        Thread.ofPlatform()
+            .daemon()
+            .start(
+                () -> {
+                  while (!Thread.currentThread().isInterrupted()) {
+                    peakRss.accumulateAndGet(ServerMemory.rssBytes(pid), Math::max);
+                    try {
+                      Thread.sleep(50);
+                    } catch (InterruptedException e) {
+                      return;
+                    }
+                  }
+                });
     long expected = (long) FOLLOWERS * (1 + POSTS);
     try (EventSource source = new EventSource(server.eventPort)) {
       ByteArrayOutputStream follows = new ByteArrayOutputStream();
@@ -63,18 +67,23 @@ class CelebrityIT {
       }
       source.sendRaw(posts.toString().getBytes(StandardCharsets.US_ASCII));
       try (SqliteDeadLetterStore reader = SqliteDeadLetterStore.open(dataDir)) {
-        await().atMost(Duration.ofMinutes(3)).until(() -> reader.count(DeadLetterFilter.ALL) >= expected || !server.process.isAlive());
+        await()
+            .atMost(Duration.ofMinutes(3))
+            .until(
+                () -> reader.count(DeadLetterFilter.ALL) >= expected || !server.process.isAlive());
         assertThat(server.process.isAlive()).as("the server is up: %s", server.log).isTrue();
       }
     }
     int status = server.stop();
     sampler.interrupt();
-    System.out.printf("celebrity: %,d followers x (1 follow + %d posts) = %,d letters; server peak RSS %d MiB%n", FOLLOWERS,
-        POSTS, expected, peakRss.get() >> 20);
+    System.out.printf(
+        "celebrity: %,d followers x (1 follow + %d posts) = %,d letters; server peak RSS %d MiB%n",
+        FOLLOWERS, POSTS, expected, peakRss.get() >> 20);
     assertThat(status).as("exit status on SIGTERM: %s", server.log).isZero();
     assertThat(server.errors()).isEmpty();
     try (SqliteDeadLetterStore reader = SqliteDeadLetterStore.open(dataDir)) {
-      DeadLetterFilter offline = DeadLetterFilter.ALL.withReasons(Set.of(Reason.USER_NOT_CONNECTED));
+      DeadLetterFilter offline =
+          DeadLetterFilter.ALL.withReasons(Set.of(Reason.USER_NOT_CONNECTED));
       assertThat(reader.count(offline)).isEqualTo(expected);
       assertThat(reader.stats().total()).as("nothing but the offline letters").isEqualTo(expected);
       while (reader.catchUp(true)) {
@@ -82,8 +91,10 @@ class CelebrityIT {
       }
       assertThat(reader.list(DeadLetterFilter.ALL.forRecipient(1_000 + FOLLOWERS), 0, 10))
           .extracting(s -> s.letter().sequence())
-          .containsExactly(FOLLOWERS + 1L, FOLLOWERS + 2L, FOLLOWERS + 3L, FOLLOWERS + 4L, FOLLOWERS + 5L);
-      assertThat(reader.count(DeadLetterFilter.ALL.forRecipient(42))).as("each follow notifies 42, who is offline too")
+          .containsExactly(
+              FOLLOWERS + 1L, FOLLOWERS + 2L, FOLLOWERS + 3L, FOLLOWERS + 4L, FOLLOWERS + 5L);
+      assertThat(reader.count(DeadLetterFilter.ALL.forRecipient(42)))
+          .as("each follow notifies 42, who is offline too")
           .isEqualTo(FOLLOWERS);
     }
   }

@@ -21,10 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Big churn (opt-in, with the soak: {@code mvn verify -Psoak}, {@code bin/soak}): the default 10M-event
- * bench against the real server process with the durable DLQ, plus {@code -Dsoak.churners} (200)
- * churning clients and two stuck and two slow ones. The reliable clients must PASS, and every
- * notification an unreliable client missed must be in the store.
+ * Big churn (opt-in, with the soak: {@code mvn verify -Psoak}, {@code bin/soak}): the default
+ * 10M-event bench against the real server process with the durable DLQ, plus {@code
+ * -Dsoak.churners} (200) churning clients and two stuck and two slow ones. The reliable clients
+ * must PASS, and every notification an unreliable client missed must be in the store.
  */
 class ChurnSoakIT {
 
@@ -34,9 +34,20 @@ class ChurnSoakIT {
   void tenMillionEventsWithHundredsOfReconnectsPerSecondLoseNothing() throws Exception {
     int churners = Integer.getInteger("soak.churners", 200);
     try (ServerProcess server = new ServerProcess(dataDir)) {
-      BenchOptions options = new BenchOptions("127.0.0.1", server.eventPort, server.clientPort, 10_000_000, 100, 1_000, 100,
-          42, Duration.ofMinutes(10), Duration.ofSeconds(5), new BenchOptions.Unreliable(churners, 2, 2),
-          BenchOptions.Pace.UNPACED);
+      BenchOptions options =
+          new BenchOptions(
+              "127.0.0.1",
+              server.eventPort,
+              server.clientPort,
+              10_000_000,
+              100,
+              1_000,
+              100,
+              42,
+              Duration.ofMinutes(10),
+              Duration.ofSeconds(5),
+              new BenchOptions.Unreliable(churners, 2, 2),
+              BenchOptions.Pace.UNPACED);
       BenchResult result = Bench.run(options, System.out);
       System.out.println("churn soak: " + result.summary());
       assertThat(result.failure()).isNull();
@@ -44,10 +55,15 @@ class ChurnSoakIT {
 
       long expected = result.expectedOffline() + result.unreliable().missingCount();
       try (SqliteDeadLetterStore store = SqliteDeadLetterStore.open(dataDir)) {
-        await().atMost(Duration.ofMinutes(2)).until(() -> store.count(DeadLetterFilter.ALL) >= expected);
+        await()
+            .atMost(Duration.ofMinutes(2))
+            .until(() -> store.count(DeadLetterFilter.ALL) >= expected);
       }
-      try (var connection = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve(SqliteDeadLetterStore.FILE_NAME));
-          PreparedStatement query = connection.prepareStatement("SELECT sequence FROM dead_letter WHERE recipient = ?")) {
+      try (var connection =
+              DriverManager.getConnection(
+                  "jdbc:sqlite:" + dataDir.resolve(SqliteDeadLetterStore.FILE_NAME));
+          PreparedStatement query =
+              connection.prepareStatement("SELECT sequence FROM dead_letter WHERE recipient = ?")) {
         for (Map.Entry<Integer, long[]> missed : result.unreliable().missing().entrySet()) {
           Set<Long> dead = new HashSet<>();
           query.setInt(1, missed.getKey());
@@ -57,7 +73,10 @@ class ChurnSoakIT {
             }
           }
           for (long sequence : missed.getValue()) {
-            assertThat(dead).as("user %d, sequence %d: missed, so it must be a dead letter", missed.getKey(), sequence)
+            assertThat(dead)
+                .as(
+                    "user %d, sequence %d: missed, so it must be a dead letter",
+                    missed.getKey(), sequence)
                 .contains(sequence);
           }
         }

@@ -40,11 +40,18 @@ class FloodOfEmptyLinesIT {
           source.sendRaw(newlines);
         }
         source.send("1|B");
-        assertThat(client.awaitLines(1)).as("the server is up: %s", server.log).containsExactly("1|B");
+        assertThat(client.awaitLines(1))
+            .as("the server is up: %s", server.log)
+            .containsExactly("1|B");
       }
       try (SqliteDeadLetterStore reader = SqliteDeadLetterStore.open(dataDir)) {
-        await().atMost(Duration.ofMinutes(2)).until(() -> reader.count(DeadLetterFilter.ALL.withReasons(Set.of(Reason.EMPTY_LINE)))
-            == FLOOD || !server.process.isAlive());
+        await()
+            .atMost(Duration.ofMinutes(2))
+            .until(
+                () ->
+                    reader.count(DeadLetterFilter.ALL.withReasons(Set.of(Reason.EMPTY_LINE)))
+                            == FLOOD
+                        || !server.process.isAlive());
       }
       assertThat(server.process.isAlive()).as("no OutOfMemoryError: %s", server.errors()).isTrue();
       assertThat(server.errors()).isEmpty();

@@ -48,7 +48,10 @@ class HostileClientsIT {
 
   private static boolean heardWithin(UserClient client, Duration patience) {
     try {
-      await().atMost(patience).pollInterval(Duration.ofMillis(5)).until(() -> !client.lines().isEmpty());
+      await()
+          .atMost(patience)
+          .pollInterval(Duration.ofMillis(5))
+          .until(() -> !client.lines().isEmpty());
       return true;
     } catch (ConditionTimeoutException e) {
       return false;
@@ -56,24 +59,29 @@ class HostileClientsIT {
   }
 
   @Test
-  void tenThousandIdleClientsAreHeldTheNextIsRefusedClearlyAndTheServerKeepsServing() throws Exception {
-    try (ServerProcess server = new ServerProcess(dataDir, "--max-clients", Integer.toString(IDLE))) {
+  void tenThousandIdleClientsAreHeldTheNextIsRefusedClearlyAndTheServerKeepsServing()
+      throws Exception {
+    try (ServerProcess server =
+        new ServerProcess(dataDir, "--max-clients", Integer.toString(IDLE))) {
       long pid = server.process.pid();
       long filesBefore = ServerMemory.openFiles(pid);
       List<SocketChannel> idle = new ArrayList<>(IDLE);
       try (UserClient active = UserClient.connect(server.clientPort, 1)) {
         for (int user = 2; user <= IDLE; user++) {
-          SocketChannel channel = SocketChannel.open(new InetSocketAddress("127.0.0.1", server.clientPort));
+          SocketChannel channel =
+              SocketChannel.open(new InetSocketAddress("127.0.0.1", server.clientPort));
           channel.write(ByteBuffer.wrap((user + "\r\n").getBytes(StandardCharsets.US_ASCII)));
           idle.add(channel);
         }
-        try (SocketChannel oneTooMany = SocketChannel.open(new InetSocketAddress("127.0.0.1", server.clientPort))) {
+        try (SocketChannel oneTooMany =
+            SocketChannel.open(new InetSocketAddress("127.0.0.1", server.clientPort))) {
           oneTooMany.write(ByteBuffer.wrap("99999\r\n".getBytes(StandardCharsets.US_ASCII)));
           assertThat(readLine(oneTooMany)).isEqualTo("ERROR too many connections");
         }
         long filesHeld = ServerMemory.openFiles(pid);
         long rssHeld = ServerMemory.rssBytes(pid) >> 20;
-        System.out.printf("hostile: %d client connections held: server has %d open files (%d before), RSS %d MiB%n",
+        System.out.printf(
+            "hostile: %d client connections held: server has %d open files (%d before), RSS %d MiB%n",
             IDLE, filesHeld, filesBefore, rssHeld);
         assertThat(filesHeld).isBetween(filesBefore + IDLE, filesBefore + IDLE + 64);
 
@@ -86,13 +94,17 @@ class HostileClientsIT {
         while (broadcast.position() < "2|B\n".length()) {
           last.read(broadcast);
         }
-        assertThat(new String(broadcast.array(), 0, broadcast.position(), StandardCharsets.US_ASCII)).isEqualTo("2|B\n");
+        assertThat(
+                new String(broadcast.array(), 0, broadcast.position(), StandardCharsets.US_ASCII))
+            .isEqualTo("2|B\n");
       } finally {
         for (SocketChannel channel : idle) {
           channel.close();
         }
       }
-      await().atMost(Duration.ofSeconds(60)).until(() -> ServerMemory.openFiles(pid) <= filesBefore + 16);
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> ServerMemory.openFiles(pid) <= filesBefore + 16);
       try (UserClient again = UserClient.connect(server.clientPort, 5);
           EventSource source = new EventSource(server.eventPort)) {
         // The server gives no sign that an id was read: broadcast until the new client hears one.
@@ -123,7 +135,8 @@ class HostileClientsIT {
         // The server stops reading after its bound and closes: the rest of the megabyte is refused.
       }
       hostile.setSoTimeout(20_000);
-      String reply = new String(hostile.getInputStream().readNBytes(200), StandardCharsets.US_ASCII);
+      String reply =
+          new String(hostile.getInputStream().readNBytes(200), StandardCharsets.US_ASCII);
       assertThat(reply).startsWith("ERROR user id line longer than");
 
       UserClient client = server.client(1);

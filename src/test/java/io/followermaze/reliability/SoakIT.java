@@ -25,26 +25,46 @@ class SoakIT {
   @TempDir Path dataDir;
 
   @Test
-  void thirtyMinutesAtHalfTheMaximumRateLeaveMemoryAndFileDescriptorsFlatAndNoErrors() throws Exception {
-    Duration duration = Duration.parse("PT" + System.getProperty("soak.duration", "30m").toUpperCase(java.util.Locale.ROOT));
+  void thirtyMinutesAtHalfTheMaximumRateLeaveMemoryAndFileDescriptorsFlatAndNoErrors()
+      throws Exception {
+    Duration duration =
+        Duration.parse(
+            "PT" + System.getProperty("soak.duration", "30m").toUpperCase(java.util.Locale.ROOT));
     long rate = Long.getLong("soak.rate", 1_300_000);
     int clients = Integer.getInteger("soak.clients", 100);
     int users = Integer.getInteger("soak.users", 110);
     try (ServerProcess server = new ServerProcess(dataDir)) {
-      BenchOptions options = new BenchOptions("127.0.0.1", server.eventPort, server.clientPort, Long.MAX_VALUE, clients, users,
-          100, 42, duration.plusMinutes(10), Duration.ofMinutes(1), BenchOptions.Unreliable.NONE,
-          new BenchOptions.Pace(rate, duration));
-      System.out.printf("soak: %s at %d events/s, %d clients, %d users%n", duration, rate, clients, users);
+      BenchOptions options =
+          new BenchOptions(
+              "127.0.0.1",
+              server.eventPort,
+              server.clientPort,
+              Long.MAX_VALUE,
+              clients,
+              users,
+              100,
+              42,
+              duration.plusMinutes(10),
+              Duration.ofMinutes(1),
+              BenchOptions.Unreliable.NONE,
+              new BenchOptions.Pace(rate, duration));
+      System.out.printf(
+          "soak: %s at %d events/s, %d clients, %d users%n", duration, rate, clients, users);
       BenchResult result = Bench.run(options, System.out);
       System.out.println("soak: " + result.summary());
 
       assertThat(result.failure()).isNull();
-      assertThat(result.server().finalRssBytes()).as("RSS in the last quarter vs the second quarter")
+      assertThat(result.server().finalRssBytes())
+          .as("RSS in the last quarter vs the second quarter")
           .isLessThanOrEqualTo(result.server().settledRssBytes() * 11 / 10 + 16 * MIB);
-      assertThat(result.server().finalOpenFiles()).as("open files in the last quarter vs the second quarter")
+      assertThat(result.server().finalOpenFiles())
+          .as("open files in the last quarter vs the second quarter")
           .isLessThanOrEqualTo(result.server().settledOpenFiles() + 8);
       assertThat(server.errors()).as("server log errors").isEmpty();
-      assertThat(server.stop()).as("graceful stop: %s", server.log.subList(Math.max(0, server.log.size() - 20), server.log.size()))
+      assertThat(server.stop())
+          .as(
+              "graceful stop: %s",
+              server.log.subList(Math.max(0, server.log.size() - 20), server.log.size()))
           .isZero();
     }
   }

@@ -78,7 +78,8 @@ class SourceFaultsIT {
   }
 
   @Test
-  void aBurstTenTimesTheSteadyRateThenAMidLineDisconnectAndAReconnectLoseNothingAndReorderNothing() throws Exception {
+  void aBurstTenTimesTheSteadyRateThenAMidLineDisconnectAndAReconnectLoseNothingAndReorderNothing()
+      throws Exception {
     try (RunningServer server = RunningServer.start()) {
       try (EventSource setup = server.source()) {
         setup.send("1|F|1|2", "2|F|3|2");
@@ -86,29 +87,37 @@ class SourceFaultsIT {
       server.awaitReceived(2);
       try (CountingClient one = new CountingClient(server.server().clientPort(), 1, 2);
           CountingClient three = new CountingClient(server.server().clientPort(), 3, 2)) {
-        await().atMost(RunningServer.PATIENCE).until(() -> server.server().stats().connectedClients() == 2);
+        await()
+            .atMost(RunningServer.PATIENCE)
+            .until(() -> server.server().stats().connectedClients() == 2);
         long steadyEnd = 10_002;
         long burstEnd = steadyEnd + 60_000;
         try (EventSource source = server.source()) {
           // Steady: 100 events every 10 ms (10k/s) ...
           for (long first = 3; first <= steadyEnd; first += 100) {
-            source.sendRaw(statusUpdates(first, Math.min(first + 99, steadyEnd)).getBytes(StandardCharsets.US_ASCII));
+            source.sendRaw(
+                statusUpdates(first, Math.min(first + 99, steadyEnd))
+                    .getBytes(StandardCharsets.US_ASCII));
             Thread.sleep(10); // Pacing the load, not waiting for a result.
           }
           // ... then a burst at ten times that: 1,000 every 10 ms (100k/s) for 60,000 events.
           for (long first = steadyEnd + 1; first <= burstEnd; first += 1_000) {
-            source.sendRaw(statusUpdates(first, Math.min(first + 999, burstEnd)).getBytes(StandardCharsets.US_ASCII));
+            source.sendRaw(
+                statusUpdates(first, Math.min(first + 999, burstEnd))
+                    .getBytes(StandardCharsets.US_ASCII));
             Thread.sleep(10);
-
           }
-          source.sendRaw(((burstEnd + 1) + "|S|").getBytes(StandardCharsets.US_ASCII)); // cut mid-line
+          source.sendRaw(
+              ((burstEnd + 1) + "|S|").getBytes(StandardCharsets.US_ASCII)); // cut mid-line
         }
         // The server has seen the end of the first source once the cut line is a dead letter.
         server.awaitDeadLetters(Reason.TRUNCATED_LINE, 1);
         try (EventSource again = server.source()) {
           again.send((burstEnd + 1) + "|S|2", (burstEnd + 2) + "|S|2");
         }
-        await().atMost(RunningServer.PATIENCE).until(() -> one.last.get() == burstEnd + 2 && three.last.get() == burstEnd + 2);
+        await()
+            .atMost(RunningServer.PATIENCE)
+            .until(() -> one.last.get() == burstEnd + 2 && three.last.get() == burstEnd + 2);
         // Every status update from 3 on arrived, one by one, in order.
         assertThat(one.problem.get()).isNull();
         assertThat(three.problem.get()).isNull();
@@ -116,8 +125,10 @@ class SourceFaultsIT {
       DeadLetter truncated = server.awaitDeadLetters(Reason.TRUNCATED_LINE, 1).get(0);
       assertThat(truncated.sequence()).isEqualTo(burstEndSequence());
       assertThat(server.deadLetters(Reason.TRUNCATED_LINE)).hasSize(1);
-      assertThat(server.deadLetters(Reason.USER_NOT_CONNECTED)).as("only the two follows of user 2, who never connected")
-          .extracting(DeadLetter::recipient).containsExactly(2, 2);
+      assertThat(server.deadLetters(Reason.USER_NOT_CONNECTED))
+          .as("only the two follows of user 2, who never connected")
+          .extracting(DeadLetter::recipient)
+          .containsExactly(2, 2);
       assertThat(server.deadLetters()).hasSize(3);
       assertThat(server.server().stats().processingErrors()).isZero();
     }

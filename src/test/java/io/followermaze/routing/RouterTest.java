@@ -13,17 +13,20 @@ class RouterTest {
 
   private final List<String> notified = new ArrayList<>();
   private final FollowGraph graph = new FollowGraph();
-  private final Router router = new Router(graph, new Recipients() {
-    @Override
-    public void user(int user, Event event) {
-      notified.add(user + "<-" + event.sequence());
-    }
+  private final Router router =
+      new Router(
+          graph,
+          new Recipients() {
+            @Override
+            public void user(int user, Event event) {
+              notified.add(user + "<-" + event.sequence());
+            }
 
-    @Override
-    public void everyoneConnected(Event event) {
-      notified.add("all<-" + event.sequence());
-    }
-  });
+            @Override
+            public void everyoneConnected(Event event) {
+              notified.add("all<-" + event.sequence());
+            }
+          });
 
   private void route(String line) {
     router.route((Event) EventParser.parse((line + "\n").getBytes(StandardCharsets.US_ASCII)));

@@ -70,7 +70,8 @@ class SequencerTest {
 
   static Stream<Arguments> seedsAndBatches() {
     return Stream.of(1, 100, 10_000)
-        .flatMap(batch -> LongStream.rangeClosed(1, 12).mapToObj(seed -> Arguments.of(seed, batch)));
+        .flatMap(
+            batch -> LongStream.rangeClosed(1, 12).mapToObj(seed -> Arguments.of(seed, batch)));
   }
 
   @ParameterizedTest(name = "seed {0}, batches up to {1}")
@@ -255,7 +256,8 @@ class SequencerTest {
     sequencer.skipAllGaps(GapTrigger.SOURCE_DISCONNECTED, 0);
 
     java.util.Set<Long> lost = new java.util.HashSet<>(corrupted);
-    List<Long> valid = LongStream.rangeClosed(1, total).boxed().filter(s -> !lost.contains(s)).toList();
+    List<Long> valid =
+        LongStream.rangeClosed(1, total).boxed().filter(s -> !lost.contains(s)).toList();
     assertThat(recorder.delivered).isEqualTo(valid);
     assertThat(recorder.outOfRange).hasSize(corrupted.size());
     assertThat(recorder.skipped()).containsExactlyElementsOf(corrupted);
@@ -268,7 +270,9 @@ class SequencerTest {
     offer(sequencer, 3, 4, 7, 10);
     sequencer.skipAllGaps(GapTrigger.SOURCE_DISCONNECTED, 0);
     assertThat(recorder.delivered).containsExactly(3L, 4L, 7L, 10L);
-    assertThat(recorder.gaps).extracting(g -> g[0] + ".." + g[1]).containsExactly("1..2", "5..6", "8..9");
+    assertThat(recorder.gaps)
+        .extracting(g -> g[0] + ".." + g[1])
+        .containsExactly("1..2", "5..6", "8..9");
     assertThat(recorder.triggers).containsOnly(GapTrigger.SOURCE_DISCONNECTED);
     assertThat(sequencer.next()).isEqualTo(11);
     offer(sequencer, 2);

@@ -64,7 +64,10 @@ class ConnectionsIT {
     try (RunningServer server = RunningServer.start()) {
       UserClient bad = server.rawClient("alice\r\n");
       bad.awaitClosedByServer();
-      assertThat(bad.texts()).singleElement().asString().startsWith("ERROR user id must be a number");
+      assertThat(bad.texts())
+          .singleElement()
+          .asString()
+          .startsWith("ERROR user id must be a number");
       UserClient good = server.client(3);
       try (EventSource source = server.source()) {
         source.send("1|B");
@@ -78,14 +81,18 @@ class ConnectionsIT {
     try (RunningServer server = RunningServer.start()) {
       UserClient bad = server.rawClient("1".repeat(100_000) + "\n");
       bad.awaitClosedByServer();
-      assertThat(bad.texts()).singleElement().asString().startsWith("ERROR user id line longer than");
+      assertThat(bad.texts())
+          .singleElement()
+          .asString()
+          .startsWith("ERROR user id line longer than");
     }
   }
 
   @Test
   void aClientThatNeverSendsItsIdIsClosedAfterTheHandshakeTimeout() {
-    ServerConfig config = ServerConfig.forTests()
-        .withClientBounds(8192, SlowClientPolicy.DISCONNECT, 100, Duration.ofMillis(300));
+    ServerConfig config =
+        ServerConfig.forTests()
+            .withClientBounds(8192, SlowClientPolicy.DISCONNECT, 100, Duration.ofMillis(300));
     try (RunningServer server = RunningServer.start(config)) {
       UserClient silent = server.rawClient("");
       silent.awaitClosedByServer();
@@ -95,36 +102,52 @@ class ConnectionsIT {
 
   @Test
   void aClientTricklingItsIdByteByByteIsClosedAtTheHandshakeTimeoutInTotal() throws Exception {
-    ServerConfig config = ServerConfig.forTests()
-        .withClientBounds(8192, SlowClientPolicy.DISCONNECT, 100, Duration.ofMillis(500));
+    ServerConfig config =
+        ServerConfig.forTests()
+            .withClientBounds(8192, SlowClientPolicy.DISCONNECT, 100, Duration.ofMillis(500));
     try (RunningServer server = RunningServer.start(config);
         java.net.Socket socket = new java.net.Socket("127.0.0.1", server.server().clientPort())) {
-      java.util.concurrent.atomic.AtomicBoolean refused = new java.util.concurrent.atomic.AtomicBoolean();
-      java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
-      Thread trickle = Thread.ofPlatform().daemon().start(() -> {
-        try {
-          for (int i = 0; i < 200 && !refused.get(); i++) {
-            sent.incrementAndGet();
-            socket.getOutputStream().write('7'); // one digit every 100 ms: each read is quick, the whole never ends
-            socket.getOutputStream().flush();
-            Thread.sleep(100);
-          }
-        } catch (Exception e) {
-          refused.set(true);
-        }
-      });
-      String reply = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream())).readLine();
+      java.util.concurrent.atomic.AtomicBoolean refused =
+          new java.util.concurrent.atomic.AtomicBoolean();
+      java.util.concurrent.atomic.AtomicInteger sent =
+          new java.util.concurrent.atomic.AtomicInteger();
+      Thread trickle =
+          Thread.ofPlatform()
+              .daemon()
+              .start(
+                  () -> {
+                    try {
+                      for (int i = 0; i < 200 && !refused.get(); i++) {
+                        sent.incrementAndGet();
+                        socket
+                            .getOutputStream()
+                            .write(
+                                '7'); // one digit every 100 ms: each read is quick, the whole never
+                        // ends
+                        socket.getOutputStream().flush();
+                        Thread.sleep(100);
+                      }
+                    } catch (Exception e) {
+                      refused.set(true);
+                    }
+                  });
+      String reply =
+          new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream()))
+              .readLine();
       refused.set(true);
       trickle.join(5_000);
       assertThat(reply).startsWith("ERROR no user id received");
-      assertThat(sent.get()).as("refused at the deadline, not when the trickle ends (200 bytes)").isLessThan(100);
+      assertThat(sent.get())
+          .as("refused at the deadline, not when the trickle ends (200 bytes)")
+          .isLessThan(100);
     }
   }
 
   @Test
   void connectionsBeyondTheLimitAreRefusedWithAnErrorLine() {
-    ServerConfig config = ServerConfig.forTests()
-        .withClientBounds(8192, SlowClientPolicy.DISCONNECT, 2, Duration.ofSeconds(10));
+    ServerConfig config =
+        ServerConfig.forTests()
+            .withClientBounds(8192, SlowClientPolicy.DISCONNECT, 2, Duration.ofSeconds(10));
     try (RunningServer server = RunningServer.start(config)) {
       server.client(1);
       server.client(2);

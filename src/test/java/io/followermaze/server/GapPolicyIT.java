@@ -20,7 +20,8 @@ class GapPolicyIT {
 
   @Test
   void aValidEventStillArrivesAfterAMalformedLineWithTheSameNumber() {
-    try (RunningServer server = RunningServer.start(); EventSource source = server.source()) {
+    try (RunningServer server = RunningServer.start();
+        EventSource source = server.source()) {
       UserClient client = server.client(1);
       source.send("1|B", "2|X|bad", "3|B", "2|B");
       assertThat(client.awaitLines(3)).containsExactly("1|B", "2|B", "3|B");
@@ -42,14 +43,16 @@ class GapPolicyIT {
       assertThat(client.awaitLines(3)).containsExactly("1|B", "3|B", "4|B");
       DeadLetter gap = server.awaitDeadLetters(Reason.SEQUENCE_GAP, 1).getFirst();
       assertThat(gap.sequence()).isEqualTo(2);
-      assertThat(gap.error()).contains("sequence 2 skipped (source_disconnected)", "2 events were held");
+      assertThat(gap.error())
+          .contains("sequence 2 skipped (source_disconnected)", "2 events were held");
     }
   }
 
   @Test
   void aMissingNumberIsSkippedOnceTheStreamMovesFarPastIt() {
     ServerConfig config = ServerConfig.forTests().withGapPolicy(10, Duration.ofMinutes(5));
-    try (RunningServer server = RunningServer.start(config); EventSource source = server.source()) {
+    try (RunningServer server = RunningServer.start(config);
+        EventSource source = server.source()) {
       UserClient client = server.client(1);
       List<String> lines = new ArrayList<>(List.of("1|B", "2|S|oops"));
       for (int s = 3; s <= 12; s++) {
@@ -58,13 +61,15 @@ class GapPolicyIT {
       source.send(lines.toArray(String[]::new));
       List<String> received = client.awaitLines(11);
       assertThat(received).startsWith("1|B", "3|B").endsWith("12|B").doesNotContain("2|B");
-      assertThat(server.awaitDeadLetters(Reason.SEQUENCE_GAP, 1).getFirst().error()).contains("stream_moved_on");
+      assertThat(server.awaitDeadLetters(Reason.SEQUENCE_GAP, 1).getFirst().error())
+          .contains("stream_moved_on");
     }
   }
 
   @Test
   void oneCorruptNumberFarAheadIsADeadLetterAndTheRestOfTheStreamIsDelivered() {
-    try (RunningServer server = RunningServer.start(); EventSource source = server.source()) {
+    try (RunningServer server = RunningServer.start();
+        EventSource source = server.source()) {
       UserClient client = server.client(1);
       source.send("1|B", "999999999999999999|B", "2|B", "3|B");
       assertThat(client.awaitLines(3)).containsExactly("1|B", "2|B", "3|B");
@@ -77,7 +82,8 @@ class GapPolicyIT {
   @Test
   void aMissingNumberIsSkippedAfterTheSourceIsSilentForTheGapTimeout() {
     ServerConfig config = ServerConfig.forTests().withGapPolicy(50_000, Duration.ofMillis(300));
-    try (RunningServer server = RunningServer.start(config); EventSource source = server.source()) {
+    try (RunningServer server = RunningServer.start(config);
+        EventSource source = server.source()) {
       UserClient client = server.client(1);
       source.send("1|B", "3|B");
       assertThat(client.awaitLines(2)).containsExactly("1|B", "3|B");
@@ -89,7 +95,8 @@ class GapPolicyIT {
 
   @Test
   void aLateEventFromASlowSourceIsNeverSkipped() {
-    try (RunningServer server = RunningServer.start(); EventSource source = server.source()) {
+    try (RunningServer server = RunningServer.start();
+        EventSource source = server.source()) {
       UserClient client = server.client(1);
       source.send("2|B");
       org.awaitility.Awaitility.await().until(() -> server.server().stats().reorderDepth() == 1);
@@ -101,7 +108,8 @@ class GapPolicyIT {
 
   @Test
   void aDuplicateNumberIsADeadLetterAndTheFirstEventWins() {
-    try (RunningServer server = RunningServer.start(); EventSource source = server.source()) {
+    try (RunningServer server = RunningServer.start();
+        EventSource source = server.source()) {
       UserClient client = server.client(1);
       source.send("2|P|9|1", "2|B", "1|B", "1|P|3|1", "3|B");
       assertThat(client.awaitLines(3)).containsExactly("1|B", "2|P|9|1", "3|B");

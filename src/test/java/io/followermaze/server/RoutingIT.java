@@ -12,7 +12,9 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The routing rules of the specification, over real sockets. A closing broadcast proves absence. */
+/**
+ * The routing rules of the specification, over real sockets. A closing broadcast proves absence.
+ */
 class RoutingIT {
 
   private final RunningServer server = RunningServer.start();
@@ -102,7 +104,9 @@ class RoutingIT {
     List<String> received = client.awaitLines(200);
     assertThat(received).first().isEqualTo("1|P|1|5");
     assertThat(received).last().isEqualTo("200|P|1|5");
-    assertThat(received.stream().map(l -> Long.parseLong(l.split("\\|")[0])).toList()).isSorted().hasSize(200);
+    assertThat(received.stream().map(l -> Long.parseLong(l.split("\\|")[0])).toList())
+        .isSorted()
+        .hasSize(200);
   }
 
   @Test

@@ -27,8 +27,11 @@ class ShutdownIT {
 
     client.awaitClosedByServer();
     assertThat(client.texts()).containsExactly("1|B", "3|B", "4|B");
-    assertThat(server.deadLetters(Reason.SEQUENCE_GAP)).as("the source is closed first, so it is its gap")
-        .singleElement().satisfies(gap -> assertThat(gap.error()).contains("sequence 2 skipped (source_disconnected)"));
+    assertThat(server.deadLetters(Reason.SEQUENCE_GAP))
+        .as("the source is closed first, so it is its gap")
+        .singleElement()
+        .satisfies(
+            gap -> assertThat(gap.error()).contains("sequence 2 skipped (source_disconnected)"));
     assertRefused(() -> new Socket("127.0.0.1", clientPort).close());
     source.close();
   }

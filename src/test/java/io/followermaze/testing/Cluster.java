@@ -1,17 +1,20 @@
 package io.followermaze.testing;
 
+import io.followermaze.dlq.InMemoryDeadLetterSink;
 import io.followermaze.kafka.ClusterTopics;
 import io.followermaze.kafka.EventLogPublisher;
 import io.followermaze.kafka.KafkaEventFeed;
 import io.followermaze.kafka.PresenceTable;
-import io.followermaze.dlq.InMemoryDeadLetterSink;
 import io.followermaze.server.Server;
 import io.followermaze.server.ServerConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A real broker (forked), a sequencer and gateways in this JVM, each gateway with its own in-memory dead letters. */
+/**
+ * A real broker (forked), a sequencer and gateways in this JVM, each gateway with its own in-memory
+ * dead letters.
+ */
 public final class Cluster implements AutoCloseable {
 
   /** One gateway: its server, presence table and dead letters. */
@@ -21,12 +24,23 @@ public final class Cluster implements AutoCloseable {
     public final PresenceTable presence;
     public final InMemoryDeadLetterSink deadLetters;
 
-    Gateway(String bootstrap, String id, int gateways, int index, int clientPort, InMemoryDeadLetterSink deadLetters) {
+    Gateway(
+        String bootstrap,
+        String id,
+        int gateways,
+        int index,
+        int clientPort,
+        InMemoryDeadLetterSink deadLetters) {
       this.id = id;
       this.deadLetters = deadLetters;
       this.presence = new PresenceTable(bootstrap, ClusterTopics.PRESENCE, id, gateways, index);
-      this.server = Server.startGateway(ServerConfig.forTests().withPorts("127.0.0.1", 0, clientPort), deadLetters, presence,
-          presence, engine -> new KafkaEventFeed(bootstrap, ClusterTopics.EVENTS, id, engine));
+      this.server =
+          Server.startGateway(
+              ServerConfig.forTests().withPorts("127.0.0.1", 0, clientPort),
+              deadLetters,
+              presence,
+              presence,
+              engine -> new KafkaEventFeed(bootstrap, ClusterTopics.EVENTS, id, engine));
     }
 
     @Override
@@ -48,17 +62,29 @@ public final class Cluster implements AutoCloseable {
     this.broker = new KafkaBroker(directory);
     this.gatewayCount = gateways;
     this.publisher = new EventLogPublisher(broker.bootstrap(), ClusterTopics.EVENTS);
-    this.sequencer = Server.startSequencer(ServerConfig.forTests(), sequencerDeadLetters, publisher,
-        publisher.lastSequence());
+    this.sequencer =
+        Server.startSequencer(
+            ServerConfig.forTests(), sequencerDeadLetters, publisher, publisher.lastSequence());
     for (int i = 0; i < gateways; i++) {
-      this.gateways.add(new Gateway(broker.bootstrap(), "g" + i, gateways, i, 0, new InMemoryDeadLetterSink()));
+      this.gateways.add(
+          new Gateway(broker.bootstrap(), "g" + i, gateways, i, 0, new InMemoryDeadLetterSink()));
     }
   }
 
-  /** Starts gateway {@code index} again (same id, port and dead letters) after {@link Gateway#close()}. */
+  /**
+   * Starts gateway {@code index} again (same id, port and dead letters) after {@link
+   * Gateway#close()}.
+   */
   public Gateway restart(int index) {
     Gateway old = gateways.get(index);
-    Gateway again = new Gateway(broker.bootstrap(), old.id, gatewayCount, index, old.server.clientPort(), old.deadLetters);
+    Gateway again =
+        new Gateway(
+            broker.bootstrap(),
+            old.id,
+            gatewayCount,
+            index,
+            old.server.clientPort(),
+            old.deadLetters);
     gateways.set(index, again);
     return again;
   }
@@ -68,7 +94,9 @@ public final class Cluster implements AutoCloseable {
     sequencer.close();
     publisher.close();
     publisher = new EventLogPublisher(broker.bootstrap(), ClusterTopics.EVENTS);
-    sequencer = Server.startSequencer(ServerConfig.forTests(), sequencerDeadLetters, publisher, publisher.lastSequence());
+    sequencer =
+        Server.startSequencer(
+            ServerConfig.forTests(), sequencerDeadLetters, publisher, publisher.lastSequence());
   }
 
   /** The gateways' client ports, in order. */

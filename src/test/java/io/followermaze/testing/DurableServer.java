@@ -5,15 +5,14 @@ import static org.awaitility.Awaitility.await;
 import io.followermaze.admin.AdminServer;
 import io.followermaze.admin.ServerMetrics;
 import io.followermaze.dlq.DeadLetterCollector;
-import io.followermaze.dlq.LoggingDeadLetterSink;
 import io.followermaze.dlq.DeadLetterFilter;
+import io.followermaze.dlq.LoggingDeadLetterSink;
+import io.followermaze.dlq.StoredDeadLetter;
+import io.followermaze.dlq.sqlite.SqliteDeadLetterStore;
+import io.followermaze.dlq.sqlite.SqliteDlqOperations;
 import io.followermaze.redrive.ParkedLetters;
 import io.followermaze.server.Server;
 import io.followermaze.server.ServerConfig;
-import io.followermaze.dlq.DlqOperations;
-import io.followermaze.dlq.sqlite.SqliteDeadLetterStore;
-import io.followermaze.dlq.sqlite.SqliteDlqOperations;
-import io.followermaze.dlq.StoredDeadLetter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -38,7 +37,8 @@ public final class DurableServer implements AutoCloseable {
 
   public DurableServer(Path dataDir, boolean redriveOnConnect, ServerConfig config) {
     this.dataDir = dataDir;
-    SqliteDeadLetterStore store = SqliteDeadLetterStore.open(dataDir, false, SqliteDeadLetterStore.Retention.FOREVER);
+    SqliteDeadLetterStore store =
+        SqliteDeadLetterStore.open(dataDir, false, SqliteDeadLetterStore.Retention.FOREVER);
     this.collector = new DeadLetterCollector(store, 1 << 20, 64 << 10, Duration.ofMillis(20));
     this.deadLetters = new LoggingDeadLetterSink(0, collector);
     SqliteDeadLetterStore parkedStore = SqliteDeadLetterStore.open(dataDir);
@@ -47,12 +47,25 @@ public final class DurableServer implements AutoCloseable {
     this.reader = SqliteDeadLetterStore.open(dataDir);
   }
 
-  /** Starts the admin API on a free loopback port, with {@code token} (nullable); returns its port. */
+  /**
+   * Starts the admin API on a free loopback port, with {@code token} (nullable); returns its port.
+   */
   public int startAdmin(String token) {
     SqliteDlqOperations operations = new SqliteDlqOperations(SqliteDeadLetterStore.open(dataDir));
-    admin = new AdminServer(new AdminServer.Options("127.0.0.1", 0, token), server, deadLetters, collector, operations,
-        new ServerMetrics(server, deadLetters, collector, dataDir.resolve(SqliteDeadLetterStore.FILE_NAME), operations,
-            parked::redriven));
+    admin =
+        new AdminServer(
+            new AdminServer.Options("127.0.0.1", 0, token),
+            server,
+            deadLetters,
+            collector,
+            operations,
+            new ServerMetrics(
+                server,
+                deadLetters,
+                collector,
+                dataDir.resolve(SqliteDeadLetterStore.FILE_NAME),
+                operations,
+                parked::redriven));
     return admin.port();
   }
 
@@ -79,9 +92,14 @@ public final class DurableServer implements AutoCloseable {
     return client;
   }
 
-  /** Waits until the store lists (has indexed) at least {@code count} letters matching, and returns all of them. */
+  /**
+   * Waits until the store lists (has indexed) at least {@code count} letters matching, and returns
+   * all of them.
+   */
   public List<StoredDeadLetter> awaitStored(DeadLetterFilter filter, int count) {
-    await().atMost(RunningServer.PATIENCE).until(() -> reader.list(filter, 0, count).size() >= count);
+    await()
+        .atMost(RunningServer.PATIENCE)
+        .until(() -> reader.list(filter, 0, count).size() >= count);
     return reader.list(filter, 0, 1_000_000);
   }
 

@@ -31,37 +31,57 @@ public final class KafkaBroker implements AutoCloseable {
     this.port = freePort();
     this.controllerPort = freePort();
     this.properties = directory.resolve("server.properties");
-    Files.writeString(properties, String.join("\n",
-        "process.roles=broker,controller",
-        "node.id=1",
-        "controller.quorum.bootstrap.servers=127.0.0.1:" + controllerPort,
-        "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-        "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
-        "controller.listener.names=CONTROLLER",
-        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-        "log.dirs=" + directory.resolve("logs"),
-        "num.partitions=1",
-        "offsets.topic.replication.factor=1",
-        "transaction.state.log.replication.factor=1",
-        "transaction.state.log.min.isr=1",
-        "share.coordinator.state.topic.replication.factor=1",
-        "share.coordinator.state.topic.min.isr=1",
-        "group.initial.rebalance.delay.ms=0",
-        "log.flush.interval.messages=1000000",
-        ""));
-    Process format = java("kafka.tools.StorageTool", "format", "--standalone", "-t", Uuid.randomUuid().toString(),
-        "-c", properties.toString()).redirectOutput(directory.resolve("format.log").toFile()).start();
+    Files.writeString(
+        properties,
+        String.join(
+            "\n",
+            "process.roles=broker,controller",
+            "node.id=1",
+            "controller.quorum.bootstrap.servers=127.0.0.1:" + controllerPort,
+            "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+            "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+            "controller.listener.names=CONTROLLER",
+            "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            "log.dirs=" + directory.resolve("logs"),
+            "num.partitions=1",
+            "offsets.topic.replication.factor=1",
+            "transaction.state.log.replication.factor=1",
+            "transaction.state.log.min.isr=1",
+            "share.coordinator.state.topic.replication.factor=1",
+            "share.coordinator.state.topic.min.isr=1",
+            "group.initial.rebalance.delay.ms=0",
+            "log.flush.interval.messages=1000000",
+            ""));
+    Process format =
+        java(
+                "kafka.tools.StorageTool",
+                "format",
+                "--standalone",
+                "-t",
+                Uuid.randomUuid().toString(),
+                "-c",
+                properties.toString())
+            .redirectOutput(directory.resolve("format.log").toFile())
+            .start();
     if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
-      throw new IllegalStateException("formatting the Kafka log directory failed: "
-          + Files.readString(directory.resolve("format.log")));
+      throw new IllegalStateException(
+          "formatting the Kafka log directory failed: "
+              + Files.readString(directory.resolve("format.log")));
     }
     start();
   }
 
   private ProcessBuilder java(String main, String... args) {
     String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-        "-Dlog4j2.configurationFile=" + directory.resolve("log4j2.properties"), main));
+    List<String> command =
+        new java.util.ArrayList<>(
+            List.of(
+                java,
+                "-Xmx512m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "-Dlog4j2.configurationFile=" + directory.resolve("log4j2.properties"),
+                main));
     command.addAll(List.of(args));
     return new ProcessBuilder(command).redirectErrorStream(true);
   }
@@ -69,11 +89,15 @@ public final class KafkaBroker implements AutoCloseable {
   /** Starts the broker (again) and waits until it accepts connections. */
   public void start() throws IOException {
     Files.writeString(directory.resolve("log4j2.properties"), "rootLogger.level=WARN\n");
-    process = java("kafka.Kafka", properties.toString())
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(directory.resolve("broker.log").toFile())).start();
+    process =
+        java("kafka.Kafka", properties.toString())
+            .redirectOutput(
+                ProcessBuilder.Redirect.appendTo(directory.resolve("broker.log").toFile()))
+            .start();
     await().atMost(Duration.ofSeconds(60)).until(() -> accepts() || !process.isAlive());
     if (!process.isAlive()) {
-      throw new IllegalStateException("the Kafka broker exited: " + Files.readString(directory.resolve("broker.log")));
+      throw new IllegalStateException(
+          "the Kafka broker exited: " + Files.readString(directory.resolve("broker.log")));
     }
   }
 

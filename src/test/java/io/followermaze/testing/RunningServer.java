@@ -65,7 +65,9 @@ public final class RunningServer implements AutoCloseable {
     return deadLetters.withReason(reason);
   }
 
-  /** Waits until at least {@code count} dead letters with {@code reason} exist, and returns them. */
+  /**
+   * Waits until at least {@code count} dead letters with {@code reason} exist, and returns them.
+   */
   public List<DeadLetter> awaitDeadLetters(Reason reason, int count) {
     await().atMost(PATIENCE).until(() -> deadLetters.withReason(reason).size() >= count);
     return deadLetters.withReason(reason);

@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
 /** The real server jar in its own process, on free loopback ports, with its log collected. */
 public final class ServerProcess implements AutoCloseable {
 
-  private static final Pattern LISTENING = Pattern.compile("event source on 127.0.0.1:(\\d+) and user clients on 127.0.0.1:(\\d+)");
+  private static final Pattern LISTENING =
+      Pattern.compile("event source on 127.0.0.1:(\\d+) and user clients on 127.0.0.1:(\\d+)");
   private static final Pattern ADMIN = Pattern.compile("admin API on http://127.0.0.1:(\\d+)");
 
   public final Process process;
@@ -34,34 +35,61 @@ public final class ServerProcess implements AutoCloseable {
     Path jar = Path.of("target", "followermaze.jar");
     assertThat(jar).exists();
     String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> command = new ArrayList<>(List.of(java, "-Xmx128m", "-XX:MaxDirectMemorySize=256m", "-jar", jar.toString(),
-        "serve", "--bind", "127.0.0.1", "--event-port", "0", "--client-port", "0", "--status-interval", "0s",
-        "--data-dir", dataDir.toString(), "--dlq-flush-interval", "50ms", "--admin-port", "0"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                java,
+                "-Xmx128m",
+                "-XX:MaxDirectMemorySize=256m",
+                "-jar",
+                jar.toString(),
+                "serve",
+                "--bind",
+                "127.0.0.1",
+                "--event-port",
+                "0",
+                "--client-port",
+                "0",
+                "--status-interval",
+                "0s",
+                "--data-dir",
+                dataDir.toString(),
+                "--dlq-flush-interval",
+                "50ms",
+                "--admin-port",
+                "0"));
     command.addAll(List.of(extraArgs));
     process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    Thread.ofVirtual().start(() -> {
-      try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = out.readLine()) != null; ) {
-          log.add(line);
-          Matcher m = LISTENING.matcher(line);
-          if (m.find()) {
-            eventPort = Integer.parseInt(m.group(1));
-            clientPort = Integer.parseInt(m.group(2));
-          }
-          if (line.contains("ready (SIGTERM")) {
-            ready = true;
-          }
-          Matcher admin = ADMIN.matcher(line);
-          if (admin.find()) {
-            adminPort = Integer.parseInt(admin.group(1));
-          }
-        }
-      } catch (IOException ignored) {
-        // The process is gone.
-      }
-    });
-    // Ready: listening, and the shutdown hook is in place (a SIGTERM before it would exit with 143).
-    await().atMost(Duration.ofSeconds(60)).until(() -> (clientPort != 0 && ready) || !process.isAlive());
+    Thread.ofVirtual()
+        .start(
+            () -> {
+              try (BufferedReader out =
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = out.readLine()) != null; ) {
+                  log.add(line);
+                  Matcher m = LISTENING.matcher(line);
+                  if (m.find()) {
+                    eventPort = Integer.parseInt(m.group(1));
+                    clientPort = Integer.parseInt(m.group(2));
+                  }
+                  if (line.contains("ready (SIGTERM")) {
+                    ready = true;
+                  }
+                  Matcher admin = ADMIN.matcher(line);
+                  if (admin.find()) {
+                    adminPort = Integer.parseInt(admin.group(1));
+                  }
+                }
+              } catch (IOException ignored) {
+                // The process is gone.
+              }
+            });
+    // Ready: listening, and the shutdown hook is in place (a SIGTERM before it would exit with
+    // 143).
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> (clientPort != 0 && ready) || !process.isAlive());
     assertThat(process.isAlive()).as("server started: %s", log).isTrue();
   }
 

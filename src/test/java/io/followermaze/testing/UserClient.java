@@ -43,7 +43,9 @@ public final class UserClient implements AutoCloseable {
   }
 
   private void readLoop() {
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader in =
+        new BufferedReader(
+            new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8))) {
       StringBuilder line = new StringBuilder();
       for (int c; (c = in.read()) >= 0; ) {
         line.append((char) c);
@@ -76,7 +78,9 @@ public final class UserClient implements AutoCloseable {
 
   /** Waits until the last line received is {@code text} (a sentinel sent after what is checked). */
   public List<String> awaitLastLine(String text) {
-    await().atMost(RunningServer.PATIENCE).until(() -> !lines.isEmpty() && lines.get(lines.size() - 1).strip().equals(text));
+    await()
+        .atMost(RunningServer.PATIENCE)
+        .until(() -> !lines.isEmpty() && lines.get(lines.size() - 1).strip().equals(text));
     return texts();
   }
 

@@ -56,7 +56,8 @@ final class EventChunk {
     }
     Trailer trailer = Trailer.read(WHAT + " " + firstEvent, data, 1);
     if (trailer.counts()[0] > trailer.offset()) {
-      throw new IllegalArgumentException(WHAT + " " + firstEvent + " is damaged: an out-of-range event count");
+      throw new IllegalArgumentException(
+          WHAT + " " + firstEvent + " is damaged: an out-of-range event count");
     }
     int count = (int) trailer.counts()[0];
     String[] origins = trailer.origins();
@@ -85,7 +86,18 @@ final class EventChunk {
       long payloadLength = (head & CUT) != 0 ? in.readVarint() : payload.length;
       String error = (head & OWN_ERROR) != 0 ? in.readString() : reason.usualError();
       in.readVarint(); // letters pointing here when indexed: for operators reading the row
-      events.add(new Entry(reason, type, origin, time, sequence, attempt, payload, payloadLength, error, NO_RECIPIENTS));
+      events.add(
+          new Entry(
+              reason,
+              type,
+              origin,
+              time,
+              sequence,
+              attempt,
+              payload,
+              payloadLength,
+              error,
+              NO_RECIPIENTS));
     }
     in.expectEnd();
     text.expectEnd();
@@ -110,7 +122,8 @@ final class EventChunk {
       if (count == 0) {
         baseTime = entry.timeMillis();
       }
-      boolean ownError = entry.error() != null && !entry.error().equals(entry.reason().usualError());
+      boolean ownError =
+          entry.error() != null && !entry.error().equals(entry.reason().usualError());
       boolean cut = entry.payloadLength() != entry.payload().length;
       data.writeByte(entry.reason().code() | (ownError ? OWN_ERROR : 0) | (cut ? CUT : 0));
       data.writeByte(entry.type() == null ? 0 : entry.type().code());
@@ -168,6 +181,5 @@ final class EventChunk {
       count = 0;
       letters = 0;
     }
-
   }
 }

@@ -15,10 +15,10 @@ import java.util.Arrays;
  *
  * <p>When to index is a trade: the inbox is cheap to write and the index is what queries read. So
  * the indexer stays out of the way while blocks keep arriving, and runs once appends pause for
- * {@value #QUIET_MILLIS} ms (with at least {@value #MIN_LETTERS} letters or {@value #MAX_WAIT_MILLIS}
- * ms worth waiting, so each user's row gathers many pointers), when letters have waited {@value
- * #MAX_AGE_MILLIS} ms, or when more than {@value #MAX_BACKLOG_LETTERS} wait (~2 bytes each on
- * disk): under sustained load it then keeps pace with the appends.
+ * {@value #QUIET_MILLIS} ms (with at least {@value #MIN_LETTERS} letters or {@value
+ * #MAX_WAIT_MILLIS} ms worth waiting, so each user's row gathers many pointers), when letters have
+ * waited {@value #MAX_AGE_MILLIS} ms, or when more than {@value #MAX_BACKLOG_LETTERS} wait (~2
+ * bytes each on disk): under sustained load it then keeps pace with the appends.
  */
 final class Indexer {
 
@@ -42,23 +42,30 @@ final class Indexer {
    * the last append was at {@code lastAppendMillis}; returns whether it did anything.
    */
   boolean pass(boolean force, long nowMillis, long lastAppendMillis) {
-    return db.write("index dead letters", () -> {
-      long[] waiting = new long[2];
-      try (PreparedStatement s = db.prepare("SELECT coalesce(sum(letters), 0), coalesce(min(first_ms), 0) FROM dlq_inbox");
-          ResultSet row = s.executeQuery()) {
-        row.next();
-        waiting[0] = row.getLong(1);
-        waiting[1] = row.getLong(2);
-      }
-      long letters = waiting[0];
-      long age = nowMillis - waiting[1];
-      boolean quiet = nowMillis - lastAppendMillis >= QUIET_MILLIS && (letters >= MIN_LETTERS || age >= MAX_WAIT_MILLIS);
-      if (letters == 0 || !(force || quiet || age >= MAX_AGE_MILLIS || letters > MAX_BACKLOG_LETTERS)) {
-        return false;
-      }
-      new Pass(db.single("SELECT value FROM meta WHERE key = 'next_event'", s -> {})).run();
-      return true;
-    });
+    return db.write(
+        "index dead letters",
+        () -> {
+          long[] waiting = new long[2];
+          try (PreparedStatement s =
+                  db.prepare(
+                      "SELECT coalesce(sum(letters), 0), coalesce(min(first_ms), 0) FROM dlq_inbox");
+              ResultSet row = s.executeQuery()) {
+            row.next();
+            waiting[0] = row.getLong(1);
+            waiting[1] = row.getLong(2);
+          }
+          long letters = waiting[0];
+          long age = nowMillis - waiting[1];
+          boolean quiet =
+              nowMillis - lastAppendMillis >= QUIET_MILLIS
+                  && (letters >= MIN_LETTERS || age >= MAX_WAIT_MILLIS);
+          if (letters == 0
+              || !(force || quiet || age >= MAX_AGE_MILLIS || letters > MAX_BACKLOG_LETTERS)) {
+            return false;
+          }
+          new Pass(db.single("SELECT value FROM meta WHERE key = 'next_event'", s -> {})).run();
+          return true;
+        });
   }
 
   /** Carries a SQL failure out of a block visitor. */
@@ -97,7 +104,9 @@ final class Indexer {
       long letters = 0;
       long bytes = 0;
       try (PreparedStatement s = db.prepare("SELECT id, letters, data FROM dlq_inbox ORDER BY id");
-          PreparedStatement chunks = db.prepare("INSERT INTO dlq_event (first_event, events, live, data, lines) VALUES (?,?,?,?,?)");
+          PreparedStatement chunks =
+              db.prepare(
+                  "INSERT INTO dlq_event (first_event, events, live, data, lines) VALUES (?,?,?,?,?)");
           ResultSet rows = s.executeQuery()) {
         insertChunk = chunks;
         while ((letters < PASS_LETTERS && bytes < PASS_BYTES) && rows.next()) {
@@ -112,7 +121,8 @@ final class Indexer {
       writePointers();
       long through = lastInbox;
       db.update("DELETE FROM dlq_inbox WHERE id <= ?", s -> s.setLong(1, through));
-      db.update("INSERT INTO meta (key, value) VALUES ('next_event', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      db.update(
+          "INSERT INTO meta (key, value) VALUES ('next_event', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
           s -> s.setLong(1, nextEvent));
     }
 
@@ -120,7 +130,8 @@ final class Indexer {
       try {
         DeadLetterBlock.visit(data, this);
       } catch (IllegalArgumentException e) {
-        throw new IllegalStateException("inbox block " + inboxId + " cannot be indexed: " + e.getMessage(), e);
+        throw new IllegalStateException(
+            "inbox block " + inboxId + " cannot be indexed: " + e.getMessage(), e);
       } catch (UncheckedSql e) {
         throw e.getCause();
       }
@@ -178,51 +189,55 @@ final class Indexer {
     }
 
     private void writePointers() throws SQLException {
-      try (PreparedStatement insert = db.prepare("INSERT INTO dlq_pointer (user, reason, letters, live, first_seq,"
-          + " last_seq, first_ms, last_ms, first_event, last_event, events) VALUES (?,?,?,?,?,?,?,?,?,?,?)")) {
-        transpose.drain((user, reason, codes, from, total) -> {
-          for (int start = from; start < from + total; start += Pointers.MAX_PER_ROW) {
-            int count = Math.min(Pointers.MAX_PER_ROW, from + total - start);
-            if (encoded.length < count * 5) {
-              encoded = new byte[count * 5];
-            }
-            // One pass: the bounds for pruning, and the event numbers as delta varints (Pointers' format).
-            long firstSeq = Long.MAX_VALUE;
-            long lastSeq = Long.MIN_VALUE;
-            long firstMs = Long.MAX_VALUE;
-            long lastMs = Long.MIN_VALUE;
-            int previous = codes[start] >>> 5;
-            int length = 0;
-            for (int i = start; i < start + count; i++) {
-              int offset = codes[i] >>> 5;
-              long sequence = sequences[offset];
-              long time = times[offset];
-              firstSeq = Math.min(firstSeq, sequence);
-              lastSeq = Math.max(lastSeq, sequence);
-              firstMs = Math.min(firstMs, time);
-              lastMs = Math.max(lastMs, time);
-              int delta = offset - previous;
-              previous = offset;
-              while ((delta & ~0x7f) != 0) {
-                encoded[length++] = (byte) ((delta & 0x7f) | 0x80);
-                delta >>>= 7;
+      try (PreparedStatement insert =
+          db.prepare(
+              "INSERT INTO dlq_pointer (user, reason, letters, live, first_seq,"
+                  + " last_seq, first_ms, last_ms, first_event, last_event, events) VALUES (?,?,?,?,?,?,?,?,?,?,?)")) {
+        transpose.drain(
+            (user, reason, codes, from, total) -> {
+              for (int start = from; start < from + total; start += Pointers.MAX_PER_ROW) {
+                int count = Math.min(Pointers.MAX_PER_ROW, from + total - start);
+                if (encoded.length < count * 5) {
+                  encoded = new byte[count * 5];
+                }
+                // One pass: the bounds for pruning, and the event numbers as delta varints
+                // (Pointers' format).
+                long firstSeq = Long.MAX_VALUE;
+                long lastSeq = Long.MIN_VALUE;
+                long firstMs = Long.MAX_VALUE;
+                long lastMs = Long.MIN_VALUE;
+                int previous = codes[start] >>> 5;
+                int length = 0;
+                for (int i = start; i < start + count; i++) {
+                  int offset = codes[i] >>> 5;
+                  long sequence = sequences[offset];
+                  long time = times[offset];
+                  firstSeq = Math.min(firstSeq, sequence);
+                  lastSeq = Math.max(lastSeq, sequence);
+                  firstMs = Math.min(firstMs, time);
+                  lastMs = Math.max(lastMs, time);
+                  int delta = offset - previous;
+                  previous = offset;
+                  while ((delta & ~0x7f) != 0) {
+                    encoded[length++] = (byte) ((delta & 0x7f) | 0x80);
+                    delta >>>= 7;
+                  }
+                  encoded[length++] = (byte) delta;
+                }
+                insert.setLong(1, user);
+                insert.setInt(2, reason);
+                insert.setInt(3, count);
+                insert.setInt(4, count);
+                insert.setLong(5, firstSeq);
+                insert.setLong(6, lastSeq);
+                insert.setLong(7, firstMs);
+                insert.setLong(8, lastMs);
+                insert.setLong(9, firstEvent + (codes[start] >>> 5));
+                insert.setLong(10, firstEvent + (codes[start + count - 1] >>> 5));
+                insert.setBytes(11, Arrays.copyOf(encoded, length));
+                insert.executeUpdate();
               }
-              encoded[length++] = (byte) delta;
-            }
-            insert.setLong(1, user);
-            insert.setInt(2, reason);
-            insert.setInt(3, count);
-            insert.setInt(4, count);
-            insert.setLong(5, firstSeq);
-            insert.setLong(6, lastSeq);
-            insert.setLong(7, firstMs);
-            insert.setLong(8, lastMs);
-            insert.setLong(9, firstEvent + (codes[start] >>> 5));
-            insert.setLong(10, firstEvent + (codes[start + count - 1] >>> 5));
-            insert.setBytes(11, Arrays.copyOf(encoded, length));
-            insert.executeUpdate();
-          }
-        });
+            });
       }
     }
   }

@@ -1,10 +1,10 @@
 package io.followermaze.dlq.sqlite;
 
-import io.followermaze.dlq.StoredDeadLetter;
 import io.followermaze.dlq.DeadLetter;
 import io.followermaze.dlq.DeadLetterBlock.Entry;
 import io.followermaze.dlq.DeadLetterFilter;
 import io.followermaze.dlq.Reason;
+import io.followermaze.dlq.StoredDeadLetter;
 import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -27,16 +27,17 @@ final class LetterReader {
 
   private static final int ROWS_PER_QUERY = 64;
   private static final int CHUNKS_KEPT = 16;
-  static final EnumSet<Reason> UNDELIVERABLE = EnumSet.of(Reason.USER_NOT_CONNECTED, Reason.CONNECTION_LOST,
-      Reason.CLIENT_TOO_SLOW);
+  static final EnumSet<Reason> UNDELIVERABLE =
+      EnumSet.of(Reason.USER_NOT_CONNECTED, Reason.CONNECTION_LOST, Reason.CLIENT_TOO_SLOW);
 
   private final SqliteDatabase db;
-  private final Map<Long, EventChunk> chunks = new LinkedHashMap<>(32, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<Long, EventChunk> eldest) {
-      return size() > CHUNKS_KEPT;
-    }
-  };
+  private final Map<Long, EventChunk> chunks =
+      new LinkedHashMap<>(32, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, EventChunk> eldest) {
+          return size() > CHUNKS_KEPT;
+        }
+      };
 
   LetterReader(SqliteDatabase db) {
     this.db = db;
@@ -53,15 +54,20 @@ final class LetterReader {
   }
 
   /** Up to {@code limit} matching letters with ids above {@code afterId}, in id order. */
-  List<StoredDeadLetter> list(DeadLetterFilter filter, long afterId, int limit) throws SQLException {
+  List<StoredDeadLetter> list(DeadLetterFilter filter, long afterId, int limit)
+      throws SQLException {
     List<StoredDeadLetter> result = new ArrayList<>();
     if (limit > 0) {
-      scan(filter, Pointers.row(Math.max(0, afterId)), true, letter -> {
-        if (letter.id() > afterId) {
-          result.add(letter);
-        }
-        return result.size() < limit;
-      });
+      scan(
+          filter,
+          Pointers.row(Math.max(0, afterId)),
+          true,
+          letter -> {
+            if (letter.id() > afterId) {
+              result.add(letter);
+            }
+            return result.size() < limit;
+          });
     }
     return result;
   }
@@ -73,15 +79,19 @@ final class LetterReader {
       return List.of();
     }
     long[] stopAfterRow = {Long.MAX_VALUE};
-    scan(filter, Long.MAX_VALUE, false, letter -> {
-      long row = Pointers.row(letter.id());
-      if (newest.size() >= count && row != stopAfterRow[0]) {
-        return false;
-      }
-      stopAfterRow[0] = row;
-      newest.addLast(letter);
-      return true;
-    });
+    scan(
+        filter,
+        Long.MAX_VALUE,
+        false,
+        letter -> {
+          long row = Pointers.row(letter.id());
+          if (newest.size() >= count && row != stopAfterRow[0]) {
+            return false;
+          }
+          stopAfterRow[0] = row;
+          newest.addLast(letter);
+          return true;
+        });
     List<StoredDeadLetter> result = new ArrayList<>(newest);
     result.sort(Comparator.comparingLong(StoredDeadLetter::id));
     return result.subList(Math.max(0, result.size() - count), result.size());
@@ -90,24 +100,41 @@ final class LetterReader {
   /** How many indexed letters match (a scan of the rows the filter cannot rule out). */
   long count(DeadLetterFilter filter) throws SQLException {
     long[] count = {0};
-    scan(filter, 0, true, letter -> {
-      count[0]++;
-      return true;
-    });
+    scan(
+        filter,
+        0,
+        true,
+        letter -> {
+          count[0]++;
+          return true;
+        });
     return count[0];
   }
 
   /** Visits matching letters row by row, from row {@code fromRow} up (or down from it). */
-  void scan(DeadLetterFilter filter, long fromRow, boolean ascending, Visitor visitor) throws SQLException {
+  void scan(DeadLetterFilter filter, long fromRow, boolean ascending, Visitor visitor)
+      throws SQLException {
     PointerRow.Prefilter where = new PointerRow.Prefilter(filter);
     long next = fromRow;
     while (true) {
       long from = next;
-      List<PointerRow> rows = db.rows("SELECT " + PointerRow.COLUMNS + " FROM dlq_pointer WHERE id " + (ascending ? ">=" : "<=")
-          + " ? AND " + where.where + " ORDER BY id " + (ascending ? "" : "DESC") + " LIMIT " + ROWS_PER_QUERY, s -> {
-            s.setLong(1, from);
-            where.bind(s, 2);
-          }, PointerRow::read);
+      List<PointerRow> rows =
+          db.rows(
+              "SELECT "
+                  + PointerRow.COLUMNS
+                  + " FROM dlq_pointer WHERE id "
+                  + (ascending ? ">=" : "<=")
+                  + " ? AND "
+                  + where.where
+                  + " ORDER BY id "
+                  + (ascending ? "" : "DESC")
+                  + " LIMIT "
+                  + ROWS_PER_QUERY,
+              s -> {
+                s.setLong(1, from);
+                where.bind(s, 2);
+              },
+              PointerRow::read);
       for (PointerRow row : rows) {
         if (!visit(row, filter, visitor)) {
           return;
@@ -141,16 +168,22 @@ final class LetterReader {
   Optional<StoredDeadLetter> get(long id) throws SQLException {
     long rowId = Pointers.row(id);
     int position = Pointers.position(id);
-    List<PointerRow> rows = db.rows("SELECT " + PointerRow.COLUMNS + " FROM dlq_pointer WHERE id = ?",
-        s -> s.setLong(1, rowId), PointerRow::read);
-    if (rows.isEmpty() || position >= rows.getFirst().letters() || rows.getFirst().removedPositions().get(position)) {
+    List<PointerRow> rows =
+        db.rows(
+            "SELECT " + PointerRow.COLUMNS + " FROM dlq_pointer WHERE id = ?",
+            s -> s.setLong(1, rowId),
+            PointerRow::read);
+    if (rows.isEmpty()
+        || position >= rows.getFirst().letters()
+        || rows.getFirst().removedPositions().get(position)) {
       return Optional.empty();
     }
     PointerRow row = rows.getFirst();
     return Optional.ofNullable(letter(row, position, row.eventNumbers()[position], redriven(row)));
   }
 
-  private StoredDeadLetter letter(PointerRow row, int position, long eventNumber, Long2LongHashMap redriven)
+  private StoredDeadLetter letter(
+      PointerRow row, int position, long eventNumber, Long2LongHashMap redriven)
       throws SQLException {
     Entry event = event(eventNumber);
     if (event == null) {
@@ -158,18 +191,30 @@ final class LetterReader {
     }
     long id = Pointers.letterId(row.id(), position);
     long redrivenAt = redriven.get(id);
-    DeadLetter letter = new DeadLetter(row.reason(), event.payload(), event.payloadLength(), event.sequence(),
-        row.user() < 0 ? DeadLetter.NONE : row.user(), event.type(), event.timeMillis(), event.origin(),
-        event.attempt() + (redrivenAt == 0 ? 0 : 1), event.error());
+    DeadLetter letter =
+        new DeadLetter(
+            row.reason(),
+            event.payload(),
+            event.payloadLength(),
+            event.sequence(),
+            row.user() < 0 ? DeadLetter.NONE : row.user(),
+            event.type(),
+            event.timeMillis(),
+            event.origin(),
+            event.attempt() + (redrivenAt == 0 ? 0 : 1),
+            event.error());
     return new StoredDeadLetter(id, letter, redrivenAt);
   }
 
   private Long2LongHashMap redriven(PointerRow row) throws SQLException {
     Long2LongHashMap redriven = new Long2LongHashMap(0);
-    db.rows("SELECT letter, at_ms FROM dlq_redriven WHERE letter BETWEEN ? AND ?", s -> {
-      s.setLong(1, Pointers.letterId(row.id(), 0));
-      s.setLong(2, Pointers.letterId(row.id(), Pointers.MAX_PER_ROW - 1));
-    }, r -> redriven.put(r.getLong(1), r.getLong(2)));
+    db.rows(
+        "SELECT letter, at_ms FROM dlq_redriven WHERE letter BETWEEN ? AND ?",
+        s -> {
+          s.setLong(1, Pointers.letterId(row.id(), 0));
+          s.setLong(2, Pointers.letterId(row.id(), Pointers.MAX_PER_ROW - 1));
+        },
+        r -> redriven.put(r.getLong(1), r.getLong(2)));
     return redriven;
   }
 
@@ -181,14 +226,20 @@ final class LetterReader {
         return event;
       }
     }
-    List<EventChunk> found = db.rows("SELECT first_event, data, lines FROM dlq_event WHERE first_event <= ?"
-        + " ORDER BY first_event DESC LIMIT 1", s -> s.setLong(1, number), r -> {
-          try {
-            return EventChunk.decode(r.getLong(1), r.getBytes(2), r.getBytes(3));
-          } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("dead-letter event chunk " + r.getLong(1) + " is damaged: " + e.getMessage(), e);
-          }
-        });
+    List<EventChunk> found =
+        db.rows(
+            "SELECT first_event, data, lines FROM dlq_event WHERE first_event <= ?"
+                + " ORDER BY first_event DESC LIMIT 1",
+            s -> s.setLong(1, number),
+            r -> {
+              try {
+                return EventChunk.decode(r.getLong(1), r.getBytes(2), r.getBytes(3));
+              } catch (IllegalArgumentException e) {
+                throw new IllegalStateException(
+                    "dead-letter event chunk " + r.getLong(1) + " is damaged: " + e.getMessage(),
+                    e);
+              }
+            });
     if (found.isEmpty()) {
       return null;
     }

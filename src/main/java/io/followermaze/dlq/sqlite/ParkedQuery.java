@@ -1,9 +1,9 @@
 package io.followermaze.dlq.sqlite;
 
-import io.followermaze.dlq.ParkedCursor;
-import io.followermaze.dlq.StoredDeadLetter;
 import io.followermaze.dlq.DeadLetterFilter;
+import io.followermaze.dlq.ParkedCursor;
 import io.followermaze.dlq.Reason;
+import io.followermaze.dlq.StoredDeadLetter;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -31,7 +31,8 @@ final class ParkedQuery {
   }
 
   /** Up to {@code limit} parked letters matching {@code filter} after {@code after}. */
-  List<StoredDeadLetter> after(DeadLetterFilter filter, ParkedCursor after, int limit) throws SQLException {
+  List<StoredDeadLetter> after(DeadLetterFilter filter, ParkedCursor after, int limit)
+      throws SQLException {
     EnumSet<Reason> reasons = EnumSet.copyOf(LetterReader.UNDELIVERABLE);
     if (filter.reasons() != null && !filter.reasons().isEmpty()) {
       reasons.retainAll(filter.reasons());
@@ -42,7 +43,10 @@ final class ParkedQuery {
     }
     DeadLetterFilter matching = filter.withReasons(reasons);
     ParkedCursor cursor = after;
-    int user = filter.recipient() != null ? Math.max(filter.recipient(), after.user()) : Math.max(0, after.user());
+    int user =
+        filter.recipient() != null
+            ? Math.max(filter.recipient(), after.user())
+            : Math.max(0, after.user());
     if (filter.recipient() != null && after.user() > filter.recipient()) {
       return result;
     }
@@ -51,7 +55,8 @@ final class ParkedQuery {
       if (next == null || (filter.recipient() != null && next.intValue() != filter.recipient())) {
         return result;
       }
-      ParkedCursor from = next == cursor.user() ? cursor : new ParkedCursor(next, Long.MIN_VALUE, -1);
+      ParkedCursor from =
+          next == cursor.user() ? cursor : new ParkedCursor(next, Long.MIN_VALUE, -1);
       ofUser(matching.forRecipient(next), from, limit - result.size(), result);
       if (result.size() < limit) {
         user = next + 1;
@@ -62,18 +67,31 @@ final class ParkedQuery {
   }
 
   private Integer nextUser(DeadLetterFilter filter, int from) throws SQLException {
-    PointerRow.Prefilter where = new PointerRow.Prefilter(new DeadLetterFilter(filter.reasons(), null,
-        filter.fromSequence(), filter.toSequence(), filter.since(), filter.until()));
-    List<Integer> users = db.rows("SELECT user FROM dlq_pointer WHERE user >= ? AND " + where.where
-        + " ORDER BY user LIMIT 1", s -> {
-          s.setInt(1, from);
-          where.bind(s, 2);
-        }, r -> r.getInt(1));
+    PointerRow.Prefilter where =
+        new PointerRow.Prefilter(
+            new DeadLetterFilter(
+                filter.reasons(),
+                null,
+                filter.fromSequence(),
+                filter.toSequence(),
+                filter.since(),
+                filter.until()));
+    List<Integer> users =
+        db.rows(
+            "SELECT user FROM dlq_pointer WHERE user >= ? AND "
+                + where.where
+                + " ORDER BY user LIMIT 1",
+            s -> {
+              s.setInt(1, from);
+              where.bind(s, 2);
+            },
+            r -> r.getInt(1));
     return users.isEmpty() ? null : users.getFirst();
   }
 
   /** Adds up to {@code limit} of one user's parked letters after {@code from} to {@code out}. */
-  private void ofUser(DeadLetterFilter filter, ParkedCursor from, int limit, List<StoredDeadLetter> out)
+  private void ofUser(
+      DeadLetterFilter filter, ParkedCursor from, int limit, List<StoredDeadLetter> out)
       throws SQLException {
     PointerRow.Prefilter where = new PointerRow.Prefilter(filter);
     long windowFrom = from.sequence();
@@ -81,11 +99,19 @@ final class ParkedQuery {
     int taken = 0;
     while (taken < limit) {
       long low = windowFrom;
-      List<PointerRow> rows = db.rows("SELECT " + PointerRow.COLUMNS + " FROM dlq_pointer WHERE last_seq >= ? AND "
-          + where.where + " ORDER BY first_seq LIMIT " + WINDOW_ROWS, s -> {
-            s.setLong(1, low);
-            where.bind(s, 2);
-          }, PointerRow::read);
+      List<PointerRow> rows =
+          db.rows(
+              "SELECT "
+                  + PointerRow.COLUMNS
+                  + " FROM dlq_pointer WHERE last_seq >= ? AND "
+                  + where.where
+                  + " ORDER BY first_seq LIMIT "
+                  + WINDOW_ROWS,
+              s -> {
+                s.setLong(1, low);
+                where.bind(s, 2);
+              },
+              PointerRow::read);
       if (rows.isEmpty()) {
         return;
       }
@@ -98,15 +124,22 @@ final class ParkedQuery {
       long upper = windowTo;
       ParkedCursor position = cursor;
       for (PointerRow row : rows) {
-        reader.visit(row, filter, letter -> {
-          long sequence = letter.letter().sequence();
-          if (letter.redrivenAtMillis() == 0 && sequence < upper && position.before(sequence, letter.id())) {
-            window.add(letter);
-          }
-          return true;
-        });
+        reader.visit(
+            row,
+            filter,
+            letter -> {
+              long sequence = letter.letter().sequence();
+              if (letter.redrivenAtMillis() == 0
+                  && sequence < upper
+                  && position.before(sequence, letter.id())) {
+                window.add(letter);
+              }
+              return true;
+            });
       }
-      window.sort(Comparator.<StoredDeadLetter>comparingLong(l -> l.letter().sequence()).thenComparingLong(StoredDeadLetter::id));
+      window.sort(
+          Comparator.<StoredDeadLetter>comparingLong(l -> l.letter().sequence())
+              .thenComparingLong(StoredDeadLetter::id));
       for (StoredDeadLetter letter : window) {
         if (taken == limit) {
           return;

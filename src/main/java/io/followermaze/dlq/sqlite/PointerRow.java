@@ -25,8 +25,20 @@ import java.util.List;
  * @param events the pointers, encoded
  * @param removed the purged positions, encoded (null: none)
  */
-record PointerRow(long id, int user, Reason reason, int letters, int live, long firstSeq, long lastSeq, long firstMs,
-    long lastMs, long firstEvent, long lastEvent, byte[] events, byte[] removed) {
+record PointerRow(
+    long id,
+    int user,
+    Reason reason,
+    int letters,
+    int live,
+    long firstSeq,
+    long lastSeq,
+    long firstMs,
+    long lastMs,
+    long firstEvent,
+    long lastEvent,
+    byte[] events,
+    byte[] removed) {
 
   static final String COLUMNS =
       "id, user, reason, letters, live, first_seq, last_seq, first_ms, last_ms, first_event, last_event, events, removed";
@@ -36,10 +48,23 @@ record PointerRow(long id, int user, Reason reason, int letters, int live, long 
     try {
       reason = Reason.ofCode(row.getInt(3));
     } catch (IllegalArgumentException e) {
-      throw new IllegalStateException("dead-letter pointer row " + row.getLong(1) + " is damaged: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "dead-letter pointer row " + row.getLong(1) + " is damaged: " + e.getMessage(), e);
     }
-    return new PointerRow(row.getLong(1), row.getInt(2), reason, row.getInt(4), row.getInt(5), row.getLong(6),
-        row.getLong(7), row.getLong(8), row.getLong(9), row.getLong(10), row.getLong(11), row.getBytes(12), row.getBytes(13));
+    return new PointerRow(
+        row.getLong(1),
+        row.getInt(2),
+        reason,
+        row.getInt(4),
+        row.getInt(5),
+        row.getLong(6),
+        row.getLong(7),
+        row.getLong(8),
+        row.getLong(9),
+        row.getLong(10),
+        row.getLong(11),
+        row.getBytes(12),
+        row.getBytes(13));
   }
 
   /** The event numbers, by position. */
@@ -47,7 +72,8 @@ record PointerRow(long id, int user, Reason reason, int letters, int live, long 
     try {
       return Pointers.decode(events, firstEvent, lastEvent, letters);
     } catch (IllegalArgumentException e) {
-      throw new IllegalStateException("dead-letter pointer row " + id + " is damaged: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "dead-letter pointer row " + id + " is damaged: " + e.getMessage(), e);
     }
   }
 
@@ -56,11 +82,14 @@ record PointerRow(long id, int user, Reason reason, int letters, int live, long 
     try {
       return Pointers.removed(removed, letters);
     } catch (IllegalArgumentException e) {
-      throw new IllegalStateException("dead-letter pointer row " + id + " is damaged: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "dead-letter pointer row " + id + " is damaged: " + e.getMessage(), e);
     }
   }
 
-  /** A SQL condition on {@code dlq_pointer} that keeps every row that may hold a matching letter. */
+  /**
+   * A SQL condition on {@code dlq_pointer} that keeps every row that may hold a matching letter.
+   */
   static final class Prefilter {
     final StringBuilder where = new StringBuilder("live > 0");
     final List<Object> values = new ArrayList<>();

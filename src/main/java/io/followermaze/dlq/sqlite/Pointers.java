@@ -7,8 +7,8 @@ import java.util.BitSet;
 /**
  * The codec of a {@code dlq_pointer} row: ascending event numbers as delta varints from the row's
  * {@code first_event} (one or two bytes each; the indexer writes them), and the purged positions
- * the same way. A letter's id
- * is {@code row id << 16 | position}, so a row holds at most {@value #MAX_PER_ROW} pointers.
+ * the same way. A letter's id is {@code row id << 16 | position}, so a row holds at most {@value
+ * #MAX_PER_ROW} pointers.
  */
 final class Pointers {
 
@@ -36,7 +36,8 @@ final class Pointers {
    */
   static long[] decode(byte[] data, long first, long last, int count) {
     if (count < 0 || count > MAX_PER_ROW || count > data.length) {
-      throw new IllegalArgumentException(WHAT + " is damaged: " + count + " pointers in " + data.length + " bytes");
+      throw new IllegalArgumentException(
+          WHAT + " is damaged: " + count + " pointers in " + data.length + " bytes");
     }
     VarintReader in = new VarintReader(WHAT, data);
     long[] values = new long[count];

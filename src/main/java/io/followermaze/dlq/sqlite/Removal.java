@@ -33,7 +33,9 @@ final class Removal {
     this.reader = reader;
   }
 
-  /** Removes letters older than {@code olderThanMillis}, then the oldest beyond {@code maxLetters}. */
+  /**
+   * Removes letters older than {@code olderThanMillis}, then the oldest beyond {@code maxLetters}.
+   */
   long retain(long olderThanMillis, long maxLetters) throws SQLException {
     for (InboxRow row : inbox("WHERE last_ms < ?", olderThanMillis)) {
       removeInbox(row, row.letters());
@@ -43,7 +45,10 @@ final class Removal {
       rows = pointerRows("WHERE last_ms < ? ORDER BY id LIMIT " + ROWS_PER_QUERY, olderThanMillis);
       rows.forEach(this::removeRow);
     } while (rows.size() == ROWS_PER_QUERY);
-    long excess = db.single("SELECT coalesce(sum(letters), 0) FROM dlq_count", s -> {}) - removed - maxLetters;
+    long excess =
+        db.single("SELECT coalesce(sum(letters), 0) FROM dlq_count", s -> {})
+            - removed
+            - maxLetters;
     while (excess > 0) {
       rows = pointerRows("WHERE id > ? ORDER BY id LIMIT 64", 0);
       if (rows.isEmpty()) {
@@ -73,16 +78,19 @@ final class Removal {
       List<DeadLetter> matching = row.letters().stream().filter(filter::matches).toList();
       if (!matching.isEmpty()) {
         removeInbox(row, matching);
-        List<DeadLetter> kept = row.letters().stream().filter(letter -> !filter.matches(letter)).toList();
+        List<DeadLetter> kept =
+            row.letters().stream().filter(letter -> !filter.matches(letter)).toList();
         if (!kept.isEmpty()) {
           DeadLetterBlock block = DeadLetterBlock.of(kept);
-          db.update("INSERT INTO dlq_inbox (id, letters, first_ms, last_ms, data) VALUES (?,?,?,?,?)", s -> {
-            s.setLong(1, row.id());
-            s.setInt(2, block.size());
-            s.setLong(3, block.firstMillis());
-            s.setLong(4, block.lastMillis());
-            s.setBytes(5, block.data());
-          });
+          db.update(
+              "INSERT INTO dlq_inbox (id, letters, first_ms, last_ms, data) VALUES (?,?,?,?,?)",
+              s -> {
+                s.setLong(1, row.id());
+                s.setInt(2, block.size());
+                s.setLong(3, block.firstMillis());
+                s.setLong(4, block.lastMillis());
+                s.setBytes(5, block.data());
+              });
         }
       }
     }
@@ -91,17 +99,28 @@ final class Removal {
     long after = 0;
     do {
       long from = after;
-      rows = db.rows("SELECT " + PointerRow.COLUMNS + " FROM dlq_pointer WHERE id > ? AND " + where.where
-          + " ORDER BY id LIMIT " + ROWS_PER_QUERY, s -> {
-            s.setLong(1, from);
-            where.bind(s, 2);
-          }, PointerRow::read);
+      rows =
+          db.rows(
+              "SELECT "
+                  + PointerRow.COLUMNS
+                  + " FROM dlq_pointer WHERE id > ? AND "
+                  + where.where
+                  + " ORDER BY id LIMIT "
+                  + ROWS_PER_QUERY,
+              s -> {
+                s.setLong(1, from);
+                where.bind(s, 2);
+              },
+              PointerRow::read);
       for (PointerRow row : rows) {
         BitSet positions = new BitSet();
-        reader.visit(row, filter, letter -> {
-          positions.set(Pointers.position(letter.id()));
-          return true;
-        });
+        reader.visit(
+            row,
+            filter,
+            letter -> {
+              positions.set(Pointers.position(letter.id()));
+              return true;
+            });
         removePositions(row, positions);
         after = row.id();
       }
@@ -125,11 +144,15 @@ final class Removal {
     removedNow.or(positions);
     int gone = positions.cardinality();
     count(row.reason(), gone);
-    run(() -> db.update("UPDATE dlq_pointer SET live = live - ?, removed = ? WHERE id = ?", s -> {
-      s.setInt(1, gone);
-      s.setBytes(2, Pointers.encodeRemoved(removedNow));
-      s.setLong(3, row.id());
-    }));
+    run(
+        () ->
+            db.update(
+                "UPDATE dlq_pointer SET live = live - ?, removed = ? WHERE id = ?",
+                s -> {
+                  s.setInt(1, gone);
+                  s.setBytes(2, Pointers.encodeRemoved(removedNow));
+                  s.setLong(3, row.id());
+                }));
   }
 
   private void removeRow(PointerRow row) {
@@ -142,10 +165,14 @@ final class Removal {
     }
     count(row.reason(), row.live());
     run(() -> db.update("DELETE FROM dlq_pointer WHERE id = ?", s -> s.setLong(1, row.id())));
-    run(() -> db.update("DELETE FROM dlq_redriven WHERE letter BETWEEN ? AND ?", s -> {
-      s.setLong(1, Pointers.letterId(row.id(), 0));
-      s.setLong(2, Pointers.letterId(row.id(), Pointers.MAX_PER_ROW - 1));
-    }));
+    run(
+        () ->
+            db.update(
+                "DELETE FROM dlq_redriven WHERE letter BETWEEN ? AND ?",
+                s -> {
+                  s.setLong(1, Pointers.letterId(row.id(), 0));
+                  s.setLong(2, Pointers.letterId(row.id(), Pointers.MAX_PER_ROW - 1));
+                }));
   }
 
   private void removeInbox(InboxRow row, List<DeadLetter> letters) throws SQLException {
@@ -167,10 +194,12 @@ final class Removal {
     for (Long2LongHashMap.KeyIterator it = chunkDecrements.keySet().iterator(); it.hasNext(); ) {
       long chunk = it.nextValue();
       long gone = chunkDecrements.get(chunk);
-      db.update("UPDATE dlq_event SET live = live - ? WHERE first_event = ?", s -> {
-        s.setLong(1, gone);
-        s.setLong(2, chunk);
-      });
+      db.update(
+          "UPDATE dlq_event SET live = live - ? WHERE first_event = ?",
+          s -> {
+            s.setLong(1, gone);
+            s.setLong(2, chunk);
+          });
     }
     db.update("DELETE FROM dlq_event WHERE live <= 0", s -> {});
     reader.forget();
@@ -183,15 +212,25 @@ final class Removal {
 
   private long chunkOf(long event) {
     if (chunkStarts == null) {
-      chunkStarts = run(() -> db.rows("SELECT first_event FROM dlq_event ORDER BY first_event", s -> {}, r -> r.getLong(1)))
-          .stream().mapToLong(Long::longValue).toArray();
+      chunkStarts =
+          run(
+                  () ->
+                      db.rows(
+                          "SELECT first_event FROM dlq_event ORDER BY first_event",
+                          s -> {},
+                          r -> r.getLong(1)))
+              .stream()
+              .mapToLong(Long::longValue)
+              .toArray();
     }
     int at = Arrays.binarySearch(chunkStarts, event);
     return at >= 0 ? chunkStarts[at] : at == -1 ? -1 : chunkStarts[-at - 2];
   }
 
   private List<PointerRow> pointerRows(String condition, long value) throws SQLException {
-    return db.rows("SELECT " + PointerRow.COLUMNS + " FROM dlq_pointer " + condition, s -> s.setLong(1, value),
+    return db.rows(
+        "SELECT " + PointerRow.COLUMNS + " FROM dlq_pointer " + condition,
+        s -> s.setLong(1, value),
         PointerRow::read);
   }
 
@@ -199,13 +238,17 @@ final class Removal {
   private record InboxRow(long id, List<DeadLetter> letters) {}
 
   private List<InboxRow> inbox(String condition, long value) throws SQLException {
-    return db.rows("SELECT id, data FROM dlq_inbox " + condition, s -> s.setLong(1, value), r -> {
-      try {
-        return new InboxRow(r.getLong(1), DeadLetterBlock.decode(r.getBytes(2)));
-      } catch (IllegalArgumentException e) {
-        throw new IllegalStateException("inbox block " + r.getLong(1) + " is damaged: " + e.getMessage(), e);
-      }
-    });
+    return db.rows(
+        "SELECT id, data FROM dlq_inbox " + condition,
+        s -> s.setLong(1, value),
+        r -> {
+          try {
+            return new InboxRow(r.getLong(1), DeadLetterBlock.decode(r.getBytes(2)));
+          } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(
+                "inbox block " + r.getLong(1) + " is damaged: " + e.getMessage(), e);
+          }
+        });
   }
 
   private interface SqlWork<T> {

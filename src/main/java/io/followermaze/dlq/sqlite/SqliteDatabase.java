@@ -11,9 +11,10 @@ import java.util.List;
 
 /**
  * One SQLite connection in autocommit mode, with transactions made explicit: {@link #write} runs
- * its work in {@code BEGIN IMMEDIATE} (it takes the write lock before it reads, so a read-then-write
- * never fails on a snapshot another process moved), {@link #read} in a deferred transaction (one
- * consistent snapshot, no lock). Failures become {@link IllegalStateException}s naming the file.
+ * its work in {@code BEGIN IMMEDIATE} (it takes the write lock before it reads, so a
+ * read-then-write never fails on a snapshot another process moved), {@link #read} in a deferred
+ * transaction (one consistent snapshot, no lock). Failures become {@link IllegalStateException}s
+ * naming the file.
  */
 final class SqliteDatabase implements AutoCloseable {
 
@@ -130,8 +131,18 @@ final class SqliteDatabase implements AutoCloseable {
   IllegalStateException failure(String what, SQLException e) {
     String message = String.valueOf(e.getMessage());
     if (message.contains("SQLITE_FULL") || message.contains("disk is full")) {
-      return new IllegalStateException("disk full: cannot " + what + " in " + file + " (" + freeSpace() + " free on "
-          + file.getParent() + "); intake pauses until there is room: " + message, e);
+      return new IllegalStateException(
+          "disk full: cannot "
+              + what
+              + " in "
+              + file
+              + " ("
+              + freeSpace()
+              + " free on "
+              + file.getParent()
+              + "); intake pauses until there is room: "
+              + message,
+          e);
     }
     return new IllegalStateException("cannot " + what + " in " + file + ": " + message, e);
   }

@@ -1,13 +1,13 @@
 package io.followermaze.dlq.sqlite;
 
-import io.followermaze.dlq.DeadLetterStats;
-import io.followermaze.dlq.ParkedCursor;
-import io.followermaze.dlq.RedriveRequest;
-import io.followermaze.dlq.StoredDeadLetter;
 import io.followermaze.dlq.DeadLetterBlock;
 import io.followermaze.dlq.DeadLetterFilter;
+import io.followermaze.dlq.DeadLetterStats;
 import io.followermaze.dlq.DeadLetterStore;
+import io.followermaze.dlq.ParkedCursor;
 import io.followermaze.dlq.Reason;
+import io.followermaze.dlq.RedriveRequest;
+import io.followermaze.dlq.StoredDeadLetter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -53,7 +53,8 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
    * How long and how many dead letters the store keeps.
    *
    * @param maxAge letters older than this are deleted
-   * @param maxLetters beyond this many, the oldest are deleted (whole pointer rows: a few more may go)
+   * @param maxLetters beyond this many, the oldest are deleted (whole pointer rows: a few more may
+   *     go)
    */
   public record Retention(Duration maxAge, long maxLetters) {
     /** Keeps everything: for tools that only read. */
@@ -73,11 +74,12 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
    * Opens (creating if needed) the store in {@code dataDirectory}. A store written by an older
    * version is refused with a message saying what to do, never misread.
    *
-   * @param synchronousFull whether each commit waits for the disk (survives power loss), rather than
-   *     only for the operating system (survives a process crash)
+   * @param synchronousFull whether each commit waits for the disk (survives power loss), rather
+   *     than only for the operating system (survives a process crash)
    * @param retention what {@link #maintain} keeps
    */
-  public static SqliteDeadLetterStore open(Path dataDirectory, boolean synchronousFull, Retention retention) {
+  public static SqliteDeadLetterStore open(
+      Path dataDirectory, boolean synchronousFull, Retention retention) {
     Path file = dataDirectory.resolve(FILE_NAME);
     Connection connection = null;
     try {
@@ -94,7 +96,8 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the data directory " + dataDirectory, e);
     } catch (SQLException e) {
-      throw new IllegalStateException("cannot open the dead-letter store in " + dataDirectory + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot open the dead-letter store in " + dataDirectory + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
       closeQuietly(connection);
       throw e;
@@ -116,32 +119,43 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
     }
   }
 
-  /** Commits each block as one inbox row, as encoded, and counts its letters by reason: the hot path's whole cost. */
+  /**
+   * Commits each block as one inbox row, as encoded, and counts its letters by reason: the hot
+   * path's whole cost.
+   */
   @Override
   public void append(List<DeadLetterBlock> blocks) {
     lastAppendMillis = System.currentTimeMillis();
-    db.write("commit dead letters", () -> {
-      appendBlock = appendBlock != null ? appendBlock
-          : db.prepare("INSERT INTO dlq_inbox (letters, first_ms, last_ms, data) VALUES (?, ?, ?, ?)");
-      long[] counts = new long[Reason.values().length];
-      for (DeadLetterBlock block : blocks) {
-        appendBlock.setInt(1, block.size());
-        appendBlock.setLong(2, block.firstMillis());
-        appendBlock.setLong(3, block.lastMillis());
-        appendBlock.setBytes(4, block.data());
-        appendBlock.executeUpdate();
-        for (Reason reason : Reason.values()) {
-          counts[reason.ordinal()] += block.count(reason);
-        }
-      }
-      for (Reason reason : Reason.values()) {
-        SqliteSchema.count(db, reason, counts[reason.ordinal()]);
-      }
-      return null;
-    });
+    db.write(
+        "commit dead letters",
+        () -> {
+          appendBlock =
+              appendBlock != null
+                  ? appendBlock
+                  : db.prepare(
+                      "INSERT INTO dlq_inbox (letters, first_ms, last_ms, data) VALUES (?, ?, ?, ?)");
+          long[] counts = new long[Reason.values().length];
+          for (DeadLetterBlock block : blocks) {
+            appendBlock.setInt(1, block.size());
+            appendBlock.setLong(2, block.firstMillis());
+            appendBlock.setLong(3, block.lastMillis());
+            appendBlock.setBytes(4, block.data());
+            appendBlock.executeUpdate();
+            for (Reason reason : Reason.values()) {
+              counts[reason.ordinal()] += block.count(reason);
+            }
+          }
+          for (Reason reason : Reason.values()) {
+            SqliteSchema.count(db, reason, counts[reason.ordinal()]);
+          }
+          return null;
+        });
   }
 
-  /** Indexes a pass of committed blocks when it is time to ({@link Indexer}; {@code force}: now); returns whether it did. */
+  /**
+   * Indexes a pass of committed blocks when it is time to ({@link Indexer}; {@code force}: now);
+   * returns whether it did.
+   */
   @Override
   public boolean catchUp(boolean force) {
     return indexer.pass(force, System.currentTimeMillis(), lastAppendMillis);
@@ -154,10 +168,15 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
 
   /** Letters committed but not yet indexed (counted in {@link #stats()}, not yet listed). */
   public long awaitingIndex() {
-    return db.read("count letters awaiting indexing", () -> db.single("SELECT coalesce(sum(letters), 0) FROM dlq_inbox", s -> {}));
+    return db.read(
+        "count letters awaiting indexing",
+        () -> db.single("SELECT coalesce(sum(letters), 0) FROM dlq_inbox", s -> {}));
   }
 
-  /** Up to {@code limit} indexed letters matching {@code filter} with ids above {@code afterId}, oldest first. */
+  /**
+   * Up to {@code limit} indexed letters matching {@code filter} with ids above {@code afterId},
+   * oldest first.
+   */
   public List<StoredDeadLetter> list(DeadLetterFilter filter, long afterId, int limit) {
     return db.read("list dead letters", () -> reader.list(filter, afterId, limit));
   }
@@ -172,24 +191,38 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
    * by reason at most, else by reading the indexed letters it cannot rule out.
    */
   public long count(DeadLetterFilter filter) {
-    boolean byReasonOnly = filter.recipient() == null && filter.fromSequence() == null && filter.toSequence() == null
-        && filter.since() == null && filter.until() == null;
+    boolean byReasonOnly =
+        filter.recipient() == null
+            && filter.fromSequence() == null
+            && filter.toSequence() == null
+            && filter.since() == null
+            && filter.until() == null;
     if (byReasonOnly) {
       Map<Reason, Long> counts = counts();
       return counts.entrySet().stream()
-          .filter(e -> filter.reasons() == null || filter.reasons().isEmpty() || filter.reasons().contains(e.getKey()))
-          .mapToLong(Map.Entry::getValue).sum();
+          .filter(
+              e ->
+                  filter.reasons() == null
+                      || filter.reasons().isEmpty()
+                      || filter.reasons().contains(e.getKey()))
+          .mapToLong(Map.Entry::getValue)
+          .sum();
     }
     return db.read("count dead letters", () -> reader.count(filter));
   }
 
   /** The highest letter id so far, or 0. */
   public long lastId() {
-    return db.read("read the last id", () -> {
-      List<Long> last = db.rows("SELECT id, letters FROM dlq_pointer ORDER BY id DESC LIMIT 1", s -> {},
-          r -> Pointers.letterId(r.getLong(1), r.getInt(2) - 1));
-      return last.isEmpty() ? 0L : last.getFirst();
-    });
+    return db.read(
+        "read the last id",
+        () -> {
+          List<Long> last =
+              db.rows(
+                  "SELECT id, letters FROM dlq_pointer ORDER BY id DESC LIMIT 1",
+                  s -> {},
+                  r -> Pointers.letterId(r.getLong(1), r.getInt(2) - 1));
+          return last.isEmpty() ? 0L : last.getFirst();
+        });
   }
 
   /**
@@ -211,12 +244,20 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
   }
 
   /** Records a redrive request's progress and status. */
-  public void recordRedrive(long id, long redriven, long skipped, ParkedCursor cursor, String status, String error,
+  public void recordRedrive(
+      long id,
+      long redriven,
+      long skipped,
+      ParkedCursor cursor,
+      String status,
+      String error,
       long nowMillis) {
     redrives.record(id, redriven, skipped, cursor, status, error, nowMillis);
   }
 
-  /** Makes requests a stopped server left running or interrupted pending again; returns how many. */
+  /**
+   * Makes requests a stopped server left running or interrupted pending again; returns how many.
+   */
   public long resumeInterruptedRedrives() {
     return redrives.resumeInterrupted();
   }
@@ -237,45 +278,71 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
   }
 
   private Map<Reason, Long> counts() {
-    return db.read("read the counts", () -> {
-      Map<Reason, Long> byReason = new EnumMap<>(Reason.class);
-      db.rows("SELECT reason, letters FROM dlq_count WHERE letters > 0", s -> {},
-          r -> byReason.put(Reason.ofCode(r.getInt(1)), r.getLong(2)));
-      return byReason;
-    });
+    return db.read(
+        "read the counts",
+        () -> {
+          Map<Reason, Long> byReason = new EnumMap<>(Reason.class);
+          db.rows(
+              "SELECT reason, letters FROM dlq_count WHERE letters > 0",
+              s -> {},
+              r -> byReason.put(Reason.ofCode(r.getInt(1)), r.getLong(2)));
+          return byReason;
+        });
   }
 
-  /** Counts by reason, oldest and newest, size on disk: from counters and row bounds, never a scan. */
+  /**
+   * Counts by reason, oldest and newest, size on disk: from counters and row bounds, never a scan.
+   */
   public DeadLetterStats stats() {
-    return db.read("read statistics", () -> {
-      Map<Reason, Long> byReason = counts();
-      long total = byReason.values().stream().mapToLong(Long::longValue).sum();
-      long oldest = min(db.single("SELECT min(first_ms) FROM dlq_pointer", s -> {}),
-          db.single("SELECT min(first_ms) FROM dlq_inbox", s -> {}));
-      long newest = Math.max(db.single("SELECT max(last_ms) FROM dlq_pointer", s -> {}),
-          db.single("SELECT max(last_ms) FROM dlq_inbox", s -> {}));
-      long removed = db.single("SELECT value FROM meta WHERE key = 'removed_by_retention'", s -> {});
-      long awaiting = db.single("SELECT coalesce(sum(letters), 0) FROM dlq_inbox", s -> {});
-      return new DeadLetterStats(byReason, total, total == 0 ? 0 : oldest, total == 0 ? 0 : newest, bytesOnDisk(), removed,
-          awaiting);
-    });
+    return db.read(
+        "read statistics",
+        () -> {
+          Map<Reason, Long> byReason = counts();
+          long total = byReason.values().stream().mapToLong(Long::longValue).sum();
+          long oldest =
+              min(
+                  db.single("SELECT min(first_ms) FROM dlq_pointer", s -> {}),
+                  db.single("SELECT min(first_ms) FROM dlq_inbox", s -> {}));
+          long newest =
+              Math.max(
+                  db.single("SELECT max(last_ms) FROM dlq_pointer", s -> {}),
+                  db.single("SELECT max(last_ms) FROM dlq_inbox", s -> {}));
+          long removed =
+              db.single("SELECT value FROM meta WHERE key = 'removed_by_retention'", s -> {});
+          long awaiting = db.single("SELECT coalesce(sum(letters), 0) FROM dlq_inbox", s -> {});
+          return new DeadLetterStats(
+              byReason,
+              total,
+              total == 0 ? 0 : oldest,
+              total == 0 ? 0 : newest,
+              bytesOnDisk(),
+              removed,
+              awaiting);
+        });
   }
 
-  /** The time of the oldest letter of each reason that has any (epoch ms): what an operator alerts on. */
+  /**
+   * The time of the oldest letter of each reason that has any (epoch ms): what an operator alerts
+   * on.
+   */
   public Map<Reason, Long> oldestByReason() {
-    return db.read("read the oldest letters", () -> {
-      Map<Reason, Long> oldest = new EnumMap<>(Reason.class);
-      for (Reason reason : counts().keySet()) {
-        long indexed = db.single("SELECT min(first_ms) FROM dlq_pointer WHERE reason = ?",
-            s -> s.setInt(1, reason.code()));
-        oldest.put(reason, indexed);
-      }
-      long inbox = db.single("SELECT min(first_ms) FROM dlq_inbox", s -> {});
-      if (inbox > 0) {
-        oldest.replaceAll((reason, time) -> min(time, inbox));
-      }
-      return oldest;
-    });
+    return db.read(
+        "read the oldest letters",
+        () -> {
+          Map<Reason, Long> oldest = new EnumMap<>(Reason.class);
+          for (Reason reason : counts().keySet()) {
+            long indexed =
+                db.single(
+                    "SELECT min(first_ms) FROM dlq_pointer WHERE reason = ?",
+                    s -> s.setInt(1, reason.code()));
+            oldest.put(reason, indexed);
+          }
+          long inbox = db.single("SELECT min(first_ms) FROM dlq_inbox", s -> {});
+          if (inbox > 0) {
+            oldest.replaceAll((reason, time) -> min(time, inbox));
+          }
+          return oldest;
+        });
   }
 
   private static long min(long a, long b) {
@@ -289,10 +356,16 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
 
   @Override
   public void maintain(long nowMillis) {
-    long removed = applyRetention(nowMillis - Math.min(retention.maxAge().toMillis(), nowMillis), retention.maxLetters());
+    long removed =
+        applyRetention(
+            nowMillis - Math.min(retention.maxAge().toMillis(), nowMillis), retention.maxLetters());
     if (removed > 0) {
       LoggerFactory.getLogger(SqliteDeadLetterStore.class)
-          .info("retention removed {} dead letters (older than {} or beyond {})", removed, retention.maxAge(), retention.maxLetters());
+          .info(
+              "retention removed {} dead letters (older than {} or beyond {})",
+              removed,
+              retention.maxAge(),
+              retention.maxLetters());
     }
   }
 
@@ -301,28 +374,33 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
    * maxLetters}; counts them in {@link DeadLetterStats#removedByRetention()}. Returns how many.
    */
   public long applyRetention(long olderThanMillis, long maxLetters) {
-    return db.write("apply retention", () -> {
-      long removed = new Removal(db, reader).retain(olderThanMillis, maxLetters);
-      if (removed > 0) {
-        SqliteSchema.addMeta(db, "removed_by_retention", removed);
-      }
-      return removed;
-    });
+    return db.write(
+        "apply retention",
+        () -> {
+          long removed = new Removal(db, reader).retain(olderThanMillis, maxLetters);
+          if (removed > 0) {
+            SqliteSchema.addMeta(db, "removed_by_retention", removed);
+          }
+          return removed;
+        });
   }
 
   /** Marks the letters with these ids as redriven at {@code nowMillis} (one more attempt each). */
   public void markRedriven(List<Long> ids, long nowMillis) {
-    db.write("mark letters redriven", () -> {
-      try (PreparedStatement mark = db.prepare("INSERT OR IGNORE INTO dlq_redriven (letter, at_ms) VALUES (?, ?)")) {
-        for (long id : ids) {
-          mark.setLong(1, id);
-          mark.setLong(2, nowMillis);
-          mark.addBatch();
-        }
-        mark.executeBatch();
-      }
-      return null;
-    });
+    db.write(
+        "mark letters redriven",
+        () -> {
+          try (PreparedStatement mark =
+              db.prepare("INSERT OR IGNORE INTO dlq_redriven (letter, at_ms) VALUES (?, ?)")) {
+            for (long id : ids) {
+              mark.setLong(1, id);
+              mark.setLong(2, nowMillis);
+              mark.addBatch();
+            }
+            mark.executeBatch();
+          }
+          return null;
+        });
   }
 
   /** The database and its write-ahead log, in bytes. */

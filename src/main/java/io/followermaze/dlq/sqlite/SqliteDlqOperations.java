@@ -1,11 +1,11 @@
 package io.followermaze.dlq.sqlite;
 
+import io.followermaze.dlq.DeadLetterFilter;
 import io.followermaze.dlq.DeadLetterStats;
 import io.followermaze.dlq.DlqOperations;
 import io.followermaze.dlq.ParkedCursor;
 import io.followermaze.dlq.RedriveRequest;
 import io.followermaze.dlq.StoredDeadLetter;
-import io.followermaze.dlq.DeadLetterFilter;
 import java.util.List;
 import java.util.Optional;
 
@@ -68,7 +68,8 @@ public final class SqliteDlqOperations implements DlqOperations {
   public synchronized DryRun dryRun(DeadLetterFilter filter, int sampleSize) {
     List<StoredDeadLetter> sample = store.parked(filter, ParkedCursor.START, sampleSize);
     long total = 0;
-    for (List<StoredDeadLetter> page = store.parked(filter, ParkedCursor.START, MAX_PAGE); !page.isEmpty();
+    for (List<StoredDeadLetter> page = store.parked(filter, ParkedCursor.START, MAX_PAGE);
+        !page.isEmpty();
         page = store.parked(filter, ParkedCursor.at(page.getLast()), MAX_PAGE)) {
       total += page.size();
     }
@@ -79,7 +80,8 @@ public final class SqliteDlqOperations implements DlqOperations {
   @Override
   public synchronized long requestRedrive(DeadLetterFilter filter, int ratePerSecond) {
     if (ratePerSecond < 1) {
-      throw new IllegalArgumentException("rate must be at least 1 per second, was " + ratePerSecond);
+      throw new IllegalArgumentException(
+          "rate must be at least 1 per second, was " + ratePerSecond);
     }
     return store.requestRedrive(filter, ratePerSecond, System.currentTimeMillis());
   }

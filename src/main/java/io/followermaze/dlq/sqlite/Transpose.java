@@ -16,10 +16,11 @@ final class Transpose {
   /** Receives the runs, in the order of their first letter. */
   interface RunSink {
     /**
-     * One run: {@code count} codes from {@code codes[from]}, each {@code event offset << 5 | reason},
-     * in ascending event order.
+     * One run: {@code count} codes from {@code codes[from]}, each {@code event offset << 5 |
+     * reason}, in ascending event order.
      */
-    void run(int user, int reasonCode, int[] codes, int from, int count) throws java.sql.SQLException;
+    void run(int user, int reasonCode, int[] codes, int from, int count)
+        throws java.sql.SQLException;
   }
 
   private int[] users = new int[1 << 12];
@@ -34,7 +35,10 @@ final class Transpose {
   private int size;
   private int maxUser;
 
-  /** Adds a letter for {@code user} (-1: none) of reason {@code reasonCode} (below 32) at event {@code offset}. */
+  /**
+   * Adds a letter for {@code user} (-1: none) of reason {@code reasonCode} (below 32) at event
+   * {@code offset}.
+   */
   void add(int user, int reasonCode, int offset) {
     if (size == users.length) {
       users = Arrays.copyOf(users, size * 2);
@@ -71,7 +75,10 @@ final class Transpose {
     runs = 0;
   }
 
-  /** Groups codes by user, keeping event order within each user (a stable counting sort), then finds the runs. */
+  /**
+   * Groups codes by user, keeping event order within each user (a stable counting sort), then finds
+   * the runs.
+   */
   private void countingSort() {
     if (counts.length < maxUser + 2) {
       counts = new int[Math.max(maxUser + 2, counts.length * 2)];
@@ -123,8 +130,8 @@ final class Transpose {
   }
 
   /**
-   * One run per reason within a user's range {@code [start, end)}, keeping event order (nearly every
-   * range has one reason; the others are rearranged in place by reason, stably).
+   * One run per reason within a user's range {@code [start, end)}, keeping event order (nearly
+   * every range has one reason; the others are rearranged in place by reason, stably).
    */
   private void splitByReason(int key, int start, int end) {
     int first = grouped[start] & 31;
@@ -176,6 +183,4 @@ final class Transpose {
     runStart[runs] = start;
     runCount[runs++] = count;
   }
-
-
 }

@@ -1,8 +1,5 @@
 package io.followermaze.dlq.sqlite;
 
-import io.followermaze.dlq.DeadLetterStats;
-import io.followermaze.dlq.ParkedCursor;
-import io.followermaze.dlq.StoredDeadLetter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,7 +7,10 @@ import io.followermaze.dlq.DeadLetter;
 import io.followermaze.dlq.DeadLetterBlock;
 import io.followermaze.dlq.DeadLetterBlockWriter;
 import io.followermaze.dlq.DeadLetterFilter;
+import io.followermaze.dlq.DeadLetterStats;
+import io.followermaze.dlq.ParkedCursor;
 import io.followermaze.dlq.Reason;
+import io.followermaze.dlq.StoredDeadLetter;
 import io.followermaze.protocol.Event;
 import io.followermaze.protocol.EventParser;
 import io.followermaze.protocol.EventType;
@@ -37,7 +37,9 @@ class SqliteDeadLetterStoreTest {
 
   @BeforeEach
   void open() {
-    store = SqliteDeadLetterStore.open(dir, false, new SqliteDeadLetterStore.Retention(Duration.ofDays(1), 1_000_000));
+    store =
+        SqliteDeadLetterStore.open(
+            dir, false, new SqliteDeadLetterStore.Retention(Duration.ofDays(1), 1_000_000));
   }
 
   @AfterEach
@@ -58,7 +60,9 @@ class SqliteDeadLetterStoreTest {
   }
 
   private long sql(String query) throws Exception {
-    try (var connection = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(SqliteDeadLetterStore.FILE_NAME));
+    try (var connection =
+            DriverManager.getConnection(
+                "jdbc:sqlite:" + dir.resolve(SqliteDeadLetterStore.FILE_NAME));
         var row = connection.createStatement().executeQuery(query)) {
       row.next();
       return row.getLong(1);
@@ -67,8 +71,17 @@ class SqliteDeadLetterStoreTest {
 
   private static DeadLetter offline(long sequence, int recipient, long time) {
     byte[] line = (sequence + "|P|1|" + recipient + "\n").getBytes();
-    return new DeadLetter(Reason.USER_NOT_CONNECTED, line, line.length, sequence, recipient, EventType.PRIVATE_MESSAGE,
-        time, "source#1 127.0.0.1:1", 1, Reason.USER_NOT_CONNECTED.usualError());
+    return new DeadLetter(
+        Reason.USER_NOT_CONNECTED,
+        line,
+        line.length,
+        sequence,
+        recipient,
+        EventType.PRIVATE_MESSAGE,
+        time,
+        "source#1 127.0.0.1:1",
+        1,
+        Reason.USER_NOT_CONNECTED.usualError());
   }
 
   @Test
@@ -82,7 +95,9 @@ class SqliteDeadLetterStoreTest {
 
     assertThat(store.catchUp(true)).as("a pass was indexed").isTrue();
     assertThat(store.catchUp(true)).as("nothing left").isFalse();
-    assertThat(store.list(DeadLetterFilter.ALL, 0, 10)).extracting(s -> s.letter().sequence()).containsExactly(1L, 2L, 3L);
+    assertThat(store.list(DeadLetterFilter.ALL, 0, 10))
+        .extracting(s -> s.letter().sequence())
+        .containsExactly(1L, 2L, 3L);
     assertThat(store.awaitingIndex()).isZero();
     assertThat(store.count(DeadLetterFilter.ALL)).isEqualTo(3);
   }
@@ -99,17 +114,48 @@ class SqliteDeadLetterStoreTest {
   @Test
   void keepsEveryFieldOfEveryShapeOfLetterExactly() {
     byte[] invalid = {'7', '|', 'S', '|', (byte) 0xff, '\n'};
-    List<DeadLetter> letters = List.of(
-        offline(3, 42, 1_000),
-        new DeadLetter(Reason.INVALID_UTF8, invalid, invalid.length, 7, DeadLetter.NONE, null, 2_000, "source#2 x", 1, "not valid UTF-8"),
-        new DeadLetter(Reason.LINE_TOO_LONG, "12|S|999".getBytes(), 5000, 12, DeadLetter.NONE, null, 3_000, "source#2 x", 1, "too long"),
-        DeadLetter.gap(20, "source#2 x", 4_000, "sequences 20..25 skipped"),
-        new DeadLetter(Reason.CLIENT_TOO_SLOW, "9|B\n".getBytes(), 4, 9, 5, EventType.BROADCAST, 5_000, "client 5 y", 3, "buffer full"));
+    List<DeadLetter> letters =
+        List.of(
+            offline(3, 42, 1_000),
+            new DeadLetter(
+                Reason.INVALID_UTF8,
+                invalid,
+                invalid.length,
+                7,
+                DeadLetter.NONE,
+                null,
+                2_000,
+                "source#2 x",
+                1,
+                "not valid UTF-8"),
+            new DeadLetter(
+                Reason.LINE_TOO_LONG,
+                "12|S|999".getBytes(),
+                5000,
+                12,
+                DeadLetter.NONE,
+                null,
+                3_000,
+                "source#2 x",
+                1,
+                "too long"),
+            DeadLetter.gap(20, "source#2 x", 4_000, "sequences 20..25 skipped"),
+            new DeadLetter(
+                Reason.CLIENT_TOO_SLOW,
+                "9|B\n".getBytes(),
+                4,
+                9,
+                5,
+                EventType.BROADCAST,
+                5_000,
+                "client 5 y",
+                3,
+                "buffer full"));
     commit(letters);
 
     List<StoredDeadLetter> stored = store.list(DeadLetterFilter.ALL, 0, 100);
-    Map<Reason, StoredDeadLetter> byReason = stored.stream()
-        .collect(Collectors.toMap(s -> s.letter().reason(), Function.identity()));
+    Map<Reason, StoredDeadLetter> byReason =
+        stored.stream().collect(Collectors.toMap(s -> s.letter().reason(), Function.identity()));
     assertThat(stored).hasSize(5);
     for (DeadLetter expected : letters) {
       StoredDeadLetter actual = byReason.get(expected.reason());
@@ -125,7 +171,8 @@ class SqliteDeadLetterStoreTest {
     DeadLetterBlockWriter writer = new DeadLetterBlockWriter();
     Event event = (Event) EventParser.parse("1234567|S|321\n".getBytes());
     for (int follower = 1_000; follower < 3_000; follower++) {
-      writer.undeliverable(Reason.USER_NOT_CONNECTED, event, follower, "source#1", 1_700_000_000_000L);
+      writer.undeliverable(
+          Reason.USER_NOT_CONNECTED, event, follower, "source#1", 1_700_000_000_000L);
     }
     DeadLetterBlock block = writer.take();
     assertThat(block.bytes()).as("~2 bytes per recipient in flight").isLessThan(2_000 * 3);
@@ -136,11 +183,14 @@ class SqliteDeadLetterStoreTest {
     assertThat(sql("select sum(events) from dlq_event")).isEqualTo(1);
     assertThat(sql("select sum(letters) from dlq_pointer")).isEqualTo(2_000);
     assertThat(store.count(DeadLetterFilter.ALL)).isEqualTo(2_000);
-    assertThat(store.list(DeadLetterFilter.ALL.forRecipient(2_999), 0, 10)).singleElement().satisfies(s -> {
-      assertThat(s.letter().sequence()).isEqualTo(1234567);
-      assertThat(s.letter().recipient()).isEqualTo(2_999);
-      assertThat(s.letter().payload()).isEqualTo(event.line());
-    });
+    assertThat(store.list(DeadLetterFilter.ALL.forRecipient(2_999), 0, 10))
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.letter().sequence()).isEqualTo(1234567);
+              assertThat(s.letter().recipient()).isEqualTo(2_999);
+              assertThat(s.letter().payload()).isEqualTo(event.line());
+            });
   }
 
   @Test
@@ -152,18 +202,26 @@ class SqliteDeadLetterStoreTest {
     letters.add(DeadLetter.gap(500, "source", 500_000, "gap"));
     commit(letters);
 
-    assertThat(store.list(DeadLetterFilter.ALL.withReasons(Set.of(Reason.SEQUENCE_GAP)), 0, 10)).hasSize(1);
-    assertThat(store.list(DeadLetterFilter.ALL.forRecipient(3), 0, 1000)).hasSize(25)
+    assertThat(store.list(DeadLetterFilter.ALL.withReasons(Set.of(Reason.SEQUENCE_GAP)), 0, 10))
+        .hasSize(1);
+    assertThat(store.list(DeadLetterFilter.ALL.forRecipient(3), 0, 1000))
+        .hasSize(25)
         .allSatisfy(s -> assertThat(s.letter().recipient()).isEqualTo(3));
     DeadLetterFilter range = new DeadLetterFilter(Set.of(), null, 10L, 19L, null, null);
-    assertThat(store.list(range, 0, 1000)).extracting(s -> s.letter().sequence())
+    assertThat(store.list(range, 0, 1000))
+        .extracting(s -> s.letter().sequence())
         .containsExactlyInAnyOrder(10L, 11L, 12L, 13L, 14L, 15L, 16L, 17L, 18L, 19L);
-    DeadLetterFilter time = new DeadLetterFilter(Set.of(), null, null, null, Instant.ofEpochMilli(50_000), Instant.ofEpochMilli(52_000));
-    assertThat(store.list(time, 0, 1000)).extracting(s -> s.letter().sequence()).containsExactlyInAnyOrder(50L, 51L);
+    DeadLetterFilter time =
+        new DeadLetterFilter(
+            Set.of(), null, null, null, Instant.ofEpochMilli(50_000), Instant.ofEpochMilli(52_000));
+    assertThat(store.list(time, 0, 1000))
+        .extracting(s -> s.letter().sequence())
+        .containsExactlyInAnyOrder(50L, 51L);
     List<StoredDeadLetter> all = store.list(DeadLetterFilter.ALL, 0, 1000);
     assertThat(all).hasSize(101);
     assertThat(store.list(DeadLetterFilter.ALL, all.get(94).id(), 1000)).hasSize(6);
-    assertThat(store.newest(DeadLetterFilter.ALL, 3)).containsExactlyElementsOf(all.subList(98, 101));
+    assertThat(store.newest(DeadLetterFilter.ALL, 3))
+        .containsExactlyElementsOf(all.subList(98, 101));
     assertThat(store.count(range)).isEqualTo(10);
   }
 
@@ -173,16 +231,23 @@ class SqliteDeadLetterStoreTest {
     store.append(List.of(DeadLetterBlock.of(List.of(offline(4, 2, 40), offline(5, 3, 50)))));
     DeadLetterStats stats = store.stats();
     assertThat(stats.total()).isEqualTo(5);
-    assertThat(stats.byReason()).containsEntry(Reason.USER_NOT_CONNECTED, 4L).containsEntry(Reason.SEQUENCE_GAP, 1L);
+    assertThat(stats.byReason())
+        .containsEntry(Reason.USER_NOT_CONNECTED, 4L)
+        .containsEntry(Reason.SEQUENCE_GAP, 1L);
     assertThat(stats.oldestMillis()).isEqualTo(10);
     assertThat(stats.newestMillis()).isEqualTo(50);
     assertThat(stats.bytesOnDisk()).isPositive();
 
-    assertThat(store.purge(DeadLetterFilter.ALL.forRecipient(2))).as("one indexed, one not yet").isEqualTo(2);
+    assertThat(store.purge(DeadLetterFilter.ALL.forRecipient(2)))
+        .as("one indexed, one not yet")
+        .isEqualTo(2);
     assertThat(store.stats().total()).isEqualTo(3);
     indexAll();
-    assertThat(store.list(DeadLetterFilter.ALL, 0, 10)).extracting(s -> s.letter().sequence()).containsExactlyInAnyOrder(1L, 3L, 5L);
-    assertThat(sql("select count(*) from dlq_event e where e.live > 0")).isEqualTo(sql("select count(*) from dlq_event"));
+    assertThat(store.list(DeadLetterFilter.ALL, 0, 10))
+        .extracting(s -> s.letter().sequence())
+        .containsExactlyInAnyOrder(1L, 3L, 5L);
+    assertThat(sql("select count(*) from dlq_event e where e.live > 0"))
+        .isEqualTo(sql("select count(*) from dlq_event"));
 
     assertThat(store.purge(DeadLetterFilter.ALL)).isEqualTo(3);
     assertThat(store.stats().total()).isZero();
@@ -200,9 +265,13 @@ class SqliteDeadLetterStoreTest {
 
     assertThat(store.purge(new DeadLetterFilter(Set.of(), 7, 3L, 5L, null, null))).isEqualTo(3);
 
-    assertThat(store.list(DeadLetterFilter.ALL, 0, 100)).extracting(StoredDeadLetter::id)
-        .containsExactlyElementsOf(before.stream().filter(s -> s.letter().sequence() < 3 || s.letter().sequence() > 5)
-            .map(StoredDeadLetter::id).toList());
+    assertThat(store.list(DeadLetterFilter.ALL, 0, 100))
+        .extracting(StoredDeadLetter::id)
+        .containsExactlyElementsOf(
+            before.stream()
+                .filter(s -> s.letter().sequence() < 3 || s.letter().sequence() > 5)
+                .map(StoredDeadLetter::id)
+                .toList());
     assertThat(store.get(before.get(3).id())).isEmpty();
     assertThat(store.count(DeadLetterFilter.ALL)).isEqualTo(7);
   }
@@ -214,7 +283,9 @@ class SqliteDeadLetterStoreTest {
       commit(List.of(offline(s, 1, s <= 3 ? now - 2 * 86_400_000L : now)));
     }
     assertThat(store.applyRetention(now - 86_400_000L, 5)).isEqualTo(5);
-    assertThat(store.list(DeadLetterFilter.ALL, 0, 100)).extracting(s -> s.letter().sequence()).containsExactly(6L, 7L, 8L, 9L, 10L);
+    assertThat(store.list(DeadLetterFilter.ALL, 0, 100))
+        .extracting(s -> s.letter().sequence())
+        .containsExactly(6L, 7L, 8L, 9L, 10L);
     assertThat(store.stats().removedByRetention()).isEqualTo(5);
     assertThat(store.stats().total()).isEqualTo(5);
   }
@@ -230,16 +301,30 @@ class SqliteDeadLetterStoreTest {
   @Test
   void parkedLettersComeUserByUserInSequenceOrderAcrossPasses() {
     commit(List.of(offline(65, 2, 10), offline(70, 2, 11), offline(5, 1, 12)));
-    DeadLetter lost = new DeadLetter(Reason.CONNECTION_LOST, "3|P|1|2\n".getBytes(), 8, 3, 2, EventType.PRIVATE_MESSAGE,
-        13, "client#4", 1, "connection reset");
+    DeadLetter lost =
+        new DeadLetter(
+            Reason.CONNECTION_LOST,
+            "3|P|1|2\n".getBytes(),
+            8,
+            3,
+            2,
+            EventType.PRIVATE_MESSAGE,
+            13,
+            "client#4",
+            1,
+            "connection reset");
     commit(List.of(lost, offline(66, 2, 14)));
 
     List<StoredDeadLetter> first = store.parked(DeadLetterFilter.ALL, ParkedCursor.START, 3);
-    assertThat(first).extracting(s -> s.letter().recipient() + ":" + s.letter().sequence()).containsExactly("1:5", "2:3", "2:65");
+    assertThat(first)
+        .extracting(s -> s.letter().recipient() + ":" + s.letter().sequence())
+        .containsExactly("1:5", "2:3", "2:65");
     assertThat(store.parked(DeadLetterFilter.ALL, ParkedCursor.at(first.getLast()), 10))
-        .extracting(s -> s.letter().sequence()).containsExactly(66L, 70L);
+        .extracting(s -> s.letter().sequence())
+        .containsExactly(66L, 70L);
     assertThat(store.parked(DeadLetterFilter.ALL.forRecipient(2), ParkedCursor.START, 10))
-        .extracting(s -> s.letter().sequence()).containsExactly(3L, 65L, 66L, 70L);
+        .extracting(s -> s.letter().sequence())
+        .containsExactly(3L, 65L, 66L, 70L);
   }
 
   @Test
@@ -251,7 +336,9 @@ class SqliteDeadLetterStoreTest {
     assertThat(redriven.redrivenAtMillis()).isEqualTo(777);
     assertThat(redriven.letter().attempt()).isEqualTo(2);
     assertThat(store.get(parked.get(0).id()).orElseThrow().redrivenAtMillis()).isZero();
-    assertThat(store.parked(DeadLetterFilter.ALL, ParkedCursor.START, 10)).extracting(s -> s.letter().sequence()).containsExactly(1L);
+    assertThat(store.parked(DeadLetterFilter.ALL, ParkedCursor.START, 10))
+        .extracting(s -> s.letter().sequence())
+        .containsExactly(1L);
   }
 
   @Test
@@ -262,8 +349,11 @@ class SqliteDeadLetterStoreTest {
     }
     commit(letters);
     try (SqliteDeadLetterStore reader = SqliteDeadLetterStore.open(dir);
-        var connection = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(SqliteDeadLetterStore.FILE_NAME));
-        var counts = connection.createStatement().executeQuery("select reason, letters from dlq_counts");
+        var connection =
+            DriverManager.getConnection(
+                "jdbc:sqlite:" + dir.resolve(SqliteDeadLetterStore.FILE_NAME));
+        var counts =
+            connection.createStatement().executeQuery("select reason, letters from dlq_counts");
         var lines = connection.createStatement().executeQuery("select lines from dlq_events")) {
       assertThat(reader.stats().total()).isEqualTo(250);
       assertThat(counts.next()).isTrue();
@@ -277,20 +367,28 @@ class SqliteDeadLetterStoreTest {
   @Test
   void aDamagedPointerRowIsRefusedWithAClearErrorNeverMisread() throws Exception {
     commit(List.of(offline(1, 1, 10), offline(2, 1, 20)));
-    try (var connection = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(SqliteDeadLetterStore.FILE_NAME))) {
+    try (var connection =
+        DriverManager.getConnection(
+            "jdbc:sqlite:" + dir.resolve(SqliteDeadLetterStore.FILE_NAME))) {
       connection.createStatement().execute("update dlq_pointer set letters = 2000000000");
     }
-    assertThatThrownBy(() -> store.list(DeadLetterFilter.ALL, 0, 10)).hasMessageContaining("damaged");
+    assertThatThrownBy(() -> store.list(DeadLetterFilter.ALL, 0, 10))
+        .hasMessageContaining("damaged");
   }
 
   @Test
   void aStoreWrittenByTheOlderVersionIsRefusedWithWhatToDo() throws Exception {
     Path old = dir.resolve("old");
     Files.createDirectories(old);
-    try (var connection = DriverManager.getConnection("jdbc:sqlite:" + old.resolve(SqliteDeadLetterStore.FILE_NAME))) {
-      connection.createStatement().execute("create table dead_letter (id integer primary key, kind integer)");
+    try (var connection =
+        DriverManager.getConnection(
+            "jdbc:sqlite:" + old.resolve(SqliteDeadLetterStore.FILE_NAME))) {
+      connection
+          .createStatement()
+          .execute("create table dead_letter (id integer primary key, kind integer)");
     }
-    assertThatThrownBy(() -> SqliteDeadLetterStore.open(old)).hasMessageContaining("older version")
+    assertThatThrownBy(() -> SqliteDeadLetterStore.open(old))
+        .hasMessageContaining("older version")
         .hasMessageContaining("Move it aside");
   }
 }

@@ -15,8 +15,16 @@ class TransposeTest {
 
   private static List<Run> drain(Transpose transpose) throws Exception {
     List<Run> runs = new ArrayList<>();
-    transpose.drain((user, reason, codes, from, count) ->
-        runs.add(new Run(user, reason, Arrays.stream(codes, from, from + count).map(code -> code >>> 5).boxed().toList())));
+    transpose.drain(
+        (user, reason, codes, from, count) ->
+            runs.add(
+                new Run(
+                    user,
+                    reason,
+                    Arrays.stream(codes, from, from + count)
+                        .map(code -> code >>> 5)
+                        .boxed()
+                        .toList())));
     return runs;
   }
 
@@ -34,12 +42,16 @@ class TransposeTest {
       transpose.add(user, reason, offset);
       byKey.computeIfAbsent((long) user << 8 | reason, k -> new ArrayList<>()).add(offset);
     }
-    byKey.forEach((key, offsets) -> expected.add(new Run((int) (key >> 8), (int) (key & 0xff), offsets)));
+    byKey.forEach(
+        (key, offsets) -> expected.add(new Run((int) (key >> 8), (int) (key & 0xff), offsets)));
 
     List<Run> runs = drain(transpose);
 
     assertThat(runs).containsExactlyInAnyOrderElementsOf(expected);
-    assertThat(runs).extracting(run -> run.offsets().getFirst()).as("runs in the order of their first letter").isSorted();
+    assertThat(runs)
+        .extracting(run -> run.offsets().getFirst())
+        .as("runs in the order of their first letter")
+        .isSorted();
     assertThat(drain(transpose)).as("drained").isEmpty();
   }
 }
