@@ -34,6 +34,28 @@ public final class AdminServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
   private static final int DEFAULT_WINDOW = 60;
+
+  /** Connections the admin API holds open at once (idle ones included); more are closed at once. */
+  static final int MAX_CONNECTIONS = 256;
+
+  /**
+   * Time a client has to send a request's headers and body, in milliseconds (against slow-loris
+   * clients).
+   */
+  static final int MAX_REQUEST_MILLIS = 10_000;
+
+  static {
+    // The JDK's HTTP server reads these once, when it is first used; an operator's -D setting wins.
+    setIfAbsent("jdk.httpserver.maxConnections", Integer.toString(MAX_CONNECTIONS));
+    setIfAbsent("sun.net.httpserver.maxReqTime", Integer.toString(MAX_REQUEST_MILLIS));
+  }
+
+  private static void setIfAbsent(String property, String value) {
+    if (System.getProperty(property) == null) {
+      System.setProperty(property, value);
+    }
+  }
+
   private static final String DASHBOARD = dashboard();
 
   /**

@@ -211,6 +211,34 @@ class AdminApiIT {
   }
 
   @Test
+  void connectionsBeyondTheCapAreClosedAndTheApiStillAnswers() throws Exception {
+    java.util.List<java.net.Socket> idle = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < AdminServer.MAX_CONNECTIONS + 44; i++) {
+        idle.add(new java.net.Socket("127.0.0.1", admin.port()));
+      }
+      long closedByServer = 0;
+      for (java.net.Socket socket : idle.subList(AdminServer.MAX_CONNECTIONS, idle.size())) {
+        socket.setSoTimeout(5_000);
+        try {
+          if (socket.getInputStream().read() < 0) {
+            closedByServer++;
+          }
+        } catch (java.net.SocketException reset) {
+          closedByServer++;
+        }
+      }
+      assertThat(closedByServer).as("connections beyond the cap are closed").isEqualTo(44);
+    } finally {
+      for (java.net.Socket socket : idle) {
+        socket.close();
+      }
+    }
+    org.awaitility.Awaitility.await()
+        .untilAsserted(() -> assertThat(get("/health").statusCode()).isEqualTo(200));
+  }
+
+  @Test
   void servesTheDashboardPage() throws Exception {
     HttpResponse<String> page = get("/");
     assertThat(page.statusCode()).isEqualTo(200);
