@@ -111,8 +111,17 @@ final class LetterReader {
     return count[0];
   }
 
-  /** Visits matching letters row by row, from row {@code fromRow} up (or down from it). */
-  void scan(DeadLetterFilter filter, long fromRow, boolean ascending, Visitor visitor)
+  /** Receives pointer rows; returns false to stop. */
+  interface RowVisitor {
+    boolean visit(PointerRow row) throws SQLException;
+  }
+
+  /**
+   * Visits the pointer rows that may hold letters matching {@code filter} (pruned by their bounds),
+   * page by page from row {@code fromRow} up (or down from it). Each page is read before its rows
+   * are visited, so the visitor may change or delete them.
+   */
+  void rows(DeadLetterFilter filter, long fromRow, boolean ascending, RowVisitor visitor)
       throws SQLException {
     PointerRow.Prefilter where = new PointerRow.Prefilter(filter);
     long next = fromRow;
@@ -136,7 +145,7 @@ final class LetterReader {
               },
               PointerRow::read);
       for (PointerRow row : rows) {
-        if (!visit(row, filter, visitor)) {
+        if (!visitor.visit(row)) {
           return;
         }
       }
@@ -145,6 +154,12 @@ final class LetterReader {
       }
       next = ascending ? rows.getLast().id() + 1 : rows.getLast().id() - 1;
     }
+  }
+
+  /** Visits matching letters row by row, from row {@code fromRow} up (or down from it). */
+  void scan(DeadLetterFilter filter, long fromRow, boolean ascending, Visitor visitor)
+      throws SQLException {
+    rows(filter, fromRow, ascending, row -> visit(row, filter, visitor));
   }
 
   /** Visits the letters of {@code row} that match; returns false if the visitor stopped. */

@@ -94,37 +94,22 @@ final class Removal {
         }
       }
     }
-    List<PointerRow> rows;
-    PointerRow.Prefilter where = new PointerRow.Prefilter(filter);
-    long after = 0;
-    do {
-      long from = after;
-      rows =
-          db.rows(
-              "SELECT "
-                  + PointerRow.COLUMNS
-                  + " FROM dlq_pointer WHERE id > ? AND "
-                  + where.where
-                  + " ORDER BY id LIMIT "
-                  + ROWS_PER_QUERY,
-              s -> {
-                s.setLong(1, from);
-                where.bind(s, 2);
-              },
-              PointerRow::read);
-      for (PointerRow row : rows) {
-        BitSet positions = new BitSet();
-        reader.visit(
-            row,
-            filter,
-            letter -> {
-              positions.set(Pointers.position(letter.id()));
-              return true;
-            });
-        removePositions(row, positions);
-        after = row.id();
-      }
-    } while (rows.size() == ROWS_PER_QUERY);
+    reader.rows(
+        filter,
+        0,
+        true,
+        row -> {
+          BitSet positions = new BitSet();
+          reader.visit(
+              row,
+              filter,
+              letter -> {
+                positions.set(Pointers.position(letter.id()));
+                return true;
+              });
+          removePositions(row, positions);
+          return true;
+        });
     return finish();
   }
 
