@@ -118,7 +118,22 @@ final class ParkedQuery {
       // Rows not fetched start at or after the last fetched row's first sequence number.
       long windowTo = rows.size() < WINDOW_ROWS ? Long.MAX_VALUE : rows.getLast().firstSeq();
       if (windowTo <= windowFrom) {
-        windowTo = windowFrom + 1; // Many rows start at the same number: take that number alone.
+        // More than a window's rows start at this number: take this number alone, from every row
+        // that spans it.
+        windowTo = windowFrom + 1;
+        rows =
+            db.rows(
+                "SELECT "
+                    + PointerRow.COLUMNS
+                    + " FROM dlq_pointer WHERE last_seq >= ? AND first_seq <= ? AND "
+                    + where.where
+                    + " ORDER BY first_seq",
+                s -> {
+                  s.setLong(1, low);
+                  s.setLong(2, low);
+                  where.bind(s, 3);
+                },
+                PointerRow::read);
       }
       List<StoredDeadLetter> window = new ArrayList<>();
       long upper = windowTo;

@@ -328,6 +328,29 @@ class SqliteDeadLetterStoreTest {
   }
 
   @Test
+  void aUsersParkedLettersAreAllFoundWhenMoreRowsThanAWindowStartAtOneNumber() {
+    for (int pass = 0; pass < 70; pass++) {
+      commit(
+          List.of(
+              new DeadLetter(
+                  Reason.CONNECTION_LOST,
+                  "5|B\n".getBytes(),
+                  4,
+                  5,
+                  2,
+                  EventType.BROADCAST,
+                  pass,
+                  "client#" + pass,
+                  1,
+                  "connection reset")));
+    }
+    assertThat(store.parked(DeadLetterFilter.ALL.forRecipient(2), ParkedCursor.START, 1_000))
+        .hasSize(70)
+        .extracting(s -> s.letter().origin())
+        .doesNotHaveDuplicates();
+  }
+
+  @Test
   void redrivenLettersAreMarkedWithTimeAndAnotherAttemptAndAreNoLongerParked() {
     commit(List.of(offline(1, 1, 10), offline(2, 1, 20)));
     List<StoredDeadLetter> parked = store.parked(DeadLetterFilter.ALL, ParkedCursor.START, 10);
