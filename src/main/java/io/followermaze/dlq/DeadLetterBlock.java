@@ -26,9 +26,6 @@ import java.util.List;
 public final class DeadLetterBlock {
 
   static final byte VERSION = 2;
-  static final int REASON_MASK = 0x1f;
-  static final int OWN_ERROR = 0x20;
-  static final int CUT = 0x40;
   private static final String WHAT = "dead-letter block";
 
   private final byte[] data;
@@ -253,7 +250,7 @@ public final class DeadLetterBlock {
     VarintReader in = new VarintReader(WHAT, data, 1, trailer.offset());
     long decodedLetters = 0;
     for (int i = 0; i < entries; i++) {
-      visitor.entry(readEntry(in, origins, baseTime));
+      visitor.entry(EntryCodec.read(in, in, origins, baseTime));
       int recipients = 0;
       for (long value = in.readVarint(); value != 0; value = in.readVarint()) {
         if (value - 1 > Integer.MAX_VALUE) {
@@ -269,45 +266,6 @@ public final class DeadLetterBlock {
     in.expectEnd();
     if (decodedLetters != letters) {
       throw in.damaged("it holds " + decodedLetters + " letters, its trailer says " + letters);
-    }
-  }
-
-  private static final int[] NO_RECIPIENTS = new int[0];
-
-  /** Reads an entry's head and context (up to its recipients). */
-  private static Entry readEntry(VarintReader in, String[] origins, long baseTime) {
-    int head = in.readByte();
-    Reason reason = reasonOf(in, head & REASON_MASK);
-    int typeCode = in.readByte();
-    int originIndex = in.readInt("origin index", origins.length - 1L);
-    long time = baseTime + in.readSignedVarint();
-    long sequence = in.readVarint() - 1;
-    int attempt = in.readInt("attempt", Integer.MAX_VALUE);
-    byte[] payload = in.readBytes();
-    long payloadLength = (head & CUT) != 0 ? in.readVarint() : payload.length;
-    String error = (head & OWN_ERROR) != 0 ? in.readString() : reason.usualError();
-    EventType type = typeCode == 0 ? null : EventType.ofCode(typeCode);
-    if (typeCode != 0 && type == null) {
-      throw in.damaged("an unknown event type " + typeCode);
-    }
-    return new Entry(
-        reason,
-        type,
-        origins[originIndex],
-        time,
-        sequence,
-        attempt,
-        payload,
-        payloadLength,
-        error,
-        NO_RECIPIENTS);
-  }
-
-  private static Reason reasonOf(VarintReader in, int code) {
-    try {
-      return Reason.ofCode(code);
-    } catch (IllegalArgumentException e) {
-      throw in.damaged("an " + e.getMessage());
     }
   }
 }

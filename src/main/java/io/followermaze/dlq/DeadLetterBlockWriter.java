@@ -109,24 +109,20 @@ public final class DeadLetterBlockWriter {
     }
     firstMillis = Math.min(firstMillis, timeMillis);
     lastMillis = Math.max(lastMillis, timeMillis);
-    boolean ownError = error != null && !error.equals(reason.usualError());
-    boolean cut = payloadLength != payload.length;
-    buffer.writeByte(
-        reason.code()
-            | (ownError ? DeadLetterBlock.OWN_ERROR : 0)
-            | (cut ? DeadLetterBlock.CUT : 0));
-    buffer.writeByte(type == null ? 0 : type.code());
-    buffer.writeVarint(origins.indexOf(origin));
-    buffer.writeSignedVarint(timeMillis - baseTime);
-    buffer.writeVarint(sequence + 1);
-    buffer.writeVarint(attempt);
-    buffer.writeBytes(payload);
-    if (cut) {
-      buffer.writeVarint(payloadLength);
-    }
-    if (ownError) {
-      buffer.writeString(error);
-    }
+    EntryCodec.write(
+        buffer,
+        buffer,
+        origins,
+        baseTime,
+        reason,
+        type,
+        origin,
+        timeMillis,
+        sequence,
+        attempt,
+        payload,
+        payloadLength,
+        error);
     entries++;
     entryOpen = true;
   }

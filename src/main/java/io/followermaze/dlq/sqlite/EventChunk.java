@@ -1,12 +1,11 @@
 package io.followermaze.dlq.sqlite;
 
 import io.followermaze.dlq.DeadLetterBlock.Entry;
+import io.followermaze.dlq.EntryCodec;
 import io.followermaze.dlq.OriginTable;
-import io.followermaze.dlq.Reason;
 import io.followermaze.dlq.Trailer;
 import io.followermaze.dlq.VarintBuffer;
 import io.followermaze.dlq.VarintReader;
-import io.followermaze.protocol.EventType;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,10 +21,7 @@ final class EventChunk {
   static final int MAX_EVENTS = 4096;
   static final int MAX_BYTES = 256 * 1024;
   private static final byte VERSION = 1;
-  private static final int OWN_ERROR = 0x20;
-  private static final int CUT = 0x40;
   private static final String WHAT = "dead-letter event chunk";
-  private static final int[] NO_RECIPIENTS = new int[0];
 
   private final long firstEvent;
   private final List<Entry> events;
@@ -66,38 +62,8 @@ final class EventChunk {
     VarintReader text = new VarintReader(WHAT + " lines", lines);
     List<Entry> events = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
-      int head = in.readByte();
-      Reason reason;
-      try {
-        reason = Reason.ofCode(head & 0x1f);
-      } catch (IllegalArgumentException e) {
-        throw in.damaged("an " + e.getMessage());
-      }
-      int typeCode = in.readByte();
-      EventType type = typeCode == 0 ? null : EventType.ofCode(typeCode);
-      if (typeCode != 0 && type == null) {
-        throw in.damaged("an unknown event type " + typeCode);
-      }
-      String origin = origins[in.readInt("origin index", origins.length - 1L)];
-      long time = baseTime + in.readSignedVarint();
-      long sequence = in.readVarint() - 1;
-      int attempt = in.readInt("attempt", Integer.MAX_VALUE);
-      byte[] payload = text.readRaw(in.readInt("payload length", text.remaining()));
-      long payloadLength = (head & CUT) != 0 ? in.readVarint() : payload.length;
-      String error = (head & OWN_ERROR) != 0 ? in.readString() : reason.usualError();
+      events.add(EntryCodec.read(in, text, origins, baseTime));
       in.readVarint(); // letters pointing here when indexed: for operators reading the row
-      events.add(
-          new Entry(
-              reason,
-              type,
-              origin,
-              time,
-              sequence,
-              attempt,
-              payload,
-              payloadLength,
-              error,
-              NO_RECIPIENTS));
     }
     in.expectEnd();
     text.expectEnd();
@@ -122,24 +88,21 @@ final class EventChunk {
       if (count == 0) {
         baseTime = entry.timeMillis();
       }
-      boolean ownError =
-          entry.error() != null && !entry.error().equals(entry.reason().usualError());
-      boolean cut = entry.payloadLength() != entry.payload().length;
-      data.writeByte(entry.reason().code() | (ownError ? OWN_ERROR : 0) | (cut ? CUT : 0));
-      data.writeByte(entry.type() == null ? 0 : entry.type().code());
-      data.writeVarint(origins.indexOf(entry.origin()));
-      data.writeSignedVarint(entry.timeMillis() - baseTime);
-      data.writeVarint(entry.sequence() + 1);
-      data.writeVarint(entry.attempt());
-      data.writeVarint(entry.payload().length);
-      if (cut) {
-        data.writeVarint(entry.payloadLength());
-      }
-      if (ownError) {
-        data.writeString(entry.error());
-      }
+      EntryCodec.write(
+          data,
+          lines,
+          origins,
+          baseTime,
+          entry.reason(),
+          entry.type(),
+          entry.origin(),
+          entry.timeMillis(),
+          entry.sequence(),
+          entry.attempt(),
+          entry.payload(),
+          entry.payloadLength(),
+          entry.error());
       data.writeVarint(letters);
-      lines.writeRaw(entry.payload(), 0, entry.payload().length);
       count++;
       this.letters += letters;
     }
