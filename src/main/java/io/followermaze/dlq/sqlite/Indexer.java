@@ -42,27 +42,33 @@ final class Indexer {
    * the last append was at {@code lastAppendMillis}; returns whether it did anything.
    */
   boolean pass(boolean force, long nowMillis, long lastAppendMillis) {
+    // The check is a read: the write lock is taken only when there is a pass to do.
+    long[] waiting =
+        db.read(
+            "check the letters waiting for indexing",
+            () -> {
+              try (PreparedStatement s =
+                      db.prepare(
+                          "SELECT coalesce(sum(letters), 0), coalesce(min(first_ms), 0) FROM dlq_inbox");
+                  ResultSet row = s.executeQuery()) {
+                row.next();
+                return new long[] {row.getLong(1), row.getLong(2)};
+              }
+            });
+    long letters = waiting[0];
+    long age = nowMillis - waiting[1];
+    boolean quiet =
+        nowMillis - lastAppendMillis >= QUIET_MILLIS
+            && (letters >= MIN_LETTERS || age >= MAX_WAIT_MILLIS);
+    if (letters == 0
+        || !(force || quiet || age >= MAX_AGE_MILLIS || letters > MAX_BACKLOG_LETTERS)) {
+      return false;
+    }
+    // Another process may have indexed the blocks meanwhile: a pass over an empty inbox does
+    // nothing.
     return db.write(
         "index dead letters",
         () -> {
-          long[] waiting = new long[2];
-          try (PreparedStatement s =
-                  db.prepare(
-                      "SELECT coalesce(sum(letters), 0), coalesce(min(first_ms), 0) FROM dlq_inbox");
-              ResultSet row = s.executeQuery()) {
-            row.next();
-            waiting[0] = row.getLong(1);
-            waiting[1] = row.getLong(2);
-          }
-          long letters = waiting[0];
-          long age = nowMillis - waiting[1];
-          boolean quiet =
-              nowMillis - lastAppendMillis >= QUIET_MILLIS
-                  && (letters >= MIN_LETTERS || age >= MAX_WAIT_MILLIS);
-          if (letters == 0
-              || !(force || quiet || age >= MAX_AGE_MILLIS || letters > MAX_BACKLOG_LETTERS)) {
-            return false;
-          }
           new Pass(db.single("SELECT value FROM meta WHERE key = 'next_event'", s -> {})).run();
           return true;
         });
