@@ -3,6 +3,7 @@ package io.followermaze.cli;
 import ch.qos.logback.classic.LoggerContext;
 import io.followermaze.admin.AdminServer;
 import io.followermaze.admin.ServerMetrics;
+import io.followermaze.delivery.ClientLimits;
 import io.followermaze.delivery.SlowClientPolicy;
 import io.followermaze.dlq.DeadLetterCollector;
 import io.followermaze.dlq.DeadLetterSink;
@@ -60,10 +61,34 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(
       names = "--client-buffer",
-      defaultValue = "${env:FM_CLIENT_BUFFER:-32768}",
+      defaultValue = "${env:FM_CLIENT_BUFFER:-1MiB}",
+      converter = ByteSizeConverter.class,
       description =
-          "Notifications that may wait for one client before --slow-client-policy applies (env FM_CLIENT_BUFFER).")
-  int clientBuffer;
+          "Backlog one client may hold before a stall counts against it; a client that keeps reading keeps any backlog (env FM_CLIENT_BUFFER).")
+  long clientBuffer;
+
+  @Option(
+      names = "--client-stall-timeout",
+      defaultValue = "${env:FM_CLIENT_STALL_TIMEOUT:-10s}",
+      description =
+          "A client past --client-buffer whose socket has taken no write for this long is too slow (env FM_CLIENT_STALL_TIMEOUT).")
+  Duration clientStallTimeout;
+
+  @Option(
+      names = "--outbox-budget",
+      defaultValue = "${env:FM_OUTBOX_BUDGET:-64MiB}",
+      converter = ByteSizeConverter.class,
+      description =
+          "Most all clients' backlogs may hold together; beyond it the client with the largest is too slow (env FM_OUTBOX_BUDGET).")
+  long outboxBudget;
+
+  @Option(
+      names = "--client-socket-buffer",
+      defaultValue = "${env:FM_CLIENT_SOCKET_BUFFER:-0}",
+      converter = ByteSizeConverter.class,
+      description =
+          "Kernel send buffer per client connection (SO_SNDBUF); 0 leaves it to the system's autotuning (env FM_CLIENT_SOCKET_BUFFER).")
+  long clientSocketBuffer;
 
   @Option(
       names = "--write-buffer",
@@ -75,7 +100,7 @@ final class ServeCommand implements Callable<Integer> {
       names = "--slow-client-policy",
       defaultValue = "${env:FM_SLOW_CLIENT_POLICY:-disconnect}",
       description =
-          "When a client's buffer is full: disconnect (close it) or dead-letter (keep it); dead letters either way (env FM_SLOW_CLIENT_POLICY).")
+          "For a client that is too slow: disconnect (close it) or dead-letter (keep it, dead-letter what does not fit); dead letters either way (env FM_SLOW_CLIENT_POLICY).")
   SlowClientPolicy slowClientPolicy;
 
   @Option(
@@ -247,9 +272,13 @@ final class ServeCommand implements Callable<Integer> {
         ports.eventPort,
         ports.clientPort,
         maxLineLength,
-        clientBuffer,
         writeBuffer,
-        slowClientPolicy,
+        new ClientLimits(
+            clientBuffer,
+            clientStallTimeout,
+            outboxBudget,
+            slowClientPolicy,
+            (int) Math.min(Integer.MAX_VALUE, clientSocketBuffer)),
         gapDistance,
         reorderWindow,
         gapTimeout,

@@ -2,60 +2,78 @@ package io.followermaze.delivery;
 
 import io.followermaze.dlq.Reason;
 import io.followermaze.protocol.Event;
+import io.followermaze.protocol.EventParser;
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
-import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
 
 /**
- * One connected user client: its socket and its bounded outbox of notifications.
+ * One connected user client: its socket and its backlog of notification lines.
  *
- * <p>The outbox is a small lock-free ring shared with the writer. When a burst fills it, further
- * notifications wait in an overflow queue that only the engine touches, and the engine moves them
- * into the ring as the writer frees space ({@link #refill}). The bound that makes a client "too
- * slow" applies to both together, and memory grows only with a client's real backlog.
+ * <p>The backlog is a small lock-free ring of line arrays shared with the writer (an event's line
+ * is shared, not copied, by every session it goes to). When a burst fills the ring, further lines
+ * are copied back to back into a {@link LineBacklog} that only the engine touches, and the engine
+ * moves its chunks into the ring as the writer frees slots ({@link #refill}). What a client may
+ * hold is decided by the engine in bytes ({@link #backlogBytes}, {@link #stalledNanos}): a client
+ * that keeps draining keeps its backlog, however large the burst.
  *
- * <p>Threads: the engine thread alone calls {@link #enqueue}, {@link #refill}, {@link #wake} and
- * {@link #retire}; the session's writer alone drains the outbox while it runs; once the writer has
- * ended, whoever learns of it (the engine, or the server at shutdown) calls {@link
- * #drainUndelivered}. {@link #close} may be called from any thread.
+ * <p>Threads: the engine thread alone calls {@link #enqueue}, {@link #refill}, {@link #wake},
+ * {@link #retire} and the byte accounting; the session's writer alone drains the ring while it runs
+ * and reports its progress; once the writer has ended, whoever learns of it (the engine, or the
+ * server at shutdown) calls {@link #drainUndelivered}. {@link #close} may be called from any
+ * thread.
  */
 public final class ClientSession {
+
+  /** Slots in the ring shared with the writer; bursts beyond it wait in the line backlog. */
+  static final int RING_CAPACITY = 256;
 
   private final int userId;
   private final SocketChannel channel;
   private final String origin;
-  private final OneToOneConcurrentArrayQueue<Event> outbox;
-  private final int maxBacklog;
-  private ArrayDeque<Event> overflow;
+  private final int maxChunk;
+  private final OneToOneConcurrentArrayQueue<byte[]> ring =
+      new OneToOneConcurrentArrayQueue<>(RING_CAPACITY);
+  private LineBacklog overflow;
   private final AtomicReference<Closure> closure = new AtomicReference<>();
   private volatile boolean retiring;
   private volatile Thread writer;
 
+  /** Writer-published: bytes taken out of the ring for good (written, or handed on as lost). */
+  private volatile long taken;
+
+  /** Writer-published: when the writer last completed a write or had nothing to write. */
+  private volatile long progressNanos = System.nanoTime();
+
+  /** Engine-thread bookkeeping: bytes ever queued, and {@link #taken} as last read. */
+  private long queuedBytes;
+
+  private long takenSeen;
+
   /** Engine-thread bookkeeping: whether the session awaits a wake-up at batch end. */
   boolean dirty;
+
+  /** Engine-thread bookkeeping: whether the budget watches this session for a stall. */
+  boolean lagging;
 
   /** Engine-thread bookkeeping: the session's slot in the registry's list. */
   int registrySlot = -1;
 
   private record Closure(Reason reason, String error) {}
 
-  /** Slots in the ring shared with the writer; bursts beyond it wait in the overflow queue. */
-  static final int RING_CAPACITY = 256;
-
   /**
    * A session for {@code userId} on {@code channel}.
    *
-   * @param maxBacklog how many notifications may wait for this client before it counts as too slow
+   * @param writeBufferBytes the writer's buffer: backlog chunks never exceed it
    */
-  public ClientSession(int userId, SocketChannel channel, String origin, int maxBacklog) {
+  public ClientSession(int userId, SocketChannel channel, String origin, int writeBufferBytes) {
     this.userId = userId;
     this.channel = channel;
     this.origin = origin;
-    this.maxBacklog = maxBacklog;
-    this.outbox = new OneToOneConcurrentArrayQueue<>(Math.min(RING_CAPACITY, maxBacklog));
+    this.maxChunk = writeBufferBytes;
   }
 
   /** The user this connection speaks for. */
@@ -72,46 +90,73 @@ public final class ClientSession {
     return channel;
   }
 
-  OneToOneConcurrentArrayQueue<Event> outbox() {
-    return outbox;
+  OneToOneConcurrentArrayQueue<byte[]> ring() {
+    return ring;
   }
 
   void attachWriter(Thread thread) {
     writer = thread;
   }
 
-  /**
-   * Engine thread: queues {@code event} behind everything already waiting; false when the backlog
-   * has reached its bound (the client is too slow).
-   */
-  public boolean enqueue(Event event) {
-    if ((overflow == null || overflow.isEmpty()) && outbox.offer(event)) {
-      return true;
-    }
-    if (backlog() >= maxBacklog) {
-      return false;
+  /** Engine thread: queues {@code event}'s line behind everything already waiting. */
+  public void enqueue(Event event) {
+    byte[] line = event.line();
+    queuedBytes += line.length;
+    if ((overflow == null || overflow.isEmpty()) && ring.offer(line)) {
+      return;
     }
     if (overflow == null) {
-      overflow = new ArrayDeque<>();
+      overflow = new LineBacklog(maxChunk);
     }
-    overflow.add(event);
-    return true;
+    overflow.add(line);
   }
 
-  /** Engine thread: moves overflow into the ring while it has room; true if some is left. */
+  /** Engine thread: moves backlog chunks into the ring while it has room; true if some is left. */
   public boolean refill() {
     if (overflow == null) {
       return false;
     }
-    while (!overflow.isEmpty() && outbox.offer(overflow.peekFirst())) {
-      overflow.pollFirst();
+    for (byte[] chunk = overflow.peek(); chunk != null; chunk = overflow.peek()) {
+      if (!ring.offer(chunk)) {
+        return true;
+      }
+      overflow.remove();
     }
-    return !overflow.isEmpty();
+    return false;
   }
 
-  /** Engine thread: notifications waiting for this client, in the ring and the overflow. */
-  public int backlog() {
-    return outbox.size() + (overflow == null ? 0 : overflow.size());
+  /**
+   * Engine thread: bytes queued and not yet taken by the writer, as of the last {@link #catchUp}
+   * (an upper bound: the writer may have taken more since).
+   */
+  public long backlogBytes() {
+    return queuedBytes - takenSeen;
+  }
+
+  /** Engine thread: reads the writer's progress; returns the bytes it took since the last call. */
+  public long catchUp() {
+    long now = taken;
+    long delta = now - takenSeen;
+    takenSeen = now;
+    return delta;
+  }
+
+  /**
+   * How long, at {@code nowNanos} ({@link System#nanoTime}), the writer has been inside one write
+   * that the client does not take: 0 or little while it keeps draining or has nothing to write.
+   */
+  public long stalledNanos(long nowNanos) {
+    return nowNanos - progressNanos;
+  }
+
+  /** Writer thread: {@code bytes} left the ring for good. */
+  void took(long bytes) {
+    taken = taken + bytes; // single writer
+  }
+
+  /** Writer thread: a write completed or there is nothing to write. */
+  void progressed() {
+    progressNanos = System.nanoTime();
   }
 
   /** Engine thread: tells the writer there is work. Cheap when it is already running. */
@@ -165,20 +210,57 @@ public final class ClientSession {
   }
 
   /**
+   * Engine thread: hands what waits outside the ring to {@code undeliverable} (in order, for {@code
+   * reason}) and forgets it, so its memory is free now; returns the bytes dropped.
+   */
+  public long dropOverflow(Undeliverable undeliverable, Reason reason, String error) {
+    if (overflow == null) {
+      return 0;
+    }
+    long bytes = overflow.bytes();
+    for (byte[] chunk = overflow.peek(); chunk != null; chunk = overflow.peek()) {
+      overflow.remove();
+      undelivered(chunk, undeliverable, reason, error);
+    }
+    queuedBytes -= bytes;
+    return bytes;
+  }
+
+  /**
    * After the writer has ended, on the engine thread (or once the engine has stopped): hands every
    * notification still queued to {@code undeliverable}, in order, with the close reason. Returns
    * how many there were.
    */
   public int drainUndelivered(Undeliverable undeliverable) {
     int count = 0;
-    for (Event event = outbox.poll(); event != null; event = outbox.poll()) {
-      undeliverable.notDelivered(this, event, closeReason(), closeError());
-      count++;
+    for (byte[] lines = ring.poll(); lines != null; lines = ring.poll()) {
+      count += undelivered(lines, undeliverable, closeReason(), closeError());
     }
     if (overflow != null) {
-      for (Event event = overflow.pollFirst(); event != null; event = overflow.pollFirst()) {
-        undeliverable.notDelivered(this, event, closeReason(), closeError());
-        count++;
+      for (byte[] chunk = overflow.peek(); chunk != null; chunk = overflow.peek()) {
+        overflow.remove();
+        count += undelivered(chunk, undeliverable, closeReason(), closeError());
+      }
+    }
+    return count;
+  }
+
+  /**
+   * Hands each line of {@code lines} (one notification, or a backlog chunk of several) back to
+   * {@code undeliverable} as its event; returns how many.
+   */
+  int undelivered(byte[] lines, Undeliverable undeliverable, Reason reason, String error) {
+    int count = 0;
+    int start = 0;
+    for (int i = 0; i < lines.length; i++) {
+      if (lines[i] == '\n' || i == lines.length - 1) {
+        byte[] line =
+            start == 0 && i == lines.length - 1 ? lines : Arrays.copyOfRange(lines, start, i + 1);
+        if (EventParser.parse(line) instanceof Event event) {
+          undeliverable.notDelivered(this, event, reason, error);
+          count++;
+        }
+        start = i + 1;
       }
     }
     return count;

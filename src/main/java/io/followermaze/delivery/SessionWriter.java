@@ -1,7 +1,6 @@
 package io.followermaze.delivery;
 
 import io.followermaze.dlq.Reason;
-import io.followermaze.protocol.Event;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.locks.LockSupport;
@@ -9,9 +8,11 @@ import java.util.function.Consumer;
 import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
 
 /**
- * The only consumer of one session's outbox. Each round drains as many queued lines as fit into one
+ * The only consumer of one session's ring. Each round drains as many queued lines as fit into one
  * direct buffer (allocated on the first notification, so idle connections cost no buffer) and
- * writes them with one call, then parks until the engine wakes it.
+ * writes them with one call, then parks until the engine wakes it. It reports its progress to the
+ * session: the bytes it took, and when it last completed a write or found nothing to write (so the
+ * engine can tell a client that lags from one that has stalled).
  *
  * <p>If a write fails, the lines of that round become dead letters ({@link Reason#CONNECTION_LOST},
  * or the session's close reason when it was closed on purpose); the client may have received part
@@ -24,7 +25,7 @@ public final class SessionWriter implements Runnable {
   private final int bufferBytes;
   private final Undeliverable undeliverable;
   private final Consumer<ClientSession> onEnd;
-  private final Event[] inFlight;
+  private final byte[][] inFlight;
 
   /**
    * A writer for {@code session} with a write buffer of {@code bufferBytes}.
@@ -40,7 +41,7 @@ public final class SessionWriter implements Runnable {
     this.bufferBytes = bufferBytes;
     this.undeliverable = undeliverable;
     this.onEnd = onEnd;
-    this.inFlight = new Event[ClientSession.RING_CAPACITY];
+    this.inFlight = new byte[ClientSession.RING_CAPACITY][];
   }
 
   /** Starts the writer on a new virtual thread. */
@@ -54,13 +55,13 @@ public final class SessionWriter implements Runnable {
   @Override
   public void run() {
     ByteBuffer buffer = null;
-    OneToOneConcurrentArrayQueue<Event> outbox = session.outbox();
+    OneToOneConcurrentArrayQueue<byte[]> ring = session.ring();
     try {
       while (!session.isClosed()) {
-        if (buffer == null && !outbox.isEmpty()) {
+        if (buffer == null && !ring.isEmpty()) {
           buffer = ByteBuffer.allocateDirect(bufferBytes);
         }
-        int count = buffer == null ? 0 : fill(outbox, buffer);
+        int count = buffer == null ? 0 : fill(ring, buffer);
         if (count > 0) {
           if (!send(buffer, count)) {
             break;
@@ -68,6 +69,7 @@ public final class SessionWriter implements Runnable {
         } else if (session.retiring()) {
           break;
         } else {
+          session.progressed(); // nothing to write is not a stall
           LockSupport.park(this);
         }
       }
@@ -77,34 +79,38 @@ public final class SessionWriter implements Runnable {
     }
   }
 
-  private int fill(OneToOneConcurrentArrayQueue<Event> outbox, ByteBuffer buffer) {
+  private int fill(OneToOneConcurrentArrayQueue<byte[]> ring, ByteBuffer buffer) {
     buffer.clear();
     int count = 0;
-    Event event;
+    byte[] lines;
     while (count < inFlight.length
-        && (event = outbox.peek()) != null
-        && event.line().length <= buffer.remaining()) {
-      outbox.poll();
-      buffer.put(event.line());
-      inFlight[count++] = event;
+        && (lines = ring.peek()) != null
+        && lines.length <= buffer.remaining()) {
+      ring.poll();
+      buffer.put(lines);
+      inFlight[count++] = lines;
     }
     buffer.flip();
     return count;
   }
 
   private boolean send(ByteBuffer buffer, int count) {
+    int bytes = buffer.remaining();
     try {
       while (buffer.hasRemaining()) {
         session.channel().write(buffer);
       }
+      session.took(bytes);
+      session.progressed();
       clear(count);
       return true;
     } catch (IOException e) {
       session.close(Reason.CONNECTION_LOST, "write failed: " + e.getMessage());
       for (int i = 0; i < count; i++) {
-        undeliverable.notDelivered(
-            session, inFlight[i], session.closeReason(), session.closeError());
+        session.undelivered(
+            inFlight[i], undeliverable, session.closeReason(), session.closeError());
       }
+      session.took(bytes);
       clear(count);
       return false;
     }

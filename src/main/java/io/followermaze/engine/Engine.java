@@ -1,6 +1,8 @@
 package io.followermaze.engine;
 
+import io.followermaze.delivery.ClientLimits;
 import io.followermaze.delivery.ClientSession;
+import io.followermaze.delivery.OutboxBudget;
 import io.followermaze.delivery.PendingWakeups;
 import io.followermaze.delivery.SessionRegistry;
 import io.followermaze.delivery.SlowClientPolicy;
@@ -66,14 +68,14 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
    * @param minGapDistance the least distance past a missing number before it is skipped
    * @param reorderWindow the most sequence numbers held out of order (a power of two)
    * @param gapTimeout how long the source may be silent with a gap open before it is skipped
-   * @param slowClientPolicy what to do when a client's outbox is full
+   * @param clientLimits when a client is too slow, and what happens then
    * @param inboxCapacity how many commands may wait for the engine
    */
   public record Settings(
       long minGapDistance,
       int reorderWindow,
       Duration gapTimeout,
-      SlowClientPolicy slowClientPolicy,
+      ClientLimits clientLimits,
       int inboxCapacity) {}
 
   /**
@@ -104,6 +106,7 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
   private final Router router;
   private final SessionRegistry sessions = new SessionRegistry();
   private final PendingWakeups wakeups = new PendingWakeups();
+  private final OutboxBudget outboxes;
   private final LongAdder deadLettersFromOtherThreads = new LongAdder();
   private final DeadLetterBlockWriter deadLetterBlock = new DeadLetterBlockWriter();
   private final long gapTimeoutNanos;
@@ -126,6 +129,8 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
   private static final int MAX_DEFERRED_CHUNKS = 4;
 
   private long lastSourceInputNanos;
+  private long lastStallCheckNanos;
+  private static final long STALL_CHECK_MILLIS = 100;
   private long eventsReceived;
   private long linesMalformed;
   private long eventsDelivered;
@@ -163,6 +168,7 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
       sequencer.resumeAfter(role.resumeAfter());
     }
     this.router = new Router(new FollowGraph(), this);
+    this.outboxes = settings.clientLimits().newBudget();
     this.gapTimeoutNanos = settings.gapTimeout().toNanos();
     this.thread = Thread.ofPlatform().name("engine").unstarted(this::run);
     inbox.bindConsumer(thread);
@@ -288,6 +294,7 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
       endBatch();
       return;
     }
+    evictStalled(now);
     if (wakeups.overflowing()) {
       endBatch();
       inbox.await(OVERFLOW_PARK_NANOS);
@@ -295,6 +302,20 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
     }
     publishStats();
     inbox.await(IDLE_PARK_NANOS);
+  }
+
+  /**
+   * At most every {@value #STALL_CHECK_MILLIS} ms: a stalled client is too slow even when nothing
+   * new arrives for it.
+   */
+  private void evictStalled(long now) {
+    if (now - lastStallCheckNanos < TimeUnit.MILLISECONDS.toNanos(STALL_CHECK_MILLIS)) {
+      return;
+    }
+    lastStallCheckNanos = now;
+    for (ClientSession session : outboxes.stalledClients()) {
+      tooSlow(session, outboxes.stallError(session));
+    }
   }
 
   private void connect(ClientSession session) {
@@ -306,6 +327,7 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
     clientsRegistered++;
     ClientSession replaced = sessions.register(session);
     if (replaced != null) {
+      outboxes.forget(replaced);
       log.info(
           "user {} connected again from {}; the older connection {} is retired",
           session.userId(),
@@ -319,10 +341,9 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
     List<Long> queued = new ArrayList<>();
     for (Redelivery letter : letters) {
       ClientSession session = sessions.get(letter.recipient());
-      if (session != null && session.enqueue(letter.event())) {
+      if (session != null && outboxes.admits(session)) {
+        enqueue(session, letter.event());
         queued.add(letter.id());
-        notificationsQueued++;
-        wakeups.add(session);
       }
     }
     endBatch();
@@ -331,7 +352,7 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
 
   private void end(ClientSession session) {
     liveSessions--;
-    sessions.unregister(session);
+    unregister(session);
     session.drainUndelivered(this);
     if (shutdown != null && liveSessions == 0) {
       finishShutdown();
@@ -344,7 +365,7 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
     endBatch();
     for (int slot = sessions.size() - 1; slot >= 0; slot--) {
       ClientSession session = sessions.at(slot);
-      sessions.unregister(session);
+      unregister(session);
       session.retire();
     }
     if (liveSessions == 0) {
@@ -365,7 +386,55 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
       role.ordered().endOfBatch();
     }
     wakeups.wakeAll();
+    evictStalled(nanoClock.nanoTime());
+    enforceBudget();
     publishStats();
+  }
+
+  /** While all backlogs together exceed the budget, the client with the largest is too slow. */
+  private void enforceBudget() {
+    for (int i = sessions.size(); i > 0; i--) {
+      ClientSession worst = outboxes.overBudget(sessions);
+      if (worst == null) {
+        return;
+      }
+      String error =
+          "outbox budget of "
+              + outboxes.budgetBytes()
+              + " bytes exceeded; this client's backlog was the largest ("
+              + worst.backlogBytes()
+              + " bytes)";
+      if (!tooSlow(worst, error)) {
+        return;
+      }
+    }
+  }
+
+  /**
+   * Applies the slow-client policy to {@code session}: disconnected, or (dead-letter policy) its
+   * backlog beyond the ring dropped; either way what it loses becomes dead letters. Returns whether
+   * that freed anything.
+   */
+  private boolean tooSlow(ClientSession session, String error) {
+    long dropped = session.dropOverflow(this, Reason.CLIENT_TOO_SLOW, error);
+    outboxes.dropped(dropped);
+    if (settings.clientLimits().policy() == SlowClientPolicy.DISCONNECT) {
+      log.warn("disconnecting slow client {}: {}", session.origin(), error);
+      unregister(session);
+      session.close(Reason.CLIENT_TOO_SLOW, error);
+      return true;
+    }
+    if (dropped > 0) {
+      log.warn(
+          "dead-lettered {} bytes queued for slow client {}: {}", dropped, session.origin(), error);
+    }
+    return dropped > 0;
+  }
+
+  private void unregister(ClientSession session) {
+    if (sessions.unregister(session)) {
+      outboxes.forget(session);
+    }
   }
 
   private void publishStats() {
@@ -475,18 +544,22 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
   }
 
   private void queue(ClientSession session, Event event) {
-    if (session.enqueue(event)) {
-      notificationsQueued++;
-      wakeups.add(session);
+    if (outboxes.admits(session)) {
+      enqueue(session, event);
       return;
     }
-    String error = "client buffer full (" + session.backlog() + " notifications waiting)";
-    if (settings.slowClientPolicy() == SlowClientPolicy.DISCONNECT) {
-      log.warn("disconnecting slow client {}: {}", session.origin(), error);
-      sessions.unregister(session);
-      session.close(Reason.CLIENT_TOO_SLOW, error);
+    String error = outboxes.stallError(session);
+    if (settings.clientLimits().policy() == SlowClientPolicy.DISCONNECT) {
+      tooSlow(session, error);
     }
     notDelivered(session, event, Reason.CLIENT_TOO_SLOW, error);
+  }
+
+  private void enqueue(ClientSession session, Event event) {
+    session.enqueue(event);
+    outboxes.queued(event.line().length);
+    notificationsQueued++;
+    wakeups.add(session);
   }
 
   // Undeliverable (also called by session writers)

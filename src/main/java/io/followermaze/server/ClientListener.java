@@ -33,6 +33,9 @@ final class ClientListener implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ClientListener.class);
 
+  /** The most parked notifications queued on connect; the rest wait for a redrive. */
+  static final int ON_CONNECT_LETTERS = 32_768;
+
   private final Acceptor acceptor;
   private final Engine engine;
   private final ServerConfig config;
@@ -90,9 +93,15 @@ final class ClientListener implements AutoCloseable {
         return;
       }
       channel.socket().setSoTimeout(0);
+      if (config.clientLimits().socketBufferBytes() > 0) {
+        channel.socket().setSendBufferSize(config.clientLimits().socketBufferBytes());
+      }
       ClientSession session =
           new ClientSession(
-              id.userId(), channel, "client " + id.userId() + " " + peer, config.clientBacklog());
+              id.userId(),
+              channel,
+              "client " + id.userId() + " " + peer,
+              config.writeBufferBytes());
       new SessionWriter(session, config.writeBufferBytes(), engine, this::ended).start();
       connect(session);
       if (presence != null) {
@@ -129,7 +138,7 @@ final class ClientListener implements AutoCloseable {
         parked.find(
             DeadLetterFilter.ALL.forRecipient(session.userId()),
             ParkedCursor.START,
-            config.clientBacklog());
+            ON_CONNECT_LETTERS);
     CompletableFuture<List<Long>> queued = new CompletableFuture<>();
     engine.submit(new ClientConnected(session, letters, queued));
     if (!letters.isEmpty()) {

@@ -178,7 +178,7 @@ public final class Server implements AutoCloseable {
             config.gapDistance(),
             config.reorderWindow(),
             config.gapTimeout(),
-            config.slowClientPolicy(),
+            config.clientLimits(),
             64),
         role,
         deadLetters,

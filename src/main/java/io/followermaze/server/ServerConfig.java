@@ -1,5 +1,6 @@
 package io.followermaze.server;
 
+import io.followermaze.delivery.ClientLimits;
 import io.followermaze.delivery.SlowClientPolicy;
 import java.time.Duration;
 
@@ -10,9 +11,8 @@ import java.time.Duration;
  * @param eventPort the event source's port (0 picks a free one)
  * @param clientPort the user clients' port (0 picks a free one)
  * @param maxLineLength the longest event line accepted, in bytes without terminator
- * @param clientBacklog how many notifications may wait for one client before it counts as too slow
  * @param writeBufferBytes the size of one client write (and of its direct buffer)
- * @param slowClientPolicy what to do when a client's outbox is full
+ * @param clientLimits what a client may hold before it counts as too slow, and what happens then
  * @param gapDistance the least distance past a missing sequence number before it is skipped
  * @param reorderWindow the most sequence numbers held out of order (a power of two)
  * @param gapTimeout source silence, with a gap open, after which the gap is skipped
@@ -26,9 +26,8 @@ public record ServerConfig(
     int eventPort,
     int clientPort,
     int maxLineLength,
-    int clientBacklog,
     int writeBufferBytes,
-    SlowClientPolicy slowClientPolicy,
+    ClientLimits clientLimits,
     long gapDistance,
     int reorderWindow,
     Duration gapTimeout,
@@ -44,9 +43,8 @@ public record ServerConfig(
         9090,
         9099,
         1024,
-        32_768,
         8 * 1024,
-        SlowClientPolicy.DISCONNECT,
+        ClientLimits.DEFAULTS,
         50_000,
         1 << 20,
         Duration.ofSeconds(30),
@@ -56,9 +54,17 @@ public record ServerConfig(
         Duration.ofSeconds(10));
   }
 
-  /** The defaults on loopback with free ports: what tests use. */
+  /**
+   * The defaults on loopback with free ports, a 2 s client stall and 64 KiB kernel send buffers (so
+   * that what a client has not read piles up where the server sees it): what tests use.
+   */
   public static ServerConfig forTests() {
-    return defaults().withPorts("127.0.0.1", 0, 0);
+    return defaults()
+        .withPorts("127.0.0.1", 0, 0)
+        .withClientLimits(
+            ClientLimits.DEFAULTS
+                .withStall(Duration.ofSeconds(2), 64L << 20)
+                .withSocketBuffer(64 << 10));
   }
 
   /** This config on other ports. */
@@ -68,9 +74,8 @@ public record ServerConfig(
         events,
         clients,
         maxLineLength,
-        clientBacklog,
         writeBufferBytes,
-        slowClientPolicy,
+        clientLimits,
         gapDistance,
         reorderWindow,
         gapTimeout,
@@ -87,9 +92,8 @@ public record ServerConfig(
         eventPort,
         clientPort,
         maxLineLength,
-        clientBacklog,
         writeBufferBytes,
-        slowClientPolicy,
+        clientLimits,
         gapDistance,
         reorderWindow,
         gapTimeout,
@@ -106,9 +110,8 @@ public record ServerConfig(
         eventPort,
         clientPort,
         maxLineLength,
-        clientBacklog,
         writeBufferBytes,
-        slowClientPolicy,
+        clientLimits,
         distance,
         reorderWindow,
         timeout,
@@ -118,17 +121,34 @@ public record ServerConfig(
         statusInterval);
   }
 
-  /** This config with other client bounds. */
-  public ServerConfig withClientBounds(
-      int outboxCapacity, SlowClientPolicy policy, int maxClients, Duration handshake) {
+  /** This config with other client limits. */
+  public ServerConfig withClientLimits(ClientLimits limits) {
     return new ServerConfig(
         bindAddress,
         eventPort,
         clientPort,
         maxLineLength,
-        outboxCapacity,
         writeBufferBytes,
-        policy,
+        limits,
+        gapDistance,
+        reorderWindow,
+        gapTimeout,
+        handshakeTimeout,
+        maxClients,
+        shutdownTimeout,
+        statusInterval);
+  }
+
+  /** This config with another per-client buffer (bytes), slow-client policy and client bounds. */
+  public ServerConfig withClientBounds(
+      long bufferBytes, SlowClientPolicy policy, int maxClients, Duration handshake) {
+    return new ServerConfig(
+        bindAddress,
+        eventPort,
+        clientPort,
+        maxLineLength,
+        writeBufferBytes,
+        clientLimits.withBuffer(bufferBytes, policy),
         gapDistance,
         reorderWindow,
         gapTimeout,
@@ -147,7 +167,13 @@ public record ServerConfig(
           "--event-port and --client-port must differ, both are " + eventPort);
     }
     atLeast("--max-line-length", maxLineLength, 16);
-    atLeast("--client-buffer", clientBacklog, 2);
+    if (clientLimits == null) {
+      throw new IllegalArgumentException("client limits must be set");
+    }
+    atLeast("--client-buffer", clientLimits.bufferBytes(), 0);
+    positive("--client-stall-timeout", clientLimits.stallTimeout());
+    atLeast("--outbox-budget", clientLimits.budgetBytes(), 64 * 1024);
+    atLeast("--client-socket-buffer", clientLimits.socketBufferBytes(), 0);
     atLeast("--write-buffer", writeBufferBytes, maxLineLength + 2);
     atLeast("--max-clients", maxClients, 1);
     if (Integer.bitCount(reorderWindow) != 1 || reorderWindow < 1024) {
@@ -167,7 +193,7 @@ public record ServerConfig(
     if (statusInterval.isNegative()) {
       throw new IllegalArgumentException("--status-interval must not be negative");
     }
-    if (slowClientPolicy == null || bindAddress == null || bindAddress.isBlank()) {
+    if (clientLimits.policy() == null || bindAddress == null || bindAddress.isBlank()) {
       throw new IllegalArgumentException("--slow-client-policy and --bind must be set");
     }
     return this;

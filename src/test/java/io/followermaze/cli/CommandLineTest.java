@@ -3,6 +3,7 @@ package io.followermaze.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.followermaze.delivery.ClientLimits;
 import io.followermaze.delivery.SlowClientPolicy;
 import io.followermaze.server.ServerConfig;
 import java.io.PrintWriter;
@@ -25,7 +26,7 @@ class CommandLineTest {
     assertThat(config.eventPort()).isEqualTo(9090);
     assertThat(config.clientPort()).isEqualTo(9099);
     assertThat(config.gapTimeout()).isEqualTo(Duration.ofSeconds(30));
-    assertThat(config.slowClientPolicy()).isEqualTo(SlowClientPolicy.DISCONNECT);
+    assertThat(config.clientLimits().policy()).isEqualTo(SlowClientPolicy.DISCONNECT);
     assertThat(config).isEqualTo(ServerConfig.defaults());
   }
 
@@ -42,12 +43,21 @@ class CommandLineTest {
             "--slow-client-policy",
             "dead-letter",
             "--handshake-timeout",
-            "PT2S");
+            "PT2S",
+            "--client-buffer",
+            "256KiB",
+            "--client-stall-timeout",
+            "3s",
+            "--outbox-budget",
+            "1GiB");
     assertThat(config.eventPort()).isEqualTo(1234);
     assertThat(config.clientPort()).isEqualTo(4321);
     assertThat(config.gapTimeout()).isEqualTo(Duration.ofMillis(250));
     assertThat(config.handshakeTimeout()).isEqualTo(Duration.ofSeconds(2));
-    assertThat(config.slowClientPolicy()).isEqualTo(SlowClientPolicy.DEAD_LETTER);
+    assertThat(config.clientLimits())
+        .isEqualTo(
+            new ClientLimits(
+                256 << 10, Duration.ofSeconds(3), 1L << 30, SlowClientPolicy.DEAD_LETTER, 0));
   }
 
   @Test

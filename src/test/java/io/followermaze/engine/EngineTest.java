@@ -3,7 +3,7 @@ package io.followermaze.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.followermaze.delivery.SlowClientPolicy;
+import io.followermaze.delivery.ClientLimits;
 import io.followermaze.dlq.DeadLetter;
 import io.followermaze.dlq.InMemoryDeadLetterSink;
 import io.followermaze.dlq.Reason;
@@ -37,8 +37,7 @@ class EngineTest {
     InMemoryDeadLetterSink deadLetters = new InMemoryDeadLetterSink();
     Engine engine =
         new Engine(
-            new Engine.Settings(
-                1_000, 1 << 16, Duration.ofMinutes(1), SlowClientPolicy.DISCONNECT, 8),
+            new Engine.Settings(1_000, 1 << 16, Duration.ofMinutes(1), ClientLimits.DEFAULTS, 8),
             new Engine.Role(log, user -> false, false, 0),
             deadLetters,
             SystemEpochClock.INSTANCE,
