@@ -97,6 +97,13 @@ final class ServeCommand implements Callable<Integer> {
   int writeBuffer;
 
   @Option(
+      names = "--client-linger",
+      defaultValue = "${env:FM_CLIENT_LINGER:-0s}",
+      description =
+          "While input keeps coming, how long a client's new notifications may wait for more before they are written: fewer, larger writes for that much latency; 0s writes after every batch (env FM_CLIENT_LINGER).")
+  Duration clientLinger;
+
+  @Option(
       names = "--slow-client-policy",
       defaultValue = "${env:FM_SLOW_CLIENT_POLICY:-disconnect}",
       description =
@@ -273,6 +280,7 @@ final class ServeCommand implements Callable<Integer> {
         ports.clientPort,
         maxLineLength,
         writeBuffer,
+        clientLinger,
         new ClientLimits(
             clientBuffer,
             clientStallTimeout,

@@ -6,29 +6,48 @@ import java.util.List;
 /**
  * The sessions that got notifications during the current batch, each listed once, so the engine
  * wakes every writer once per batch rather than once per notification. Sessions whose overflow
- * could not all move into their ring stay listed for the next round. Engine thread only.
+ * could not all move into their ring stay listed for the next round. With a linger, a session is
+ * woken only once its oldest unwoken notification has waited that long (what arrives meanwhile
+ * waits in its backlog): fewer, larger writes for that much latency (Nagle's and Kafka's {@code
+ * linger.ms} idea). Engine thread only.
  */
 public final class PendingWakeups {
+
+  private final long lingerNanos;
+
+  /** Wake-ups with a linger of {@code linger} (zero: every batch). */
+  public PendingWakeups(java.time.Duration linger) {
+    this.lingerNanos = linger.toNanos();
+  }
 
   private List<ClientSession> sessions = new ArrayList<>();
   private List<ClientSession> next = new ArrayList<>();
 
-  /** Notes that {@code session} has new work. */
-  public void add(ClientSession session) {
+  /** Notes that {@code session} has new work as of {@code nowNanos}. */
+  public void add(ClientSession session, long nowNanos) {
     if (!session.dirty) {
       session.dirty = true;
+      session.notedNanos = nowNanos;
       sessions.add(session);
     }
   }
 
-  /** Refills and wakes every noted session; keeps those with overflow left for the next round. */
-  public void wakeAll() {
+  /**
+   * Refills every noted session and wakes it once its linger has passed at {@code nowNanos} (with
+   * no linger: always). Sessions not yet due, or with overflow left, stay noted for the next round.
+   */
+  public void wakeAll(long nowNanos) {
     for (int i = 0, n = sessions.size(); i < n; i++) {
       ClientSession session = sessions.get(i);
+      if (nowNanos - session.notedNanos < lingerNanos && !session.isClosed()) {
+        next.add(session);
+        continue;
+      }
       boolean more = session.refill() && !session.isClosed();
       session.wake();
       if (more) {
         next.add(session);
+        session.notedNanos = nowNanos - lingerNanos; // due again next round, to refill
       } else {
         session.dirty = false;
       }
@@ -39,7 +58,7 @@ public final class PendingWakeups {
     next = swap;
   }
 
-  /** Whether some session still has overflow waiting for room in its ring. */
+  /** Whether some session is still noted (overflow waiting for room, or lingering). */
   public boolean overflowing() {
     return !sessions.isEmpty();
   }

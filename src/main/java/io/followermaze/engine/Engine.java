@@ -69,6 +69,8 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
    * @param reorderWindow the most sequence numbers held out of order (a power of two)
    * @param gapTimeout how long the source may be silent with a gap open before it is skipped
    * @param clientLimits when a client is too slow, and what happens then
+   * @param clientLinger how long a notification may wait for more before its writer is woken while
+   *     input keeps coming (zero: woken after every batch)
    * @param inboxCapacity how many commands may wait for the engine
    */
   public record Settings(
@@ -76,6 +78,7 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
       int reorderWindow,
       Duration gapTimeout,
       ClientLimits clientLimits,
+      Duration clientLinger,
       int inboxCapacity) {}
 
   /**
@@ -105,7 +108,7 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
   private final Sequencer sequencer;
   private final Router router;
   private final SessionRegistry sessions = new SessionRegistry();
-  private final PendingWakeups wakeups = new PendingWakeups();
+  private final PendingWakeups wakeups;
   private final OutboxBudget outboxes;
   private final LongAdder deadLettersFromOtherThreads = new LongAdder();
   private final DeadLetterBlockWriter deadLetterBlock = new DeadLetterBlockWriter();
@@ -118,6 +121,9 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
    * The wall-clock time of the command being handled: one clock read per command, not per letter.
    */
   private long commandMillis;
+
+  /** The monotonic time of the command being handled. */
+  private long commandNanos;
 
   private int deferredChunks;
 
@@ -169,6 +175,7 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
     }
     this.router = new Router(new FollowGraph(), this);
     this.outboxes = settings.clientLimits().newBudget();
+    this.wakeups = new PendingWakeups(settings.clientLinger());
     this.gapTimeoutNanos = settings.gapTimeout().toNanos();
     this.thread = Thread.ofPlatform().name("engine").unstarted(this::run);
     inbox.bindConsumer(thread);
@@ -223,6 +230,7 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
       } else {
         try {
           commandMillis = epochClock.time();
+          commandNanos = nanoClock.nanoTime();
           handle(command);
         } catch (RuntimeException e) {
           processingErrors++;
@@ -289,6 +297,7 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
   private void idle() {
     long now = nanoClock.nanoTime();
     commandMillis = epochClock.time();
+    commandNanos = now;
     if (sequencer.buffered() > 0 && now - lastSourceInputNanos >= gapTimeoutNanos) {
       sequencer.skipAllGaps(GapTrigger.TIMEOUT, now);
       endBatch();
@@ -385,8 +394,9 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
     if (role.ordered() != null) {
       role.ordered().endOfBatch();
     }
-    wakeups.wakeAll();
-    evictStalled(nanoClock.nanoTime());
+    long now = nanoClock.nanoTime();
+    wakeups.wakeAll(now);
+    evictStalled(now);
     enforceBudget();
     publishStats();
   }
@@ -559,7 +569,7 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
     session.enqueue(event);
     outboxes.queued(event.line().length);
     notificationsQueued++;
-    wakeups.add(session);
+    wakeups.add(session, commandNanos);
   }
 
   // Undeliverable (also called by session writers)

@@ -179,6 +179,7 @@ public final class Server implements AutoCloseable {
             config.reorderWindow(),
             config.gapTimeout(),
             config.clientLimits(),
+            config.clientLinger(),
             64),
         role,
         deadLetters,

@@ -12,6 +12,8 @@ import java.time.Duration;
  * @param clientPort the user clients' port (0 picks a free one)
  * @param maxLineLength the longest event line accepted, in bytes without terminator
  * @param writeBufferBytes the size of one client write (and of its direct buffer)
+ * @param clientLinger how long a notification may wait for more before its client's writer is woken
+ *     while input keeps coming (zero: after every batch)
  * @param clientLimits what a client may hold before it counts as too slow, and what happens then
  * @param gapDistance the least distance past a missing sequence number before it is skipped
  * @param reorderWindow the most sequence numbers held out of order (a power of two)
@@ -27,6 +29,7 @@ public record ServerConfig(
     int clientPort,
     int maxLineLength,
     int writeBufferBytes,
+    Duration clientLinger,
     ClientLimits clientLimits,
     long gapDistance,
     int reorderWindow,
@@ -44,6 +47,7 @@ public record ServerConfig(
         9099,
         1024,
         8 * 1024,
+        Duration.ZERO,
         ClientLimits.DEFAULTS,
         50_000,
         1 << 20,
@@ -75,6 +79,7 @@ public record ServerConfig(
         clients,
         maxLineLength,
         writeBufferBytes,
+        clientLinger,
         clientLimits,
         gapDistance,
         reorderWindow,
@@ -93,6 +98,7 @@ public record ServerConfig(
         clientPort,
         maxLineLength,
         writeBufferBytes,
+        clientLinger,
         clientLimits,
         gapDistance,
         reorderWindow,
@@ -111,10 +117,30 @@ public record ServerConfig(
         clientPort,
         maxLineLength,
         writeBufferBytes,
+        clientLinger,
         clientLimits,
         distance,
         reorderWindow,
         timeout,
+        handshakeTimeout,
+        maxClients,
+        shutdownTimeout,
+        statusInterval);
+  }
+
+  /** This config with another client linger. */
+  public ServerConfig withClientLinger(Duration linger) {
+    return new ServerConfig(
+        bindAddress,
+        eventPort,
+        clientPort,
+        maxLineLength,
+        writeBufferBytes,
+        linger,
+        clientLimits,
+        gapDistance,
+        reorderWindow,
+        gapTimeout,
         handshakeTimeout,
         maxClients,
         shutdownTimeout,
@@ -129,6 +155,7 @@ public record ServerConfig(
         clientPort,
         maxLineLength,
         writeBufferBytes,
+        clientLinger,
         limits,
         gapDistance,
         reorderWindow,
@@ -148,6 +175,7 @@ public record ServerConfig(
         clientPort,
         maxLineLength,
         writeBufferBytes,
+        clientLinger,
         clientLimits.withBuffer(bufferBytes, policy),
         gapDistance,
         reorderWindow,
@@ -190,6 +218,13 @@ public record ServerConfig(
     positive("--gap-timeout", gapTimeout);
     positive("--handshake-timeout", handshakeTimeout);
     positive("--shutdown-timeout", shutdownTimeout);
+    if (clientLinger == null
+        || clientLinger.isNegative()
+        || clientLinger.compareTo(clientLimits.stallTimeout()) >= 0) {
+      throw new IllegalArgumentException(
+          "--client-linger must be at least 0 and below --client-stall-timeout, was "
+              + clientLinger);
+    }
     if (statusInterval.isNegative()) {
       throw new IllegalArgumentException("--status-interval must not be negative");
     }
