@@ -6,6 +6,7 @@ import io.followermaze.dlq.DeadLetterCollector;
 import io.followermaze.dlq.DlqOperations;
 import io.followermaze.dlq.LoggingDeadLetterSink;
 import io.followermaze.engine.EngineStats;
+import io.followermaze.lifecycle.Roles;
 import io.followermaze.server.Server;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -249,14 +250,20 @@ public final class AdminServer implements AutoCloseable {
   private void ready(HttpExchange exchange) throws IOException {
     boolean storeWritable = collector == null || collector.healthy();
     boolean listening = server.eventPort() > 0 && server.clientPort() > 0;
+    Roles.Death death = server.roles().death();
+    boolean ready = storeWritable && listening && death == null;
     String body =
         AdminJson.object(
             g -> {
-              g.writeStringField("status", storeWritable && listening ? "READY" : "NOT_READY");
+              g.writeStringField("status", ready ? "READY" : "NOT_READY");
               g.writeBooleanField("listening", listening);
               g.writeBooleanField("storeWritable", storeWritable);
+              g.writeBooleanField("rolesAlive", death == null);
+              if (death != null) {
+                g.writeStringField("roleDied", death.describe());
+              }
             });
-    send(exchange, storeWritable && listening ? 200 : 503, body);
+    send(exchange, ready ? 200 : 503, body);
   }
 
   private void stats(HttpExchange exchange) throws IOException {

@@ -3,6 +3,7 @@ package io.followermaze.cli;
 import io.followermaze.dlq.DeadLetterCollector;
 import io.followermaze.dlq.LoggingDeadLetterSink;
 import io.followermaze.kafka.KafkaDeadLetterStore;
+import io.followermaze.lifecycle.Roles;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
@@ -50,10 +51,12 @@ final class ClusterOptions {
   Duration statusInterval;
 
   /**
-   * Runs until the process is told to stop (SIGTERM, Ctrl-C), then closes {@code parts} in the
-   * order given (the server first, the sinks last). Returns the exit status.
+   * Runs until the process is told to stop (SIGTERM, Ctrl-C), or one of {@code roles} dies, then
+   * closes {@code parts} in the order given (the server first, the sinks last). Exits 0 after a
+   * graceful stop, {@value #ROLE_DIED} after a role died, 1 if closing failed.
    */
-  static int runUntilStopped(AutoCloseable... parts) throws InterruptedException {
+  static int runUntilStopped(Roles roles, AutoCloseable... parts) throws InterruptedException {
+    exitWhenARoleDies(roles);
     java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -81,10 +84,22 @@ final class ClusterOptions {
                       }
                       // A signal would make the JVM exit with 128+signal; a graceful stop is a
                       // success.
-                      Runtime.getRuntime().halt(clean ? 0 : 1);
+                      Runtime.getRuntime().halt(roles.death() != null ? ROLE_DIED : clean ? 0 : 1);
                     }));
     stopped.await();
     return 0;
+  }
+
+  /** The exit status of a process that stopped because one of its roles died (EX_SOFTWARE). */
+  static final int ROLE_DIED = 70;
+
+  /**
+   * When one of {@code roles} dies, the process stops as on SIGTERM (its shutdown hook runs) and
+   * exits with {@value #ROLE_DIED}: it never serves half-alive.
+   */
+  static void exitWhenARoleDies(Roles roles) {
+    roles.onDeath(
+        death -> Thread.ofPlatform().name("role-died").start(() -> System.exit(ROLE_DIED)));
   }
 
   /**

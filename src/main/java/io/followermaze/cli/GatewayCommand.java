@@ -7,6 +7,7 @@ import io.followermaze.kafka.PresenceTable;
 import io.followermaze.server.Server;
 import io.followermaze.server.ServerConfig;
 import java.util.concurrent.Callable;
+import org.agrona.concurrent.NoOpIdleStrategy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -76,6 +77,7 @@ final class GatewayCommand implements Callable<Integer> {
             presence,
             engine ->
                 new KafkaEventFeed(cluster.bootstrap, cluster.eventsTopic, gatewayId, engine));
-    return ClusterOptions.runUntilStopped(server, presence, deadLetters);
+    server.roles().start(presence.reader(), NoOpIdleStrategy.INSTANCE);
+    return ClusterOptions.runUntilStopped(server.roles(), server, presence, deadLetters);
   }
 }

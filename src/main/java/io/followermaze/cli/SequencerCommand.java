@@ -43,6 +43,6 @@ final class SequencerCommand implements Callable<Integer> {
             deadLetters,
             publisher,
             publisher.lastSequence());
-    return ClusterOptions.runUntilStopped(server, publisher, deadLetters);
+    return ClusterOptions.runUntilStopped(server.roles(), server, publisher, deadLetters);
   }
 }

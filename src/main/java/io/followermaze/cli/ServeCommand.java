@@ -470,8 +470,13 @@ final class ServeCommand implements Callable<Integer> {
                       stopped.countDown();
                       // A signal would make the JVM exit with 128+signal; a graceful stop is a
                       // success, unless letters were lost.
-                      Runtime.getRuntime().halt(unstored > 0 ? 3 : 0);
+                      Runtime.getRuntime()
+                          .halt(
+                              server.roles().death() != null
+                                  ? ClusterOptions.ROLE_DIED
+                                  : unstored > 0 ? 3 : 0);
                     }));
+    ClusterOptions.exitWhenARoleDies(server.roles());
     log.info("ready (SIGTERM or Ctrl-C stops gracefully)");
     stopped.await();
     return 0;

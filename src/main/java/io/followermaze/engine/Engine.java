@@ -34,6 +34,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntPredicate;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.NanoClock;
 import org.slf4j.Logger;
@@ -53,7 +55,7 @@ import org.slf4j.LoggerFactory;
  * update to a million offline followers holds a few bytes per follower in flight, never an object.
  * An exception in processing is logged, counted and skipped: the engine thread never dies of one.
  */
-public final class Engine implements Sequencer.Listener, Recipients, Undeliverable {
+public final class Engine implements Agent, Sequencer.Listener, Recipients, Undeliverable {
 
   private static final Logger log = LoggerFactory.getLogger(Engine.class);
   private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
@@ -113,7 +115,7 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
   private final LongAdder deadLettersFromOtherThreads = new LongAdder();
   private final DeadLetterBlockWriter deadLetterBlock = new DeadLetterBlockWriter();
   private final long gapTimeoutNanos;
-  private final Thread thread;
+  private volatile Thread thread;
 
   private String sourceOrigin = "source";
 
@@ -177,14 +179,19 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
     this.outboxes = settings.clientLimits().newBudget();
     this.wakeups = new PendingWakeups(settings.clientLinger());
     this.gapTimeoutNanos = settings.gapTimeout().toNanos();
-    this.thread = Thread.ofPlatform().name("engine").unstarted(this::run);
-    inbox.bindConsumer(thread);
   }
 
-  /** Starts the engine thread. */
-  public void start() {
+  /** The engine runs as one role (see {@code lifecycle.Roles}), on its own thread. */
+  @Override
+  public String roleName() {
+    return "engine";
+  }
+
+  @Override
+  public void onStart() {
+    thread = Thread.currentThread();
+    inbox.bindConsumer(thread);
     lastSourceInputNanos = nanoClock.nanoTime();
-    thread.start();
   }
 
   /** Hands a command to the engine thread; blocks while its inbox is full. */
@@ -222,24 +229,35 @@ public final class Engine implements Sequencer.Listener, Recipients, Undeliverab
     return stats;
   }
 
-  private void run() {
-    while (running) {
-      EngineCommand command = inbox.poll();
-      if (command == null) {
-        idle();
-      } else {
-        try {
-          commandMillis = epochClock.time();
-          commandNanos = nanoClock.nanoTime();
-          handle(command);
-        } catch (RuntimeException e) {
-          processingErrors++;
-          log.error(
-              "engine failed to process {}; skipping it", command.getClass().getSimpleName(), e);
-        }
-      }
-      handOverDeadLetters();
+  /**
+   * One duty cycle: a command, or an idle wait (the engine parks itself, woken by new input); ends
+   * the role, as expected, once shutdown has completed.
+   */
+  @Override
+  public int doWork() {
+    if (!running) {
+      throw new AgentTerminationException(true);
     }
+    EngineCommand command = inbox.poll();
+    if (command == null) {
+      idle();
+    } else {
+      try {
+        commandMillis = epochClock.time();
+        commandNanos = nanoClock.nanoTime();
+        handle(command);
+      } catch (RuntimeException e) {
+        processingErrors++;
+        log.error(
+            "engine failed to process {}; skipping it", command.getClass().getSimpleName(), e);
+      }
+    }
+    handOverDeadLetters();
+    return command == null ? 0 : 1;
+  }
+
+  @Override
+  public void onClose() {
     publishStats();
     log.info("engine stopped: {}", stats);
   }

@@ -6,14 +6,15 @@ import io.followermaze.engine.SourceChunker;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import org.agrona.concurrent.Agent;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,8 +25,12 @@ import org.slf4j.LoggerFactory;
  * committed position (its consumer group's offset) were delivered before a restart: they go as
  * replay chunks, which only rebuild the graph. After each chunk the position is committed, so a
  * restarted gateway resumes where it stopped, without the sequencer noticing.
+ *
+ * <p>It is a role ({@code lifecycle.Roles}): each cycle polls once. A record it cannot read (no
+ * value) is logged, counted and skipped; a failed commit is counted by its role and retried in the
+ * next cycle: the feed never ends while the gateway serves.
  */
-public final class KafkaEventFeed implements AutoCloseable {
+public final class KafkaEventFeed implements Agent {
 
   private static final Logger log = LoggerFactory.getLogger(KafkaEventFeed.class);
 
@@ -33,8 +38,10 @@ public final class KafkaEventFeed implements AutoCloseable {
   private final TopicPartition partition;
   private final Consumer<EngineCommand> engine;
   private final SourceChunker chunker;
-  private final Thread thread;
-  private volatile boolean closing;
+  private final long resumeAt;
+  private final LongAdder skipped = new LongAdder();
+  private long next = -1;
+  private long committed = -1;
 
   /** Starts reading {@code topic} for gateway {@code gatewayId}, submitting to {@code engine}. */
   public KafkaEventFeed(
@@ -62,58 +69,54 @@ public final class KafkaEventFeed implements AutoCloseable {
             "log " + topic + " (gateway " + gatewayId + ")", EventLogPublisher.RECORD_BYTES);
     consumer.assign(List.of(partition));
     OffsetAndMetadata committed = consumer.committed(java.util.Set.of(partition)).get(partition);
-    long resumeAt = committed == null ? 0 : committed.offset();
+    this.resumeAt = committed == null ? 0 : committed.offset();
     consumer.seekToBeginning(List.of(partition));
     log.info(
         "gateway {} reads {} from the start; records before offset {} rebuild the graph only",
         gatewayId,
         topic,
         resumeAt);
-    this.thread = Thread.ofPlatform().name("event-feed").start(() -> run(resumeAt));
-  }
-
-  private void run(long resumeAt) {
-    long next = -1;
-    try {
-      while (!closing) {
-        ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
-        if (records.isEmpty()) {
-          continue;
-        }
-        for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
-          // One record holds whole lines (the sequencer never splits one), in sequence order.
-          SourceChunk chunk =
-              chunker.chunk(record.value(), record.value().length, record.offset() < resumeAt);
-          if (chunk != null) {
-            engine.accept(chunk);
-          }
-          next = record.offset() + 1;
-        }
-        if (next > resumeAt) {
-          consumer.commitSync(Map.of(partition, new OffsetAndMetadata(next)));
-        }
-      }
-    } catch (WakeupException e) {
-      // Closing.
-    } catch (RuntimeException e) {
-      log.error("the event feed stopped: {}", e.toString(), e);
-    } finally {
-      consumer.close();
-    }
   }
 
   @Override
-  public void close() {
-    closing = true;
-    consumer.wakeup();
-    join(thread);
+  public String roleName() {
+    return "event-feed";
   }
 
-  private static void join(Thread thread) {
-    try {
-      thread.join(Duration.ofSeconds(15));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+  @Override
+  public int doWork() {
+    ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
+    for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
+      if (record.value() == null) {
+        skipped.increment();
+        log.error(
+            "event log record at offset {} has no value; skipped ({} so far)",
+            record.offset(),
+            skipped.sum());
+      } else {
+        // One record holds whole lines (the sequencer never splits one), in sequence order.
+        SourceChunk chunk =
+            chunker.chunk(record.value(), record.value().length, record.offset() < resumeAt);
+        if (chunk != null) {
+          engine.accept(chunk);
+        }
+      }
+      next = record.offset() + 1;
     }
+    if (next > resumeAt && next > committed) {
+      consumer.commitSync(Map.of(partition, new OffsetAndMetadata(next)));
+      committed = next;
+    }
+    return records.count();
+  }
+
+  /** Records skipped because they could not be read. */
+  public long skipped() {
+    return skipped.sum();
+  }
+
+  @Override
+  public void onClose() {
+    consumer.close();
   }
 }

@@ -6,16 +6,19 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntPredicate;
+import org.agrona.concurrent.Agent;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Where users are, shared through a compacted topic: a gateway writes {@code user -> gateway} when
@@ -26,6 +29,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 public final class PresenceTable implements ClientPresence, IntPredicate, AutoCloseable {
 
+  private static final Logger log = LoggerFactory.getLogger(PresenceTable.class);
+
   private final String gatewayId;
   private final int gateways;
   private final int index;
@@ -34,8 +39,7 @@ public final class PresenceTable implements ClientPresence, IntPredicate, AutoCl
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final Map<Integer, String> where = new ConcurrentHashMap<>();
   private final Map<Integer, Object> localSessions = new ConcurrentHashMap<>();
-  private final Thread reader;
-  private volatile boolean closing;
+  private final LongAdder skipped = new LongAdder();
 
   /** Gateway {@code index} of {@code gateways}, named {@code gatewayId}. */
   public PresenceTable(String bootstrap, String topic, String gatewayId, int gateways, int index) {
@@ -61,26 +65,65 @@ public final class PresenceTable implements ClientPresence, IntPredicate, AutoCl
     TopicPartition partition = new TopicPartition(topic, 0);
     consumer.assign(List.of(partition));
     consumer.seekToBeginning(List.of(partition));
-    this.reader = Thread.ofPlatform().name("presence").daemon().start(this::read);
   }
 
-  private void read() {
-    try {
-      while (!closing) {
-        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-          int user = Integer.parseInt(new String(record.key(), StandardCharsets.US_ASCII));
-          if (record.value() == null) {
-            where.remove(user);
-          } else {
-            where.put(user, new String(record.value(), StandardCharsets.UTF_8));
-          }
-        }
+  /**
+   * The role that keeps the table current; start it with the gateway's roles (it closes its
+   * consumer when stopped). A record whose key is not a user id is logged, counted and skipped.
+   */
+  public Agent reader() {
+    return new Agent() {
+      @Override
+      public String roleName() {
+        return "presence";
       }
-    } catch (WakeupException e) {
-      // Closing.
-    } finally {
-      consumer.close();
+
+      @Override
+      public int doWork() {
+        int count = 0;
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+          read(record);
+          count++;
+        }
+        return count;
+      }
+
+      @Override
+      public void onClose() {
+        consumer.close();
+      }
+    };
+  }
+
+  private void read(ConsumerRecord<byte[], byte[]> record) {
+    Integer user = userOf(record.key());
+    if (user == null) {
+      skipped.increment();
+      log.error(
+          "presence record at offset {} has no user id as its key; skipped ({} so far)",
+          record.offset(),
+          skipped.sum());
+    } else if (record.value() == null) {
+      where.remove(user);
+    } else {
+      where.put(user, new String(record.value(), StandardCharsets.UTF_8));
     }
+  }
+
+  private static Integer userOf(byte[] key) {
+    if (key == null) {
+      return null;
+    }
+    try {
+      return Integer.parseInt(new String(key, StandardCharsets.US_ASCII));
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  /** Records skipped because they could not be read. */
+  public long skipped() {
+    return skipped.sum();
   }
 
   @Override
@@ -109,19 +152,9 @@ public final class PresenceTable implements ClientPresence, IntPredicate, AutoCl
     return Integer.toString(user).getBytes(StandardCharsets.US_ASCII);
   }
 
+  /** Closes the producer; the reader's consumer closes with its role. */
   @Override
   public void close() {
-    closing = true;
-    consumer.wakeup();
-    join(reader);
     producer.close(Duration.ofSeconds(10));
-  }
-
-  private static void join(Thread thread) {
-    try {
-      thread.join(Duration.ofSeconds(15));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }

@@ -5,6 +5,7 @@ import io.followermaze.engine.Engine;
 import io.followermaze.engine.EngineCommand;
 import io.followermaze.engine.EngineStats;
 import io.followermaze.engine.OrderedLog;
+import io.followermaze.lifecycle.Roles;
 import io.followermaze.redrive.ParkedLetters;
 import io.followermaze.redrive.Redriver;
 import java.io.IOException;
@@ -18,6 +19,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.IntPredicate;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.NoOpIdleStrategy;
 import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.SystemNanoClock;
 import org.slf4j.Logger;
@@ -38,6 +41,7 @@ public final class Server implements AutoCloseable {
   private final Engine engine;
   private final EventSourceListener sources;
   private final ClientListener clients;
+  private final Roles roles;
   private final AutoCloseable feed;
   private final StatusReporter status;
   private final Redriver redriver;
@@ -53,12 +57,14 @@ public final class Server implements AutoCloseable {
 
   private Server(
       ServerConfig config,
+      Roles roles,
       Engine engine,
       EventSourceListener sources,
       ClientListener clients,
       Redriver redriver,
       AutoCloseable feed) {
     this.config = config;
+    this.roles = roles;
     this.engine = engine;
     this.sources = sources;
     this.clients = clients;
@@ -95,12 +101,13 @@ public final class Server implements AutoCloseable {
         Connections.closeQuietly(sources);
         throw e;
       }
-      engine.start();
+      Roles roles = new Roles();
+      roles.start(engine, NoOpIdleStrategy.INSTANCE);
       sources.start();
       clients.start();
       Redriver redriver =
           redrive == null ? null : new Redriver(redrive.parked(), engine, Duration.ofMillis(200));
-      Server server = new Server(config, engine, sources, clients, redriver, null);
+      Server server = new Server(config, roles, engine, sources, clients, redriver, null);
       log.info(
           "listening for the event source on {}:{} and user clients on {}:{}",
           config.bindAddress(),
@@ -128,13 +135,14 @@ public final class Server implements AutoCloseable {
       EventSourceListener sources =
           new EventSourceListener(
               config.bindAddress(), config.eventPort(), engine, config.maxLineLength());
-      engine.start();
+      Roles roles = new Roles();
+      roles.start(engine, NoOpIdleStrategy.INSTANCE);
       sources.start();
       log.info(
           "sequencer listening for the event source on {}:{}",
           config.bindAddress(),
           sources.port());
-      return new Server(config, engine, sources, null, null, null);
+      return new Server(config, roles, engine, sources, null, null, null);
     } catch (IOException e) {
       throw cannotListen(config, e);
     }
@@ -151,16 +159,17 @@ public final class Server implements AutoCloseable {
       DeadLetterSink deadLetters,
       IntPredicate ownsOffline,
       ClientPresence presence,
-      Function<Consumer<EngineCommand>, AutoCloseable> feed) {
+      Function<Consumer<EngineCommand>, Agent> feed) {
     config.validate();
     Engine engine = newEngine(config, new Engine.Role(null, ownsOffline, true, 0), deadLetters);
     try {
       ClientListener clients = new ClientListener(config, engine, null, presence);
-      engine.start();
+      Roles roles = new Roles();
+      roles.start(engine, NoOpIdleStrategy.INSTANCE);
       clients.start();
-      AutoCloseable running = feed.apply(engine::submit);
+      AutoCloseable running = roles.start(feed.apply(engine::submit), NoOpIdleStrategy.INSTANCE);
       log.info("gateway listening for user clients on {}:{}", config.bindAddress(), clients.port());
-      return new Server(config, engine, null, clients, null, running);
+      return new Server(config, roles, engine, null, clients, null, running);
     } catch (IOException e) {
       throw cannotListen(config, e);
     }
@@ -211,6 +220,14 @@ public final class Server implements AutoCloseable {
     CompletableFuture<List<Long>> queued = new CompletableFuture<>();
     engine.submit(new EngineCommand.Redeliver(letters, queued));
     return queued;
+  }
+
+  /**
+   * The server's long-running roles: another role of the process (a gateway's presence reader)
+   * joins them here, so that its death, too, makes the server not ready.
+   */
+  public Roles roles() {
+    return roles;
   }
 
   /** The engine's counters as of its last batch. */
@@ -274,6 +291,7 @@ public final class Server implements AutoCloseable {
         clients.closeAll();
       }
       status.close();
+      roles.close();
       log.info("stopped: {}", engine.stats());
     }
   }

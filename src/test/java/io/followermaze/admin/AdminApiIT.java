@@ -77,6 +77,38 @@ class AdminApiIT {
   }
 
   @Test
+  void aRoleThatDiesMakesTheServerNotReadyAndSaysWhich() throws Exception {
+    server
+        .roles()
+        .start(
+            new org.agrona.concurrent.Agent() {
+              @Override
+              public int doWork() {
+                throw new LinkageError("class went missing");
+              }
+
+              @Override
+              public String roleName() {
+                return "presence";
+              }
+            },
+            org.agrona.concurrent.NoOpIdleStrategy.INSTANCE);
+    org.awaitility.Awaitility.await().until(() -> server.roles().death() != null);
+    assertThat(get("/ready"))
+        .satisfies(
+            r -> {
+              assertThat(r.statusCode()).isEqualTo(503);
+              assertThat(r.body())
+                  .contains(
+                      "\"status\":\"NOT_READY\"",
+                      "\"rolesAlive\":false",
+                      "role 'presence' died",
+                      "class went missing");
+            });
+    assertThat(get("/health").statusCode()).as("alive, but not ready").isEqualTo(200);
+  }
+
+  @Test
   void metricsCountWhatTheServerDidInPrometheusFormat() throws Exception {
     UserClient client = UserClient.connect(server.clientPort(), 1);
     Awaitility.await().until(() -> server.stats().clientsRegistered() == 1);

@@ -8,7 +8,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The sequencer and gateway commands stop gracefully on SIGTERM and exit 0, as {@code serve} does.
+ * The sequencer and gateway commands stop gracefully on SIGTERM and exit 0, as {@code serve} does;
+ * when one of their roles dies they stop as gracefully and exit 70.
  */
 class ClusterCommandsExitTest {
 
@@ -29,5 +30,19 @@ class ClusterCommandsExitTest {
     assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(out.readLine()).isEqualTo("closed");
     assertThat(process.exitValue()).as("exit status on SIGTERM").isZero();
+  }
+
+  @Test
+  void aProcessWhoseRoleDiesStopsGracefullyAndExitsNonZero() throws Exception {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    Process process =
+        new ProcessBuilder(
+                java, "-cp", System.getProperty("java.class.path"), RoleDiesMain.class.getName())
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(process.getInputStream().readAllBytes());
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(output).contains("role 'feed' died", "closed");
+    assertThat(process.exitValue()).as("exit status after a role died").isEqualTo(70);
   }
 }

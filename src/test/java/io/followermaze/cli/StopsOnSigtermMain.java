@@ -9,8 +9,10 @@ final class StopsOnSigtermMain {
   private StopsOnSigtermMain() {}
 
   public static void main(String[] args) throws Exception {
+    io.followermaze.lifecycle.Roles roles = new io.followermaze.lifecycle.Roles();
+    ClusterOptions.exitWhenARoleDies(roles); // loads what the hook needs before "running"
     System.out.println("running");
     System.out.flush();
-    System.exit(ClusterOptions.runUntilStopped(() -> System.out.println("closed")));
+    System.exit(ClusterOptions.runUntilStopped(roles, () -> System.out.println("closed")));
   }
 }

@@ -7,11 +7,13 @@ import io.followermaze.delivery.ClientLimits;
 import io.followermaze.dlq.DeadLetter;
 import io.followermaze.dlq.InMemoryDeadLetterSink;
 import io.followermaze.dlq.Reason;
+import io.followermaze.lifecycle.Roles;
 import io.followermaze.protocol.EventParser;
 import io.followermaze.protocol.ParseResult;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.agrona.concurrent.NoOpIdleStrategy;
 import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.SystemNanoClock;
 import org.junit.jupiter.api.Test;
@@ -43,7 +45,8 @@ class EngineTest {
             deadLetters,
             SystemEpochClock.INSTANCE,
             SystemNanoClock.INSTANCE);
-    engine.start();
+    Roles roles = new Roles();
+    roles.start(engine, NoOpIdleStrategy.INSTANCE);
     ParseResult[] items = {
       EventParser.parse("1|B\n".getBytes()),
       EventParser.parse("2|B\n".getBytes()),
@@ -52,6 +55,7 @@ class EngineTest {
     };
     engine.submit(new EngineCommand.SourceChunk(items, items.length, "source#1"));
     engine.shutdown().get();
+    roles.close();
 
     assertThat(appended).containsExactly(1L, 3L, 4L);
     await().until(() -> deadLetters.withReason(Reason.PROCESSING_FAILED).size() == 1);

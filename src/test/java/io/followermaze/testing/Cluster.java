@@ -41,6 +41,7 @@ public final class Cluster implements AutoCloseable {
               presence,
               presence,
               engine -> new KafkaEventFeed(bootstrap, ClusterTopics.EVENTS, id, engine));
+      server.roles().start(presence.reader(), org.agrona.concurrent.NoOpIdleStrategy.INSTANCE);
     }
 
     @Override

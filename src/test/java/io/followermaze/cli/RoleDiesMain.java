@@ -1,0 +1,37 @@
+package io.followermaze.cli;
+
+import io.followermaze.lifecycle.Roles;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.NoOpIdleStrategy;
+
+/**
+ * A process for {@link ClusterCommandsExitTest}: runs as the cluster commands do, until one of its
+ * roles dies.
+ */
+final class RoleDiesMain {
+
+  private RoleDiesMain() {}
+
+  public static void main(String[] args) throws Exception {
+    Roles roles = new Roles();
+    roles.start(
+        new Agent() {
+          private int cycles;
+
+          @Override
+          public int doWork() {
+            if (++cycles == 100) {
+              throw new LinkageError("class went missing");
+            }
+            return 0;
+          }
+
+          @Override
+          public String roleName() {
+            return "feed";
+          }
+        },
+        NoOpIdleStrategy.INSTANCE);
+    System.exit(ClusterOptions.runUntilStopped(roles, () -> System.out.println("closed")));
+  }
+}
