@@ -239,18 +239,25 @@ public final class Engine implements Agent, Sequencer.Listener, Recipients, Unde
       throw new AgentTerminationException(true);
     }
     EngineCommand command = inbox.poll();
-    if (command == null) {
-      idle();
-    } else {
-      try {
-        commandMillis = epochClock.time();
-        commandNanos = nanoClock.nanoTime();
-        handle(command);
-      } catch (RuntimeException e) {
-        processingErrors++;
-        log.error(
-            "engine failed to process {}; skipping it", command.getClass().getSimpleName(), e);
+    try {
+      if (command == null) {
+        idle();
+      } else {
+        try {
+          commandMillis = epochClock.time();
+          commandNanos = nanoClock.nanoTime();
+          handle(command);
+        } catch (OrderedLog.Unwritable e) {
+          throw e;
+        } catch (RuntimeException e) {
+          processingErrors++;
+          log.error(
+              "engine failed to process {}; skipping it", command.getClass().getSimpleName(), e);
+        }
       }
+    } catch (OrderedLog.Unwritable e) {
+      handOverDeadLetters();
+      throw new AgentTerminationException(e.getMessage(), e);
     }
     handOverDeadLetters();
     return command == null ? 0 : 1;
@@ -295,6 +302,8 @@ public final class Engine implements Agent, Sequencer.Listener, Recipients, Unde
             } else {
               sequencer.offer(event, now);
             }
+          } catch (OrderedLog.Unwritable e) {
+            throw e;
           } catch (RuntimeException e) {
             failed(event, e);
           }
@@ -316,6 +325,9 @@ public final class Engine implements Agent, Sequencer.Listener, Recipients, Unde
     long now = nanoClock.nanoTime();
     commandMillis = epochClock.time();
     commandNanos = now;
+    if (role.ordered() != null) {
+      role.ordered().endOfBatch(); // nothing waits, but a broken log is noticed while idle too
+    }
     if (sequencer.buffered() > 0 && now - lastSourceInputNanos >= gapTimeoutNanos) {
       sequencer.skipAllGaps(GapTrigger.TIMEOUT, now);
       endBatch();
@@ -495,6 +507,9 @@ public final class Engine implements Agent, Sequencer.Listener, Recipients, Unde
       }
     } catch (RuntimeException e) {
       failed(event, e); // One event's failure is that event's, not the rest of the stream's.
+      if (e instanceof OrderedLog.Unwritable) {
+        throw e; // ... unless the log behind it is broken.
+      }
     }
   }
 

@@ -13,4 +13,14 @@ public interface OrderedLog {
 
   /** The end of one batch of input: make what was appended visible downstream. */
   void endOfBatch();
+
+  /**
+   * The log lost something it had accepted, or cannot take more: the engine must not go on (the log
+   * would have a hole), so its role ends and the process stops.
+   */
+  final class Unwritable extends RuntimeException {
+    public Unwritable(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
 }

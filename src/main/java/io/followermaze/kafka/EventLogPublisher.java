@@ -5,6 +5,7 @@ import io.followermaze.protocol.Event;
 import io.followermaze.protocol.EventParser;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -19,7 +20,12 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * with an idempotent, acks=all producer (which keeps the order through retries). Lines are packed
  * into records of up to {@value #RECORD_BYTES} bytes (one per engine batch at most), because a
  * Kafka record per 15-byte event would cost more than the event. Called on the engine thread; when
- * the producer's buffer is full the engine waits, and so does the source.
+ * the producer's buffer is full the engine waits, and so does the source (a broker outage pauses
+ * intake: the producer retries without a deadline).
+ *
+ * <p>Every send is checked: a record the broker refuses for good would leave a hole in the log that
+ * gateways cannot see, so the next call throws {@link OrderedLog.Unwritable}, naming the lost
+ * sequence numbers, and the sequencer stops (exit 70) instead of numbering on.
  */
 public final class EventLogPublisher implements OrderedLog, AutoCloseable {
 
@@ -29,6 +35,7 @@ public final class EventLogPublisher implements OrderedLog, AutoCloseable {
   private final String topic;
 
   private final long lastSequence;
+  private final AtomicReference<OrderedLog.Unwritable> failure = new AtomicReference<>();
 
   /** A publisher to {@code topic} on {@code bootstrap}, creating the topic if needed. */
   public EventLogPublisher(String bootstrap, String topic) {
@@ -93,6 +100,7 @@ public final class EventLogPublisher implements OrderedLog, AutoCloseable {
 
   @Override
   public void append(Event event) {
+    check();
     byte[] line = event.line();
     if (pendingLength + line.length > pending.length) {
       endOfBatch();
@@ -103,16 +111,44 @@ public final class EventLogPublisher implements OrderedLog, AutoCloseable {
 
   @Override
   public void endOfBatch() {
+    check();
     if (pendingLength > 0) {
-      producer.send(new ProducerRecord<>(topic, 0, null, Arrays.copyOf(pending, pendingLength)));
+      byte[] lines = Arrays.copyOf(pending, pendingLength);
+      producer.send(
+          new ProducerRecord<>(topic, 0, null, lines),
+          (metadata, error) -> {
+            if (error != null) {
+              failure.compareAndSet(
+                  null,
+                  new OrderedLog.Unwritable(
+                      "the event log "
+                          + topic
+                          + " refused the record with sequence numbers "
+                          + EventParser.leadingSequence(lines, lines.length)
+                          + ".."
+                          + leadingNumberOfLastLine(lines)
+                          + ": "
+                          + error,
+                      error));
+            }
+          });
       pendingLength = 0;
+    }
+  }
+
+  private void check() {
+    OrderedLog.Unwritable failed = failure.get();
+    if (failed != null) {
+      throw failed;
     }
   }
 
   /** Sends what is buffered and closes (after the engine has stopped). */
   @Override
   public void close() {
-    endOfBatch();
+    if (failure.get() == null) {
+      endOfBatch();
+    }
     producer.flush();
     producer.close(Duration.ofSeconds(30));
   }

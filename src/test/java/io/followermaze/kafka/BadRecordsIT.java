@@ -10,10 +10,16 @@ import io.followermaze.testing.UserClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,5 +75,35 @@ class BadRecordsIT {
         Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.broker.bootstrap()),
         new ByteArraySerializer(),
         new ByteArraySerializer());
+  }
+
+  @Test
+  void aRecordTheEventLogRefusesStopsTheSequencerInsteadOfLeavingAHole() throws Exception {
+    try (Cluster cluster = new Cluster(kafkaDir, 1);
+        Admin admin =
+            Admin.create(
+                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.broker.bootstrap()));
+        EventSource source = new EventSource(cluster.sequencer.eventPort())) {
+      // An operator shrinks the largest record the log takes below what the sequencer packs.
+      admin
+          .incrementalAlterConfigs(
+              Map.of(
+                  new ConfigResource(ConfigResource.Type.TOPIC, ClusterTopics.EVENTS),
+                  List.of(
+                      new AlterConfigOp(
+                          new ConfigEntry("max.message.bytes", "256"), AlterConfigOp.OpType.SET))))
+          .all()
+          .get();
+      String[] lines = new String[5_000];
+      for (int s = 1; s <= lines.length; s++) {
+        lines[s - 1] = s + "|P|" + (s * 7919 % 100_003) + "|" + (s * 104_729 % 99_991);
+      }
+      source.send(lines);
+      source.send("5001|B");
+
+      await().atMost(Duration.ofSeconds(60)).until(() -> cluster.sequencer.roles().death() != null);
+      assertThat(cluster.sequencer.roles().death().describe())
+          .contains("engine", "event log", "refused the record with sequence numbers 1..");
+    }
   }
 }
