@@ -62,11 +62,19 @@ final class GatewayCommand implements Callable<Integer> {
           "Compacted topic recording which gateway holds which user (env FM_PRESENCE_TOPIC).")
   String presenceTopic = ClusterTopics.PRESENCE;
 
+  @Option(
+      names = "--presence-lease",
+      defaultValue = "${env:FM_PRESENCE_LEASE:-10s}",
+      description =
+          "How long a gateway's users count as held by it after its last heartbeat (every third of this); the same on every gateway (env FM_PRESENCE_LEASE).")
+  java.time.Duration presenceLease;
+
   @Override
   public Integer call() throws InterruptedException {
     LoggingDeadLetterSink deadLetters = cluster.deadLetters();
     PresenceTable presence =
-        new PresenceTable(cluster.bootstrap, presenceTopic, gatewayId, gateways, index);
+        new PresenceTable(
+            cluster.bootstrap, presenceTopic, gatewayId, gateways, index, presenceLease);
     Server server =
         Server.startGateway(
             ServerConfig.defaults()

@@ -26,6 +26,14 @@ import org.slf4j.LoggerFactory;
  * since), and reads every gateway's writes into a map. A notification for a user this gateway has
  * no session for is dead-lettered here only if no gateway holds the user and this gateway owns the
  * user ({@code user mod gateways == index}): exactly one gateway dead-letters an offline user.
+ *
+ * <p>Presence is leased: each gateway's reader writes a heartbeat ({@code @gateway -> time}) every
+ * third of the lease, and a user counts as held by another gateway only while that gateway's last
+ * heartbeat is younger than the lease. So a gateway killed without a goodbye ({@code kill -9})
+ * holds its users for one lease at most; then their owners dead-letter them again. Notifications
+ * for them within that lease are not dead-lettered by anyone: the bound of a silent death (see
+ * docs/cluster.md). A gateway that starts again first forgets, with tombstones, the users its
+ * previous life left behind. Gateways' clocks must agree to well within the lease.
  */
 public final class PresenceTable implements ClientPresence, IntPredicate, AutoCloseable {
 
@@ -40,9 +48,26 @@ public final class PresenceTable implements ClientPresence, IntPredicate, AutoCl
   private final Map<Integer, String> where = new ConcurrentHashMap<>();
   private final Map<Integer, Object> localSessions = new ConcurrentHashMap<>();
   private final LongAdder skipped = new LongAdder();
+  private final Map<String, Long> heardMillis = new ConcurrentHashMap<>();
+  private final long leaseMillis;
+  private final TopicPartition partition;
+  private final long endAtStart;
+  private boolean caughtUp;
+  private long nextBeatMillis;
 
-  /** Gateway {@code index} of {@code gateways}, named {@code gatewayId}. */
+  /** The lease unless told otherwise. */
+  public static final Duration DEFAULT_LEASE = Duration.ofSeconds(10);
+
+  private static final String HEARTBEAT = "@";
+
+  /** Gateway {@code index} of {@code gateways}, named {@code gatewayId}, with the default lease. */
   public PresenceTable(String bootstrap, String topic, String gatewayId, int gateways, int index) {
+    this(bootstrap, topic, gatewayId, gateways, index, DEFAULT_LEASE);
+  }
+
+  /** Gateway {@code index} of {@code gateways}, named {@code gatewayId}, with {@code lease}. */
+  public PresenceTable(
+      String bootstrap, String topic, String gatewayId, int gateways, int index, Duration lease) {
     if (gateways < 1 || index < 0 || index >= gateways) {
       throw new IllegalArgumentException(
           "--gateway-index must be in 0.." + (gateways - 1) + ", was " + index);
@@ -62,9 +87,11 @@ public final class PresenceTable implements ClientPresence, IntPredicate, AutoCl
             Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
             new ByteArrayDeserializer(),
             new ByteArrayDeserializer());
-    TopicPartition partition = new TopicPartition(topic, 0);
+    this.leaseMillis = lease.toMillis();
+    this.partition = new TopicPartition(topic, 0);
     consumer.assign(List.of(partition));
     consumer.seekToBeginning(List.of(partition));
+    this.endAtStart = consumer.endOffsets(List.of(partition)).get(partition);
   }
 
   /**
@@ -80,10 +107,23 @@ public final class PresenceTable implements ClientPresence, IntPredicate, AutoCl
 
       @Override
       public int doWork() {
+        long now = System.currentTimeMillis();
+        if (now >= nextBeatMillis) {
+          producer.send(
+              new ProducerRecord<>(
+                  topic,
+                  (HEARTBEAT + gatewayId).getBytes(StandardCharsets.UTF_8),
+                  Long.toString(now).getBytes(StandardCharsets.US_ASCII)));
+          nextBeatMillis = now + Math.max(1, leaseMillis / 3);
+        }
         int count = 0;
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
           read(record);
           count++;
+        }
+        if (!caughtUp && consumer.position(partition) >= endAtStart) {
+          caughtUp = true;
+          forgetPreviousLife();
         }
         return count;
       }
@@ -95,7 +135,25 @@ public final class PresenceTable implements ClientPresence, IntPredicate, AutoCl
     };
   }
 
+  /** Users this gateway held before it (re)started are gone: tombstones tell the others. */
+  private void forgetPreviousLife() {
+    where.forEach(
+        (user, at) -> {
+          if (at.equals(gatewayId) && !localSessions.containsKey(user)) {
+            where.remove(user, gatewayId);
+            producer.send(new ProducerRecord<>(topic, key(user), null));
+          }
+        });
+  }
+
   private void read(ConsumerRecord<byte[], byte[]> record) {
+    if (record.key() != null && record.key().length > 0 && record.key()[0] == '@') {
+      heardMillis.merge(
+          new String(record.key(), 1, record.key().length - 1, StandardCharsets.UTF_8),
+          record.timestamp(),
+          Math::max);
+      return;
+    }
     Integer user = userOf(record.key());
     if (user == null) {
       skipped.increment();
@@ -145,7 +203,17 @@ public final class PresenceTable implements ClientPresence, IntPredicate, AutoCl
   /** Whether this gateway dead-letters a notification for {@code user}, who has no session here. */
   @Override
   public boolean test(int user) {
-    return !where.containsKey(user) && Math.floorMod(user, gateways) == index;
+    return Math.floorMod(user, gateways) == index && !heldElsewhere(user);
+  }
+
+  /** Whether a live gateway other than this one holds {@code user}. */
+  private boolean heldElsewhere(int user) {
+    String at = where.get(user);
+    if (at == null || at.equals(gatewayId)) {
+      return false; // this gateway has no session for the user, or the engine would have used it
+    }
+    Long heard = heardMillis.get(at);
+    return heard != null && System.currentTimeMillis() - heard < leaseMillis;
   }
 
   private static byte[] key(int user) {

@@ -33,7 +33,8 @@ public final class Cluster implements AutoCloseable {
         InMemoryDeadLetterSink deadLetters) {
       this.id = id;
       this.deadLetters = deadLetters;
-      this.presence = new PresenceTable(bootstrap, ClusterTopics.PRESENCE, id, gateways, index);
+      this.presence =
+          new PresenceTable(bootstrap, ClusterTopics.PRESENCE, id, gateways, index, LEASE);
       this.server =
           Server.startGateway(
               ServerConfig.forTests().withPorts("127.0.0.1", 0, clientPort),
@@ -50,6 +51,9 @@ public final class Cluster implements AutoCloseable {
       presence.close();
     }
   }
+
+  /** The presence lease of the gateways in tests. */
+  public static final java.time.Duration LEASE = java.time.Duration.ofSeconds(3);
 
   public final KafkaBroker broker;
   public EventLogPublisher publisher;
