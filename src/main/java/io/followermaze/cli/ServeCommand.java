@@ -424,8 +424,13 @@ final class ServeCommand implements Callable<Integer> {
       System.err.println("followermaze serve: " + e.getMessage());
       return 1;
     }
-    KafkaRedriver kafkaRedriver =
-        dlq.equals("kafka") ? new KafkaRedriver(kafkaBootstrap, dlqTopic, server) : null;
+    if (dlq.equals("kafka")) {
+      server
+          .roles()
+          .start(
+              new KafkaRedriver(kafkaBootstrap, dlqTopic, server),
+              new org.agrona.concurrent.SleepingMillisIdleStrategy(50));
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Server.Redrive finalRedrive = redrive;
     Runtime.getRuntime()
@@ -444,9 +449,6 @@ final class ServeCommand implements Callable<Integer> {
                                   .toNanos();
                       if (admin != null) {
                         admin.close();
-                      }
-                      if (kafkaRedriver != null) {
-                        kafkaRedriver.close();
                       }
                       server.close();
                       if (finalRedrive != null) {

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.agrona.concurrent.Agent;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -22,7 +23,6 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -37,8 +37,13 @@ import org.slf4j.LoggerFactory;
  * again, unchanged, so it stays parked; then the position is committed. So nothing is redriven
  * twice, and nothing parked is skipped for good. A crash between delivery and commit redelivers
  * that slice again (at-least-once).
+ *
+ * <p>It is a role ({@code lifecycle.Roles}). Every re-park is checked before the position moves: if
+ * the topic refuses one, the request ends as failed, its letters' position is not committed (they
+ * stay parked for the next request, which may deliver that slice again), and the redriver goes on
+ * with the next request.
  */
-public final class KafkaRedriver implements AutoCloseable {
+public final class KafkaRedriver implements Agent {
 
   /** The consumer group whose position marks what has been redriven (or parked again). */
   public static final String GROUP = KafkaDeadLetterArchive.REDRIVE_GROUP;
@@ -49,8 +54,6 @@ public final class KafkaRedriver implements AutoCloseable {
   private final String topic;
   private final Server server;
   private final KafkaConsumer<byte[], byte[]> requests;
-  private final Thread thread;
-  private volatile boolean closing;
 
   /** Starts carrying out requests for {@code topic} on {@code server}. */
   public KafkaRedriver(String bootstrap, String topic, Server server) {
@@ -72,7 +75,11 @@ public final class KafkaRedriver implements AutoCloseable {
             new ByteArrayDeserializer(),
             new ByteArrayDeserializer());
     requests.subscribe(List.of(requestTopic(topic)));
-    this.thread = Thread.ofPlatform().name("kafka-redriver").start(this::run);
+  }
+
+  @Override
+  public String roleName() {
+    return "kafka-redriver";
   }
 
   /** The topic redrive requests for {@code topic} go to. */
@@ -127,26 +134,33 @@ public final class KafkaRedriver implements AutoCloseable {
     }
   }
 
-  private void run() {
+  @Override
+  public int doWork() {
+    int handled = 0;
+    for (ConsumerRecord<byte[], byte[]> request : requests.poll(Duration.ofMillis(200))) {
+      carryOut(request);
+      requests.commitSync(
+          Map.of(
+              new TopicPartition(request.topic(), request.partition()),
+              new OffsetAndMetadata(request.offset() + 1)));
+      handled++;
+    }
+    return handled;
+  }
+
+  /** One request; a request that fails is logged and ends: the next one is carried out. */
+  private void carryOut(ConsumerRecord<byte[], byte[]> request) {
     try {
-      while (!closing) {
-        for (ConsumerRecord<byte[], byte[]> request : requests.poll(Duration.ofMillis(200))) {
-          String text = new String(request.value(), StandardCharsets.UTF_8);
-          int rate = Integer.parseInt(text.substring("rate=".length(), text.indexOf(';')));
-          DeadLetterFilter filter = DeadLetterFilter.decode(text.substring(text.indexOf(';') + 1));
-          redrive(filter, rate);
-          requests.commitSync(
-              Map.of(
-                  new TopicPartition(request.topic(), request.partition()),
-                  new OffsetAndMetadata(request.offset() + 1)));
-        }
-      }
-    } catch (WakeupException e) {
-      // Closing.
+      String text = new String(request.value(), StandardCharsets.UTF_8);
+      int rate = Integer.parseInt(text.substring("rate=".length(), text.indexOf(';')));
+      DeadLetterFilter filter = DeadLetterFilter.decode(text.substring(text.indexOf(';') + 1));
+      redrive(filter, rate);
     } catch (RuntimeException e) {
-      log.error("Kafka redrive stopped: {}", e.toString(), e);
-    } finally {
-      requests.close();
+      log.error(
+          "Kafka redrive request {} failed; what it had not committed stays parked: {}",
+          request.offset(),
+          e.toString(),
+          e);
     }
   }
 
@@ -188,7 +202,8 @@ public final class KafkaRedriver implements AutoCloseable {
       }
       Map<TopicPartition, Long> end = letters.endOffsets(partitions);
       long sliceNanos = TimeUnit.MILLISECONDS.toNanos(100);
-      while (!closing && partitions.stream().anyMatch(p -> letters.position(p) < end.get(p))) {
+      while (!Thread.currentThread().isInterrupted()
+          && partitions.stream().anyMatch(p -> letters.position(p) < end.get(p))) {
         long started = System.nanoTime();
         List<Redelivery> slice = new ArrayList<>();
         List<Integer> owners = new ArrayList<>();
@@ -224,11 +239,13 @@ public final class KafkaRedriver implements AutoCloseable {
             redriven++;
           }
         }
+        List<java.util.concurrent.Future<?>> parks = new ArrayList<>();
         for (int i = 0; i < sliceRecords.size(); i++) {
           parkedAgain +=
-              parkRest(parker, sliceRecords.get(i), recordLetters.get(i), delivered.get(i));
+              parkRest(parker, sliceRecords.get(i), recordLetters.get(i), delivered.get(i), parks);
         }
         parker.flush();
+        awaitParked(parks); // the position moves only past letters that are parked again
         letters.commitSync(reached);
         long left = sliceNanos - (System.nanoTime() - started);
         if (left > 0 && !slice.isEmpty()) {
@@ -252,16 +269,18 @@ public final class KafkaRedriver implements AutoCloseable {
       KafkaProducer<byte[], byte[]> parker,
       ConsumerRecord<byte[], byte[]> record,
       List<DeadLetter> held,
-      java.util.Set<Integer> delivered) {
+      java.util.Set<Integer> delivered,
+      List<java.util.concurrent.Future<?>> parks) {
     if (delivered.isEmpty()) {
-      parker.send(
-          new ProducerRecord<>(
-              topic,
-              record.partition(),
-              record.timestamp(),
-              record.key(),
-              record.value(),
-              record.headers()));
+      parks.add(
+          parker.send(
+              new ProducerRecord<>(
+                  topic,
+                  record.partition(),
+                  record.timestamp(),
+                  record.key(),
+                  record.value(),
+                  record.headers())));
       return held.size();
     }
     int[] rest =
@@ -282,25 +301,34 @@ public final class KafkaRedriver implements AutoCloseable {
             first.origin(),
             first.attempt(),
             first.error());
-    parker.send(
-        new ProducerRecord<>(
-            topic,
-            record.partition(),
-            record.timestamp(),
-            Integer.toString(rest[0]).getBytes(java.nio.charset.StandardCharsets.US_ASCII),
-            record.value(),
-            rest.length == 1 ? DeadLetterHeaders.of(one) : DeadLetterHeaders.of(one, rest)));
+    parks.add(
+        parker.send(
+            new ProducerRecord<>(
+                topic,
+                record.partition(),
+                record.timestamp(),
+                Integer.toString(rest[0]).getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                record.value(),
+                rest.length == 1 ? DeadLetterHeaders.of(one) : DeadLetterHeaders.of(one, rest))));
     return rest.length;
   }
 
-  @Override
-  public void close() {
-    closing = true;
-    requests.wakeup();
-    try {
-      thread.join(Duration.ofSeconds(15));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+  private static void awaitParked(List<java.util.concurrent.Future<?>> parks) {
+    for (java.util.concurrent.Future<?> park : parks) {
+      try {
+        park.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while parking letters again", e);
+      } catch (ExecutionException e) {
+        throw new IllegalStateException(
+            "the dead-letter topic refused a letter parked again: " + e.getCause(), e.getCause());
+      }
     }
+  }
+
+  @Override
+  public void onClose() {
+    requests.close();
   }
 }

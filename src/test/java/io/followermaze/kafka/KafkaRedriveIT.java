@@ -68,7 +68,11 @@ class KafkaRedriveIT {
               Duration.ofMillis(20));
       LoggingDeadLetterSink deadLetters = new LoggingDeadLetterSink(0, collector);
       Server server = Server.start(ServerConfig.forTests(), deadLetters);
-      KafkaRedriver redriver = new KafkaRedriver(broker.bootstrap(), TOPIC, server);
+      server
+          .roles()
+          .start(
+              new KafkaRedriver(broker.bootstrap(), TOPIC, server),
+              org.agrona.concurrent.NoOpIdleStrategy.INSTANCE);
       AdminServer admin =
           new AdminServer(
               new AdminServer.Options("127.0.0.1", 0, null),
@@ -130,10 +134,77 @@ class KafkaRedriveIT {
             .containsExactly("1|P|2|7", "3|F|4|7", "4|P|5|7", "5|B");
       } finally {
         admin.close();
-        redriver.close();
         server.close();
         collector.close();
       }
     }
+  }
+
+  /**
+   * The topic refuses the letters a redrive parks again (an operator shrank its largest record):
+   * the redrive request fails without moving the position, so the letters are still parked when the
+   * topic takes them again, and a later redrive delivers every one.
+   */
+  @Test
+  void lettersTheTopicRefusesToParkAgainStayParkedForTheNextRedrive() throws Exception {
+    try (KafkaBroker broker = new KafkaBroker(kafkaDir)) {
+      DeadLetterCollector collector =
+          new DeadLetterCollector(
+              KafkaDeadLetterStore.open(broker.bootstrap(), TOPIC, 3),
+              32 << 10,
+              4 << 10,
+              Duration.ofMillis(20));
+      LoggingDeadLetterSink deadLetters = new LoggingDeadLetterSink(0, collector);
+      Server server = Server.start(ServerConfig.forTests(), deadLetters);
+      server
+          .roles()
+          .start(
+              new KafkaRedriver(broker.bootstrap(), TOPIC, server),
+              org.agrona.concurrent.NoOpIdleStrategy.INSTANCE);
+      try (EventSource source = new EventSource(server.eventPort());
+          org.apache.kafka.clients.admin.Admin admin =
+              org.apache.kafka.clients.admin.Admin.create(
+                  java.util.Map.of(
+                      org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                      broker.bootstrap()))) {
+        source.send("1|P|2|7", "2|P|3|7", "3|P|4|7");
+        await().atMost(RunningServer.PATIENCE).until(() -> collector.committed() == 3);
+        maxMessageBytes(admin, "64");
+        long refused =
+            KafkaRedriver.request(broker.bootstrap(), TOPIC, DeadLetterFilter.ALL, 1_000);
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> KafkaRedriver.done(broker.bootstrap(), TOPIC, refused));
+        maxMessageBytes(admin, null);
+
+        UserClient seven = UserClient.connect(server.clientPort(), 7);
+        await().atMost(RunningServer.PATIENCE).until(() -> server.stats().connectedClients() == 1);
+        KafkaRedriver.request(broker.bootstrap(), TOPIC, DeadLetterFilter.ALL, 1_000);
+        assertThat(seven.awaitLines(3)).containsExactly("1|P|2|7", "2|P|3|7", "3|P|4|7");
+        assertThat(server.roles().death()).isNull();
+      } finally {
+        server.close();
+        collector.close();
+      }
+    }
+  }
+
+  /** Sets (or, with null, removes) the topic's largest record. */
+  private static void maxMessageBytes(org.apache.kafka.clients.admin.Admin admin, String bytes)
+      throws Exception {
+    var op =
+        new org.apache.kafka.clients.admin.AlterConfigOp(
+            new org.apache.kafka.clients.admin.ConfigEntry("max.message.bytes", bytes),
+            bytes == null
+                ? org.apache.kafka.clients.admin.AlterConfigOp.OpType.DELETE
+                : org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET);
+    admin
+        .incrementalAlterConfigs(
+            java.util.Map.of(
+                new org.apache.kafka.common.config.ConfigResource(
+                    org.apache.kafka.common.config.ConfigResource.Type.TOPIC, TOPIC),
+                List.of(op)))
+        .all()
+        .get();
   }
 }
