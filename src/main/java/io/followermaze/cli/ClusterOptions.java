@@ -52,10 +52,12 @@ final class ClusterOptions {
 
   /**
    * Runs until the process is told to stop (SIGTERM, Ctrl-C), or one of {@code roles} dies, then
-   * closes {@code parts} in the order given (the server first, the sinks last). Exits 0 after a
-   * graceful stop, {@value #ROLE_DIED} after a role died, 1 if closing failed.
+   * closes {@code parts} in the order given (the server first, the sinks last); {@code running} is
+   * called once the stop path is in place. Exits 0 after a graceful stop, {@value #ROLE_DIED} after
+   * a role died, 1 if closing failed.
    */
-  static int runUntilStopped(Roles roles, AutoCloseable... parts) throws InterruptedException {
+  static int runUntilStopped(Roles roles, Runnable running, AutoCloseable... parts)
+      throws InterruptedException {
     exitWhenARoleDies(roles);
     java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
     Runtime.getRuntime()
@@ -86,9 +88,16 @@ final class ClusterOptions {
                       // success.
                       Runtime.getRuntime().halt(roles.death() != null ? ROLE_DIED : clean ? 0 : 1);
                     }));
+    running.run();
     stopped.await();
     return 0;
   }
+
+  /** Logs that the node runs and how to stop it. */
+  static final Runnable LOG_RUNNING =
+      () ->
+          org.slf4j.LoggerFactory.getLogger(ClusterOptions.class)
+              .info("running (SIGTERM or Ctrl-C stops gracefully)");
 
   /** The exit status of a process that stopped because one of its roles died (EX_SOFTWARE). */
   static final int ROLE_DIED = 70;

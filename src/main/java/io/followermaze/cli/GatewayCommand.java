@@ -86,6 +86,7 @@ final class GatewayCommand implements Callable<Integer> {
             engine ->
                 new KafkaEventFeed(cluster.bootstrap, cluster.eventsTopic, gatewayId, engine));
     server.roles().start(presence.reader(), NoOpIdleStrategy.INSTANCE);
-    return ClusterOptions.runUntilStopped(server.roles(), server, presence, deadLetters);
+    return ClusterOptions.runUntilStopped(
+        server.roles(), ClusterOptions.LOG_RUNNING, server, presence, deadLetters);
   }
 }

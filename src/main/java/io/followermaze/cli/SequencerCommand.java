@@ -43,6 +43,7 @@ final class SequencerCommand implements Callable<Integer> {
             deadLetters,
             publisher,
             publisher.lastSequence());
-    return ClusterOptions.runUntilStopped(server.roles(), server, publisher, deadLetters);
+    return ClusterOptions.runUntilStopped(
+        server.roles(), ClusterOptions.LOG_RUNNING, server, publisher, deadLetters);
   }
 }

@@ -16,11 +16,11 @@ final class RoleDiesMain {
     Roles roles = new Roles();
     roles.start(
         new Agent() {
-          private int cycles;
+          private final long dieAt = System.nanoTime() + 300_000_000L;
 
           @Override
           public int doWork() {
-            if (++cycles == 100) {
+            if (System.nanoTime() > dieAt) { // once the process is up and running
               throw new LinkageError("class went missing");
             }
             return 0;
@@ -32,6 +32,7 @@ final class RoleDiesMain {
           }
         },
         NoOpIdleStrategy.INSTANCE);
-    System.exit(ClusterOptions.runUntilStopped(roles, () -> System.out.println("closed")));
+    System.exit(
+        ClusterOptions.runUntilStopped(roles, () -> {}, () -> System.out.println("closed")));
   }
 }

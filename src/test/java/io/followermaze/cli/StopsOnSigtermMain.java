@@ -9,10 +9,13 @@ final class StopsOnSigtermMain {
   private StopsOnSigtermMain() {}
 
   public static void main(String[] args) throws Exception {
-    io.followermaze.lifecycle.Roles roles = new io.followermaze.lifecycle.Roles();
-    ClusterOptions.exitWhenARoleDies(roles); // loads what the hook needs before "running"
-    System.out.println("running");
-    System.out.flush();
-    System.exit(ClusterOptions.runUntilStopped(roles, () -> System.out.println("closed")));
+    System.exit(
+        ClusterOptions.runUntilStopped(
+            new io.followermaze.lifecycle.Roles(),
+            () -> {
+              System.out.println("running"); // the shutdown hook is in place
+              System.out.flush();
+            },
+            () -> System.out.println("closed")));
   }
 }

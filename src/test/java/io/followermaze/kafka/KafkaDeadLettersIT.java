@@ -48,7 +48,11 @@ class KafkaDeadLettersIT {
       consumer.seekToBeginning(partitions);
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
       List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+      long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
       while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("the topic's records up to " + end + " were not all readable");
+        }
         consumer.poll(Duration.ofMillis(200)).forEach(records::add);
       }
       return records;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -35,11 +36,8 @@ class ParserFuzzTest {
           }
         };
     LineFramer framer = new LineFramer(maxLine);
-    long framedBytes = 0;
     for (int offset = 0; offset < input.length; offset += chunk) {
-      int length = Math.min(chunk, input.length - offset);
-      framedBytes += length;
-      framer.feed(input, offset, length, handler);
+      framer.feed(input, offset, Math.min(chunk, input.length - offset), handler);
     }
     framer.endOfStream(handler);
 
@@ -49,16 +47,29 @@ class ParserFuzzTest {
     }
     boolean trailing = input.length > 0 && input[input.length - 1] != '\n';
     assertThat(results).as("one result per line").hasSize(newlines + (trailing ? 1 : 0));
-    assertThat(framedBytes).isEqualTo(input.length);
+    // Walking the results in order re-reads the input: each is the bytes at its place.
+    int at = 0;
     for (ParseResult result : results) {
-      switch (result) {
-        case Event event -> {
-          assertThat(event.sequence()).isPositive();
-          assertThat(event.line()).endsWith((byte) '\n');
-          assertThat(EventParser.parse(event.line())).isInstanceOf(Event.class);
-        }
-        case Malformed malformed -> assertThat(malformed.problem()).isNotNull();
-      }
+      byte[] bytes =
+          switch (result) {
+            case Event event -> {
+              assertThat(event.sequence()).isPositive();
+              assertThat(event.line()).endsWith((byte) '\n');
+              assertThat(EventParser.parse(event.line())).isInstanceOf(Event.class);
+              yield event.line();
+            }
+            case Malformed malformed -> {
+              assertThat(malformed.problem()).isNotNull();
+              assertThat(malformed.length()).isGreaterThanOrEqualTo(malformed.line().length);
+              yield malformed.line();
+            }
+          };
+      long length = result instanceof Malformed m ? m.length() : bytes.length;
+      assertThat(Arrays.copyOfRange(input, at, at + bytes.length))
+          .as("the bytes of result at input offset %d", at)
+          .isEqualTo(bytes);
+      at += (int) length;
     }
+    assertThat(at).as("every input byte belongs to exactly one result").isEqualTo(input.length);
   }
 }

@@ -94,7 +94,7 @@ class GapPolicyIT {
   }
 
   @Test
-  void aLateEventFromASlowSourceIsNeverSkipped() {
+  void aLateEventArrivingWhileItsGapIsHeldIsDeliveredInOrderNotSkipped() {
     try (RunningServer server = RunningServer.start();
         EventSource source = server.source()) {
       UserClient client = server.client(1);

@@ -41,9 +41,17 @@ class ShutdownIT {
   }
 
   @Test
-  void closingTwiceIsHarmless() throws IOException {
+  void closingTwiceIsHarmlessAndLeavesNothingListening() throws IOException {
     RunningServer server = RunningServer.start();
+    int events = server.server().eventPort();
+    int clients = server.server().clientPort();
     server.close();
-    server.close();
+    org.assertj.core.api.Assertions.assertThatCode(server::close).doesNotThrowAnyException();
+    for (int port : new int[] {events, clients}) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> new java.net.Socket("127.0.0.1", port).close())
+          .as("port %d is closed", port)
+          .isInstanceOf(java.net.ConnectException.class);
+    }
   }
 }
