@@ -1,15 +1,9 @@
 package io.followermaze.engine;
 
-import io.followermaze.delivery.ClientLimits;
 import io.followermaze.delivery.ClientSession;
-import io.followermaze.delivery.OutboxBudget;
-import io.followermaze.delivery.PendingWakeups;
-import io.followermaze.delivery.SessionRegistry;
-import io.followermaze.delivery.SlowClientPolicy;
+import io.followermaze.delivery.ConnectedClients;
 import io.followermaze.delivery.Undeliverable;
 import io.followermaze.dlq.DeadLetter;
-import io.followermaze.dlq.DeadLetterBlock;
-import io.followermaze.dlq.DeadLetterBlockWriter;
 import io.followermaze.dlq.DeadLetterSink;
 import io.followermaze.dlq.Reason;
 import io.followermaze.engine.EngineCommand.ClientConnected;
@@ -32,8 +26,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.function.IntPredicate;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.EpochClock;
@@ -44,16 +36,16 @@ import org.slf4j.LoggerFactory;
 /**
  * The single writer: one platform thread that takes {@link EngineCommand}s from its inbox and owns
  * the sequencer, the follow graph, the router and the session registry. Nothing it owns is locked
- * or shared; other threads see only {@link #stats()}.
+ * or shared; other threads see only {@link #stats()}. (Longer than our other classes on purpose: it
+ * is where every command meets the state it changes; delivery policy and dead letters live in
+ * {@link ConnectedClients} and {@link EngineDeadLetters}.)
  *
  * <p>Per source chunk: malformed lines become dead letters, events go through the sequencer, every
  * released event is routed, each recipient's notification is queued in its outbox (or dead-lettered
  * when the user is not connected or too slow), and at the end of the chunk each session that got
- * something is woken once. Dead letters raised on the engine thread are encoded into a {@link
- * DeadLetterBlock} (no object per letter; an event's offline recipients share one entry) and handed
- * over after each command, or as soon as the block reaches {@value #BLOCK_BYTES} bytes, so a status
- * update to a million offline followers holds a few bytes per follower in flight, never an object.
- * An exception in processing is logged, counted and skipped: the engine thread never dies of one.
+ * something is woken once ({@link ConnectedClients}). Dead letters go through {@link
+ * EngineDeadLetters}: no object per offline recipient. An exception in processing is logged,
+ * counted and skipped: the engine never dies of one (only of a broken {@link OrderedLog}).
  */
 public final class Engine implements Agent, Sequencer.Listener, Recipients, Undeliverable {
 
@@ -61,59 +53,15 @@ public final class Engine implements Agent, Sequencer.Listener, Recipients, Unde
   private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
   private static final long OVERFLOW_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
 
-  /** A dead-letter block is handed over once it reaches this size. */
-  static final int BLOCK_BYTES = 256 * 1024;
-
-  /**
-   * The engine's settings, validated by the caller.
-   *
-   * @param minGapDistance the least distance past a missing number before it is skipped
-   * @param reorderWindow the most sequence numbers held out of order (a power of two)
-   * @param gapTimeout how long the source may be silent with a gap open before it is skipped
-   * @param clientLimits when a client is too slow, and what happens then
-   * @param clientLinger how long a notification may wait for more before its writer is woken while
-   *     input keeps coming (zero: woken after every batch)
-   * @param inboxCapacity how many commands may wait for the engine
-   */
-  public record Settings(
-      long minGapDistance,
-      int reorderWindow,
-      Duration gapTimeout,
-      ClientLimits clientLimits,
-      Duration clientLinger,
-      int inboxCapacity) {}
-
-  /**
-   * The engine's part in a cluster (see {@code docs/cluster.md}); {@link #SINGLE_NODE} by default.
-   *
-   * @param ordered when not null (the sequencer), events in sequence order go here instead of being
-   *     routed: the engine sequences and dead-letters, but delivers nothing itself
-   * @param ownsOffline whether this node dead-letters a notification for a user it has no session
-   *     for (a gateway: only when no other gateway has the user, and the user is one it owns)
-   * @param preordered whether the input is already in its final order (a gateway reading the log):
-   *     events are routed as they come, without the sequencer (the log skips what the sequencer
-   *     skipped, which must not open gaps again)
-   * @param resumeAfter the last sequence number already handled (a restarted sequencer resumes the
-   *     numbering after the log's last event); 0 to start at 1
-   */
-  public record Role(
-      OrderedLog ordered, IntPredicate ownsOffline, boolean preordered, long resumeAfter) {
-    public static final Role SINGLE_NODE = new Role(null, user -> true, false, 0);
-  }
-
-  private final Settings settings;
-  private final Role role;
-  private final DeadLetterSink deadLetters;
+  private final EngineSettings settings;
+  private final ClusterPart part;
   private final EpochClock epochClock;
   private final NanoClock nanoClock;
   private final Inbox inbox;
   private final Sequencer sequencer;
   private final Router router;
-  private final SessionRegistry sessions = new SessionRegistry();
-  private final PendingWakeups wakeups;
-  private final OutboxBudget outboxes;
-  private final LongAdder deadLettersFromOtherThreads = new LongAdder();
-  private final DeadLetterBlockWriter deadLetterBlock = new DeadLetterBlockWriter();
+  private final ConnectedClients clients;
+  private final EngineDeadLetters deadLetters;
   private final long gapTimeoutNanos;
   private volatile Thread thread;
 
@@ -137,14 +85,10 @@ public final class Engine implements Agent, Sequencer.Listener, Recipients, Unde
   private static final int MAX_DEFERRED_CHUNKS = 4;
 
   private long lastSourceInputNanos;
-  private long lastStallCheckNanos;
-  private static final long STALL_CHECK_MILLIS = 100;
   private long eventsReceived;
   private long linesMalformed;
   private long eventsDelivered;
-  private long notificationsQueued;
   private long processingErrors;
-  private long deadLettersRaised;
   private int liveSessions;
   private long clientsRegistered;
   private CompletableFuture<Void> shutdown;
@@ -154,30 +98,32 @@ public final class Engine implements Agent, Sequencer.Listener, Recipients, Unde
 
   /** An engine that is not yet started. */
   public Engine(
-      Settings settings, DeadLetterSink deadLetters, EpochClock epochClock, NanoClock nanoClock) {
-    this(settings, Role.SINGLE_NODE, deadLetters, epochClock, nanoClock);
+      EngineSettings settings,
+      DeadLetterSink deadLetters,
+      EpochClock epochClock,
+      NanoClock nanoClock) {
+    this(settings, ClusterPart.SINGLE_NODE, deadLetters, epochClock, nanoClock);
   }
 
   /** An engine that is not yet started, with a part in a cluster. */
   public Engine(
-      Settings settings,
-      Role role,
+      EngineSettings settings,
+      ClusterPart part,
       DeadLetterSink deadLetters,
       EpochClock epochClock,
       NanoClock nanoClock) {
     this.settings = settings;
-    this.role = role;
-    this.deadLetters = deadLetters;
+    this.part = part;
+    this.deadLetters = new EngineDeadLetters(deadLetters);
     this.epochClock = epochClock;
     this.nanoClock = nanoClock;
     this.inbox = new Inbox(settings.inboxCapacity());
     this.sequencer = new Sequencer(this, settings.minGapDistance(), settings.reorderWindow());
-    if (role.resumeAfter() > 0) {
-      sequencer.resumeAfter(role.resumeAfter());
+    if (part.resumeAfter() > 0) {
+      sequencer.resumeAfter(part.resumeAfter());
     }
     this.router = new Router(new FollowGraph(), this);
-    this.outboxes = settings.clientLimits().newBudget();
-    this.wakeups = new PendingWakeups(settings.clientLinger());
+    this.clients = new ConnectedClients(settings.clientLimits(), settings.clientLinger(), this);
     this.gapTimeoutNanos = settings.gapTimeout().toNanos();
   }
 
@@ -256,10 +202,10 @@ public final class Engine implements Agent, Sequencer.Listener, Recipients, Unde
         }
       }
     } catch (OrderedLog.Unwritable e) {
-      handOverDeadLetters();
+      deadLetters.handOver();
       throw new AgentTerminationException(e.getMessage(), e);
     }
-    handOverDeadLetters();
+    deadLetters.handOver();
     return command == null ? 0 : 1;
   }
 
@@ -297,7 +243,7 @@ public final class Engine implements Agent, Sequencer.Listener, Recipients, Unde
         case Event event -> {
           eventsReceived++;
           try {
-            if (role.preordered()) {
+            if (part.preordered()) {
               inOrder(event);
             } else {
               sequencer.offer(event, now);
@@ -325,36 +271,22 @@ public final class Engine implements Agent, Sequencer.Listener, Recipients, Unde
     long now = nanoClock.nanoTime();
     commandMillis = epochClock.time();
     commandNanos = now;
-    if (role.ordered() != null) {
-      role.ordered().endOfBatch(); // nothing waits, but a broken log is noticed while idle too
+    if (part.ordered() != null) {
+      part.ordered().endOfBatch(); // nothing waits, but a broken log is noticed while idle too
     }
     if (sequencer.buffered() > 0 && now - lastSourceInputNanos >= gapTimeoutNanos) {
       sequencer.skipAllGaps(GapTrigger.TIMEOUT, now);
       endBatch();
       return;
     }
-    evictStalled(now);
-    if (wakeups.overflowing()) {
+    clients.evictStalled(now);
+    if (clients.wakeupsPending()) {
       endBatch();
       inbox.await(OVERFLOW_PARK_NANOS);
       return;
     }
     publishStats();
     inbox.await(IDLE_PARK_NANOS);
-  }
-
-  /**
-   * At most every {@value #STALL_CHECK_MILLIS} ms: a stalled client is too slow even when nothing
-   * new arrives for it.
-   */
-  private void evictStalled(long now) {
-    if (now - lastStallCheckNanos < TimeUnit.MILLISECONDS.toNanos(STALL_CHECK_MILLIS)) {
-      return;
-    }
-    lastStallCheckNanos = now;
-    for (ClientSession session : outboxes.stalledClients()) {
-      tooSlow(session, outboxes.stallError(session));
-    }
   }
 
   private void connect(ClientSession session) {
@@ -364,9 +296,8 @@ public final class Engine implements Agent, Sequencer.Listener, Recipients, Unde
       return;
     }
     clientsRegistered++;
-    ClientSession replaced = sessions.register(session);
+    ClientSession replaced = clients.register(session);
     if (replaced != null) {
-      outboxes.forget(replaced);
       log.info(
           "user {} connected again from {}; the older connection {} is retired",
           session.userId(),
@@ -379,9 +310,7 @@ public final class Engine implements Agent, Sequencer.Listener, Recipients, Unde
   private List<Long> redeliver(List<Redelivery> letters) {
     List<Long> queued = new ArrayList<>();
     for (Redelivery letter : letters) {
-      ClientSession session = sessions.get(letter.recipient());
-      if (session != null && outboxes.admits(session)) {
-        enqueue(session, letter.event());
+      if (clients.queueRedriven(letter.recipient(), letter.event(), commandNanos)) {
         queued.add(letter.id());
       }
     }
@@ -391,7 +320,7 @@ public final class Engine implements Agent, Sequencer.Listener, Recipients, Unde
 
   private void end(ClientSession session) {
     liveSessions--;
-    unregister(session);
+    clients.unregister(session);
     session.drainUndelivered(this);
     if (shutdown != null && liveSessions == 0) {
       finishShutdown();
@@ -402,18 +331,14 @@ public final class Engine implements Agent, Sequencer.Listener, Recipients, Unde
     shutdown = done;
     sequencer.skipAllGaps(GapTrigger.SHUTDOWN, nanoClock.nanoTime());
     endBatch();
-    for (int slot = sessions.size() - 1; slot >= 0; slot--) {
-      ClientSession session = sessions.at(slot);
-      unregister(session);
-      session.retire();
-    }
+    clients.retireAll();
     if (liveSessions == 0) {
       finishShutdown();
     }
   }
 
   private void finishShutdown() {
-    handOverDeadLetters();
+    deadLetters.handOver();
     running = false;
     publishStats();
     shutdown.complete(null);
@@ -421,60 +346,11 @@ public final class Engine implements Agent, Sequencer.Listener, Recipients, Unde
 
   private void endBatch() {
     deferredChunks = 0;
-    if (role.ordered() != null) {
-      role.ordered().endOfBatch();
+    if (part.ordered() != null) {
+      part.ordered().endOfBatch();
     }
-    long now = nanoClock.nanoTime();
-    wakeups.wakeAll(now);
-    evictStalled(now);
-    enforceBudget();
+    clients.endBatch(nanoClock.nanoTime());
     publishStats();
-  }
-
-  /** While all backlogs together exceed the budget, the client with the largest is too slow. */
-  private void enforceBudget() {
-    for (int i = sessions.size(); i > 0; i--) {
-      ClientSession worst = outboxes.overBudget(sessions);
-      if (worst == null) {
-        return;
-      }
-      String error =
-          "outbox budget of "
-              + outboxes.budgetBytes()
-              + " bytes exceeded; this client's backlog was the largest ("
-              + worst.backlogBytes()
-              + " bytes)";
-      if (!tooSlow(worst, error)) {
-        return;
-      }
-    }
-  }
-
-  /**
-   * Applies the slow-client policy to {@code session}: disconnected, or (dead-letter policy) its
-   * backlog beyond the ring dropped; either way what it loses becomes dead letters. Returns whether
-   * that freed anything.
-   */
-  private boolean tooSlow(ClientSession session, String error) {
-    long dropped = session.dropOverflow(this, Reason.CLIENT_TOO_SLOW, error);
-    outboxes.dropped(dropped);
-    if (settings.clientLimits().policy() == SlowClientPolicy.DISCONNECT) {
-      log.warn("disconnecting slow client {}: {}", session.origin(), error);
-      unregister(session);
-      session.close(Reason.CLIENT_TOO_SLOW, error);
-      return true;
-    }
-    if (dropped > 0) {
-      log.warn(
-          "dead-lettered {} bytes queued for slow client {}: {}", dropped, session.origin(), error);
-    }
-    return dropped > 0;
-  }
-
-  private void unregister(ClientSession session) {
-    if (sessions.unregister(session)) {
-      outboxes.forget(session);
-    }
   }
 
   private void publishStats() {
@@ -483,13 +359,13 @@ public final class Engine implements Agent, Sequencer.Listener, Recipients, Unde
             eventsReceived,
             linesMalformed,
             eventsDelivered,
-            notificationsQueued,
-            deadLettersRaised + deadLettersFromOtherThreads.sum(),
-            sessions.size(),
+            clients.notificationsQueued(),
+            deadLetters.raised(),
+            clients.size(),
             sequencer.buffered(),
             sequencer.next(),
             clientsRegistered,
-            processingErrors);
+            processingErrors + deadLetters.refusals());
   }
 
   // Sequencer.Listener
@@ -498,8 +374,8 @@ public final class Engine implements Agent, Sequencer.Listener, Recipients, Unde
   public void inOrder(Event event) {
     eventsDelivered++;
     try {
-      if (role.ordered() != null) {
-        role.ordered().append(event);
+      if (part.ordered() != null) {
+        part.ordered().append(event);
       } else if (replaying) {
         router.replay(event);
       } else {
@@ -525,84 +401,43 @@ public final class Engine implements Agent, Sequencer.Listener, Recipients, Unde
           event.sequence(),
           e);
     }
-    deadLetter(
-        DeadLetter.rejected(
-            Reason.PROCESSING_FAILED,
-            event,
-            sourceOrigin,
-            commandMillis,
-            "processing failed: " + e));
+    deadLetters.rejected(
+        Reason.PROCESSING_FAILED, event, sourceOrigin, commandMillis, "processing failed: " + e);
   }
 
   @Override
   public void duplicate(Event event, String why) {
-    deadLetter(
-        DeadLetter.rejected(Reason.DUPLICATE_SEQUENCE, event, sourceOrigin, commandMillis, why));
+    deadLetters.rejected(Reason.DUPLICATE_SEQUENCE, event, sourceOrigin, commandMillis, why);
   }
 
   @Override
   public void outOfRange(Event event, String why) {
-    deadLetter(
-        DeadLetter.rejected(Reason.SEQUENCE_OUT_OF_RANGE, event, sourceOrigin, commandMillis, why));
+    deadLetters.rejected(Reason.SEQUENCE_OUT_OF_RANGE, event, sourceOrigin, commandMillis, why);
   }
 
   @Override
   public void gap(long first, long last, int heldBehind, long waitedNanos, GapTrigger trigger) {
-    String range = first == last ? "sequence " + first : "sequences " + first + ".." + last;
-    String error =
-        range
-            + " skipped ("
-            + trigger.name().toLowerCase()
-            + "); "
-            + heldBehind
-            + " events were held behind the gap for "
-            + TimeUnit.NANOSECONDS.toMillis(waitedNanos)
-            + " ms";
-    deadLetter(DeadLetter.gap(first, sourceOrigin, commandMillis, error));
+    deadLetters.gap(first, last, heldBehind, waitedNanos, trigger, sourceOrigin, commandMillis);
   }
 
   // Recipients
 
   @Override
   public void user(int user, Event event) {
-    ClientSession session = sessions.get(user);
+    ClientSession session = clients.get(user);
     if (session == null) {
-      if (!role.ownsOffline().test(user)) {
+      if (!part.ownsOffline().test(user)) {
         return;
       }
-      deadLettersRaised++; // the common case, encoded without building the letter
-      deadLetterBlock.undeliverable(
-          Reason.USER_NOT_CONNECTED, event, user, sourceOrigin, commandMillis);
-      handOverFullBlock();
+      deadLetters.offline(event, user, sourceOrigin, commandMillis);
     } else {
-      queue(session, event);
+      clients.queue(session, event, commandNanos);
     }
   }
 
   @Override
   public void everyoneConnected(Event event) {
-    for (int slot = sessions.size() - 1; slot >= 0; slot--) {
-      queue(sessions.at(slot), event);
-    }
-  }
-
-  private void queue(ClientSession session, Event event) {
-    if (outboxes.admits(session)) {
-      enqueue(session, event);
-      return;
-    }
-    String error = outboxes.stallError(session);
-    if (settings.clientLimits().policy() == SlowClientPolicy.DISCONNECT) {
-      tooSlow(session, error);
-    }
-    notDelivered(session, event, Reason.CLIENT_TOO_SLOW, error);
-  }
-
-  private void enqueue(ClientSession session, Event event) {
-    session.enqueue(event);
-    outboxes.queued(event.line().length);
-    notificationsQueued++;
-    wakeups.add(session, commandNanos);
+    clients.queueToEveryone(event, commandNanos);
   }
 
   // Undeliverable (also called by session writers)
@@ -621,36 +456,12 @@ public final class Engine implements Agent, Sequencer.Listener, Recipients, Unde
     if (engineThread) {
       deadLetter(letter);
     } else {
-      deadLettersFromOtherThreads.increment();
-      deadLetters.accept(letter);
+      deadLetters.fromOtherThread(letter);
     }
   }
 
-  /** A dead letter raised on the engine thread: encoded into the current block. */
+  /** A dead letter raised on the engine thread. */
   private void deadLetter(DeadLetter letter) {
-    deadLettersRaised++;
-    deadLetterBlock.add(letter);
-    handOverFullBlock();
-  }
-
-  private void handOverFullBlock() {
-    if (deadLetterBlock.bytes() >= BLOCK_BYTES) {
-      handOverDeadLetters();
-    }
-  }
-
-  /**
-   * Hands the letters raised since the last call to the sink as one block (waits while it is full).
-   */
-  private void handOverDeadLetters() {
-    if (deadLetterBlock.size() > 0) {
-      DeadLetterBlock block = deadLetterBlock.take();
-      try {
-        deadLetters.acceptAll(block);
-      } catch (RuntimeException e) {
-        processingErrors++;
-        log.error("the dead-letter sink refused {} letters", block.size(), e);
-      }
-    }
+    deadLetters.add(letter);
   }
 }

@@ -1,8 +1,10 @@
 package io.followermaze.server;
 
 import io.followermaze.dlq.DeadLetterSink;
+import io.followermaze.engine.ClusterPart;
 import io.followermaze.engine.Engine;
 import io.followermaze.engine.EngineCommand;
+import io.followermaze.engine.EngineSettings;
 import io.followermaze.engine.EngineStats;
 import io.followermaze.engine.OrderedLog;
 import io.followermaze.lifecycle.Roles;
@@ -84,7 +86,7 @@ public final class Server implements AutoCloseable {
    */
   public static Server start(ServerConfig config, DeadLetterSink deadLetters, Redrive redrive) {
     config.validate();
-    Engine engine = newEngine(config, Engine.Role.SINGLE_NODE, deadLetters);
+    Engine engine = newEngine(config, ClusterPart.SINGLE_NODE, deadLetters);
     try {
       EventSourceListener sources =
           new EventSourceListener(
@@ -130,7 +132,7 @@ public final class Server implements AutoCloseable {
       ServerConfig config, DeadLetterSink deadLetters, OrderedLog ordered, long resumeAfter) {
     config.validate();
     Engine engine =
-        newEngine(config, new Engine.Role(ordered, user -> false, false, resumeAfter), deadLetters);
+        newEngine(config, new ClusterPart(ordered, user -> false, false, resumeAfter), deadLetters);
     try {
       EventSourceListener sources =
           new EventSourceListener(
@@ -161,7 +163,7 @@ public final class Server implements AutoCloseable {
       ClientPresence presence,
       Function<Consumer<EngineCommand>, Agent> feed) {
     config.validate();
-    Engine engine = newEngine(config, new Engine.Role(null, ownsOffline, true, 0), deadLetters);
+    Engine engine = newEngine(config, new ClusterPart(null, ownsOffline, true, 0), deadLetters);
     try {
       ClientListener clients = new ClientListener(config, engine, null, presence);
       Roles roles = new Roles();
@@ -181,9 +183,9 @@ public final class Server implements AutoCloseable {
   }
 
   private static Engine newEngine(
-      ServerConfig config, Engine.Role role, DeadLetterSink deadLetters) {
+      ServerConfig config, ClusterPart role, DeadLetterSink deadLetters) {
     return new Engine(
-        new Engine.Settings(
+        new EngineSettings(
             config.gapDistance(),
             config.reorderWindow(),
             config.gapTimeout(),

@@ -39,9 +39,9 @@ class EngineTest {
     InMemoryDeadLetterSink deadLetters = new InMemoryDeadLetterSink();
     Engine engine =
         new Engine(
-            new Engine.Settings(
+            new EngineSettings(
                 1_000, 1 << 16, Duration.ofMinutes(1), ClientLimits.DEFAULTS, Duration.ZERO, 8),
-            new Engine.Role(log, user -> false, false, 0),
+            new ClusterPart(log, user -> false, false, 0),
             deadLetters,
             SystemEpochClock.INSTANCE,
             SystemNanoClock.INSTANCE);

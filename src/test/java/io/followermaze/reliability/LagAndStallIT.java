@@ -97,13 +97,13 @@ class LagAndStallIT {
 
   private static Socket connect(RunningServer server, int user, int receiveBuffer)
       throws IOException {
+    long before = server.server().stats().clientsRegistered();
     Socket socket = new Socket();
     if (receiveBuffer > 0) {
       socket.setReceiveBufferSize(receiveBuffer);
     }
     socket.connect(new InetSocketAddress("127.0.0.1", server.server().clientPort()));
     socket.getOutputStream().write((user + "\r\n").getBytes(StandardCharsets.US_ASCII));
-    long before = server.server().stats().clientsRegistered();
     await().until(() -> server.server().stats().clientsRegistered() > before);
     return socket;
   }

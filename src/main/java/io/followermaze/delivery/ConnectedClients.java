@@ -1,0 +1,184 @@
+package io.followermaze.delivery;
+
+import io.followermaze.dlq.Reason;
+import io.followermaze.protocol.Event;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine's side of delivery, engine thread only: the connected sessions by user, their
+ * wake-ups, and the slow-client policy (lag versus stall, and the global budget; see {@link
+ * OutboxBudget}). Whatever a client loses goes to {@code undeliverable} as dead letters.
+ */
+public final class ConnectedClients {
+
+  private static final Logger log = LoggerFactory.getLogger(ConnectedClients.class);
+  private static final long STALL_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+  private final SessionRegistry sessions = new SessionRegistry();
+  private final PendingWakeups wakeups;
+  private final OutboxBudget outboxes;
+  private final SlowClientPolicy policy;
+  private final Undeliverable undeliverable;
+  private long lastStallCheckNanos;
+  private long notificationsQueued;
+
+  /** Clients held to {@code limits}, woken after {@code linger}; losses go to {@code lost}. */
+  public ConnectedClients(ClientLimits limits, Duration linger, Undeliverable lost) {
+    this.wakeups = new PendingWakeups(linger);
+    this.outboxes = limits.newBudget();
+    this.policy = limits.policy();
+    this.undeliverable = lost;
+  }
+
+  /** Registers {@code session}; returns the older session of the same user it replaces, or null. */
+  public ClientSession register(ClientSession session) {
+    ClientSession replaced = sessions.register(session);
+    if (replaced != null) {
+      outboxes.forget(replaced);
+    }
+    return replaced;
+  }
+
+  /** Removes {@code session} if it is still its user's current one. */
+  public void unregister(ClientSession session) {
+    if (sessions.unregister(session)) {
+      outboxes.forget(session);
+    }
+  }
+
+  /** The current session of {@code user}, or null. */
+  public ClientSession get(int user) {
+    return sessions.get(user);
+  }
+
+  /** How many users are connected. */
+  public int size() {
+    return sessions.size();
+  }
+
+  /** Notifications queued for clients so far. */
+  public long notificationsQueued() {
+    return notificationsQueued;
+  }
+
+  /**
+   * Queues {@code event} for {@code session} at {@code nowNanos}; a client that has stalled gets
+   * the slow-client policy instead, and the notification becomes a {@code CLIENT_TOO_SLOW} letter.
+   */
+  public void queue(ClientSession session, Event event, long nowNanos) {
+    if (outboxes.admits(session)) {
+      enqueue(session, event, nowNanos);
+      return;
+    }
+    String error = outboxes.stallError(session);
+    if (policy == SlowClientPolicy.DISCONNECT) {
+      tooSlow(session, error);
+    }
+    undeliverable.notDelivered(session, event, Reason.CLIENT_TOO_SLOW, error);
+  }
+
+  /** Queues {@code event} for every connected user. */
+  public void queueToEveryone(Event event, long nowNanos) {
+    for (int slot = sessions.size() - 1; slot >= 0; slot--) {
+      queue(sessions.at(slot), event, nowNanos);
+    }
+  }
+
+  /**
+   * Queues a redriven {@code event} for {@code user} if connected and not stalled; returns whether
+   * it was queued (if not, it stays parked).
+   */
+  public boolean queueRedriven(int user, Event event, long nowNanos) {
+    ClientSession session = sessions.get(user);
+    if (session == null || !outboxes.admits(session)) {
+      return false;
+    }
+    enqueue(session, event, nowNanos);
+    return true;
+  }
+
+  private void enqueue(ClientSession session, Event event, long nowNanos) {
+    session.enqueue(event);
+    outboxes.queued(event.line().length);
+    notificationsQueued++;
+    wakeups.add(session, nowNanos);
+  }
+
+  /**
+   * The end of a batch: wakes the writers that are due, then applies the slow-client policy to
+   * clients that stalled (checked at most every 100 ms) and to the largest backlogs while all
+   * together exceed the budget.
+   */
+  public void endBatch(long nowNanos) {
+    wakeups.wakeAll(nowNanos);
+    evictStalled(nowNanos);
+    enforceBudget();
+  }
+
+  /** Whether some writer still waits for a wake-up (overflow to move, or a linger to pass). */
+  public boolean wakeupsPending() {
+    return wakeups.overflowing();
+  }
+
+  /** A stalled client is too slow even when nothing new arrives for it: checked while idle too. */
+  public void evictStalled(long nowNanos) {
+    if (nowNanos - lastStallCheckNanos < STALL_CHECK_NANOS) {
+      return;
+    }
+    lastStallCheckNanos = nowNanos;
+    for (ClientSession session : outboxes.stalledClients()) {
+      tooSlow(session, outboxes.stallError(session));
+    }
+  }
+
+  /** Unregisters and retires every session: each sends what it has queued and closes. */
+  public void retireAll() {
+    for (int slot = sessions.size() - 1; slot >= 0; slot--) {
+      ClientSession session = sessions.at(slot);
+      unregister(session);
+      session.retire();
+    }
+  }
+
+  private void enforceBudget() {
+    for (int i = sessions.size(); i > 0; i--) {
+      ClientSession worst = outboxes.overBudget(sessions);
+      if (worst == null) {
+        return;
+      }
+      String error =
+          "outbox budget of "
+              + outboxes.budgetBytes()
+              + " bytes exceeded; this client's backlog was the largest ("
+              + worst.backlogBytes()
+              + " bytes)";
+      if (!tooSlow(worst, error)) {
+        return;
+      }
+    }
+  }
+
+  /**
+   * Applies the slow-client policy to {@code session}: disconnected, or (dead-letter policy) its
+   * backlog beyond the ring dropped; either way what it loses becomes dead letters. Returns whether
+   * that freed anything.
+   */
+  private boolean tooSlow(ClientSession session, String error) {
+    long dropped = session.dropOverflow(undeliverable, Reason.CLIENT_TOO_SLOW, error);
+    outboxes.dropped(dropped);
+    if (policy == SlowClientPolicy.DISCONNECT) {
+      log.warn("disconnecting slow client {}: {}", session.origin(), error);
+      unregister(session);
+      session.close(Reason.CLIENT_TOO_SLOW, error);
+      return true;
+    }
+    if (dropped > 0) {
+      log.warn(
+          "dead-lettered {} bytes queued for slow client {}: {}", dropped, session.origin(), error);
+    }
+    return dropped > 0;
+  }
+}
