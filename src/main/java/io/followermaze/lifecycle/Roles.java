@@ -34,6 +34,7 @@ public final class Roles implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Roles.class);
   private static final int LOGGED_IN_FULL = 10;
   private static final long PAUSE_AFTER_ERROR_MILLIS = 100;
+  private static final int STOP_PATIENCE_MILLIS = 500;
 
   /** A role that died, and the last error it raised (null if none). */
   public record Death(String role, Throwable cause) {
@@ -69,7 +70,7 @@ public final class Roles implements AutoCloseable {
                 .unstarted(task));
     return () -> {
       watched.stopping = true;
-      runner.close();
+      stop(runner);
     };
   }
 
@@ -101,8 +102,18 @@ public final class Roles implements AutoCloseable {
     List<AgentRunner> reversed = new ArrayList<>(runners);
     java.util.Collections.reverse(reversed);
     for (AgentRunner runner : reversed) {
-      runner.close();
+      stop(runner);
     }
+  }
+
+  /**
+   * Stops {@code runner}: its role finishes the cycle it is in; one still busy after {@value
+   * #STOP_PATIENCE_MILLIS} ms (a redrive in progress) is interrupted.
+   */
+  private static void stop(AgentRunner runner) {
+    runner.close(
+        STOP_PATIENCE_MILLIS,
+        thread -> log.debug("role thread {} still busy; interrupting it", thread.getName()));
   }
 
   private void counted(String role, LongAdder count, Throwable error) {

@@ -10,6 +10,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,45 +22,52 @@ import org.slf4j.LoggerFactory;
  * slices of a tenth of a second at the request's rate, handing each slice to the engine (which
  * queues each letter for its recipient if connected) and marking what was queued as redriven.
  * Letters whose recipient is not connected stay parked for a later redrive.
+ *
+ * <p>It is a role ({@code lifecycle.Roles}): each cycle takes one pending request; with none, the
+ * role idles for the poll interval ({@link #idleStrategy}). Stopping it interrupts a request in
+ * progress, which ends {@code interrupted} and is resumed at the next start.
  */
-public final class Redriver implements AutoCloseable {
+public final class Redriver implements Agent {
 
   private static final Logger log = LoggerFactory.getLogger(Redriver.class);
 
   private final ParkedLetters parked;
   private final Engine engine;
   private final long pollMillis;
-  private final Thread thread;
-  private volatile boolean running = true;
 
-  /** Starts polling for requests. */
+  /** A redriver that looks for requests every {@code pollInterval} once started as a role. */
   public Redriver(ParkedLetters parked, Engine engine, Duration pollInterval) {
     this.parked = parked;
     this.engine = engine;
     this.pollMillis = pollInterval.toMillis();
-    this.thread = Thread.ofPlatform().name("redriver").daemon().start(this::run);
   }
 
-  private void run() {
+  /** How the role waits between polls. */
+  public IdleStrategy idleStrategy() {
+    return new SleepingMillisIdleStrategy(pollMillis);
+  }
+
+  @Override
+  public String roleName() {
+    return "redriver";
+  }
+
+  @Override
+  public void onStart() {
     long resumed = parked.resumeInterrupted();
     if (resumed > 0) {
       log.info("resuming {} redrive requests a previous run left unfinished", resumed);
     }
-    while (running) {
-      try {
-        Optional<RedriveRequest> request = parked.takePendingRedrive();
-        if (request.isPresent()) {
-          carryOut(request.get());
-        } else {
-          Thread.sleep(pollMillis);
-        }
-      } catch (InterruptedException e) {
-        return;
-      } catch (RuntimeException e) {
-        log.error("redrive failed: {}", e.getMessage());
-        sleepQuietly();
-      }
+  }
+
+  @Override
+  public int doWork() throws InterruptedException {
+    Optional<RedriveRequest> request = parked.takePendingRedrive();
+    if (request.isEmpty()) {
+      return 0;
     }
+    carryOut(request.get());
+    return 1;
   }
 
   /**
@@ -77,7 +87,7 @@ public final class Redriver implements AutoCloseable {
     long skipped = request.skipped();
     ParkedCursor cursor = request.cursor();
     try {
-      while (running) {
+      while (!Thread.currentThread().isInterrupted()) {
         long sliceStart = System.nanoTime();
         List<Redelivery> letters = parked.find(request.filter(), cursor, slice);
         if (letters.isEmpty()) {
@@ -120,26 +130,6 @@ public final class Redriver implements AutoCloseable {
           redriven,
           request.id(),
           e.getMessage());
-    }
-  }
-
-  private void sleepQuietly() {
-    try {
-      Thread.sleep(pollMillis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      running = false;
-    }
-  }
-
-  @Override
-  public void close() {
-    running = false;
-    thread.interrupt();
-    try {
-      thread.join(5_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 }

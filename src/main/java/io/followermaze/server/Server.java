@@ -46,7 +46,7 @@ public final class Server implements AutoCloseable {
   private final Roles roles;
   private final AutoCloseable feed;
   private final StatusReporter status;
-  private final Redriver redriver;
+  private final AutoCloseable redriver;
   private boolean closed;
 
   /**
@@ -63,7 +63,7 @@ public final class Server implements AutoCloseable {
       Engine engine,
       EventSourceListener sources,
       ClientListener clients,
-      Redriver redriver,
+      AutoCloseable redriver,
       AutoCloseable feed) {
     this.config = config;
     this.roles = roles;
@@ -109,7 +109,9 @@ public final class Server implements AutoCloseable {
       clients.start();
       Redriver redriver =
           redrive == null ? null : new Redriver(redrive.parked(), engine, Duration.ofMillis(200));
-      Server server = new Server(config, roles, engine, sources, clients, redriver, null);
+      AutoCloseable redriving =
+          redriver == null ? null : roles.start(redriver, redriver.idleStrategy());
+      Server server = new Server(config, roles, engine, sources, clients, redriving, null);
       log.info(
           "listening for the event source on {}:{} and user clients on {}:{}",
           config.bindAddress(),
@@ -244,11 +246,15 @@ public final class Server implements AutoCloseable {
 
   private void closeFeed() {
     if (feed != null) {
-      try {
-        feed.close();
-      } catch (Exception e) {
-        log.warn("closing the event feed failed: {}", e.toString());
-      }
+      closeQuietly(feed, "the event feed");
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable part, String what) {
+    try {
+      part.close();
+    } catch (Exception e) {
+      log.warn("closing {} failed: {}", what, e.toString());
     }
   }
 
@@ -263,7 +269,7 @@ public final class Server implements AutoCloseable {
         config.shutdownTimeout());
     try {
       if (redriver != null) {
-        redriver.close();
+        closeQuietly(redriver, "the redriver");
       }
       if (clients != null) {
         clients.close();

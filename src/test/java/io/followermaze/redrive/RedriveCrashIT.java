@@ -94,4 +94,55 @@ class RedriveCrashIT {
     assertThat(repeated).as("repeated at most one slice").isLessThanOrEqualTo(SLICE);
     assertThat(times.values()).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(2));
   }
+
+  @Test
+  void aRedriveCutShortByAGracefulStopIsMarkedInterruptedAndResumedAtTheNextStart()
+      throws Exception {
+    ServerProcess first = new ServerProcess(dataDir);
+    try (EventSource source = new EventSource(first.eventPort)) {
+      StringBuilder lines = new StringBuilder();
+      for (int s = 1; s <= PARKED; s++) {
+        lines.append(s).append("|P|1|7\n");
+      }
+      source.sendRaw(lines.toString().getBytes());
+    }
+    List<String> received = new ArrayList<>();
+    try (SqliteDeadLetterStore store = SqliteDeadLetterStore.open(dataDir)) {
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> store.count(DeadLetterFilter.ALL.forRecipient(7)) == PARKED);
+      UserClient before = UserClient.connect(first.clientPort, 7);
+      long id =
+          store.requestRedrive(
+              DeadLetterFilter.ALL.forRecipient(7), RATE, System.currentTimeMillis());
+      await().atMost(Duration.ofSeconds(60)).until(() -> before.lines().size() >= PARKED / 4);
+      assertThat(first.stop()).as("exit status of a graceful stop").isZero();
+      received.addAll(before.texts());
+      before.close();
+      assertThat(store.redriveRequest(id))
+          .get()
+          .extracting(RedriveRequest::status)
+          .isEqualTo("interrupted");
+
+      ServerProcess second = new ServerProcess(dataDir);
+      try (UserClient after = UserClient.connect(second.clientPort, 7)) {
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> store.redriveRequest(id).orElseThrow().status().equals("done"));
+        long again =
+            store.requestRedrive(
+                DeadLetterFilter.ALL.forRecipient(7), RATE, System.currentTimeMillis());
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> store.redriveRequest(again).orElseThrow().status().equals("done"));
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> received.size() + after.lines().size() >= PARKED);
+        received.addAll(after.texts());
+      } finally {
+        assertThat(second.stop()).isZero();
+      }
+    }
+    assertThat(new java.util.HashSet<>(received)).as("nothing lost").hasSize(PARKED);
+  }
 }
