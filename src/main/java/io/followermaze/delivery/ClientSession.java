@@ -4,7 +4,6 @@ import io.followermaze.dlq.Reason;
 import io.followermaze.protocol.Event;
 import io.followermaze.protocol.EventParser;
 import java.io.IOException;
-import java.nio.channels.SocketChannel;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -32,7 +31,7 @@ public final class ClientSession {
   static final int RING_CAPACITY = 256;
 
   private final int userId;
-  private final SocketChannel channel;
+  private final Connection connection;
   private final String origin;
   private final int maxChunk;
   private final OneToOneConcurrentArrayQueue<byte[]> ring =
@@ -68,13 +67,13 @@ public final class ClientSession {
   private record Closure(Reason reason, String error) {}
 
   /**
-   * A session for {@code userId} on {@code channel}.
+   * A session for {@code userId} on {@code connection}.
    *
    * @param writeBufferBytes the writer's buffer: backlog chunks never exceed it
    */
-  public ClientSession(int userId, SocketChannel channel, String origin, int writeBufferBytes) {
+  public ClientSession(int userId, Connection connection, String origin, int writeBufferBytes) {
     this.userId = userId;
-    this.channel = channel;
+    this.connection = connection;
     this.origin = origin;
     this.maxChunk = writeBufferBytes;
   }
@@ -89,8 +88,8 @@ public final class ClientSession {
     return origin;
   }
 
-  SocketChannel channel() {
-    return channel;
+  Connection connection() {
+    return connection;
   }
 
   OneToOneConcurrentArrayQueue<byte[]> ring() {
@@ -187,7 +186,7 @@ public final class ClientSession {
   public void close(Reason reason, String error) {
     if (closure.compareAndSet(null, new Closure(reason, error))) {
       try {
-        channel.close();
+        connection.close();
       } catch (IOException ignored) {
         // Closing is best effort; the writer notices either way.
       }

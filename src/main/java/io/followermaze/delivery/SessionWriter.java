@@ -97,9 +97,7 @@ public final class SessionWriter implements Runnable {
   private boolean send(ByteBuffer buffer, int count) {
     int bytes = buffer.remaining();
     try {
-      while (buffer.hasRemaining()) {
-        session.channel().write(buffer);
-      }
+      session.connection().writeFully(buffer);
       session.took(bytes);
       session.progressed();
       clear(count);

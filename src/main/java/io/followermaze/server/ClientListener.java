@@ -1,6 +1,7 @@
 package io.followermaze.server;
 
 import io.followermaze.delivery.ClientSession;
+import io.followermaze.delivery.Connection;
 import io.followermaze.delivery.SessionWriter;
 import io.followermaze.dlq.DeadLetterFilter;
 import io.followermaze.dlq.ParkedCursor;
@@ -99,7 +100,7 @@ final class ClientListener implements AutoCloseable {
       ClientSession session =
           new ClientSession(
               id.userId(),
-              channel,
+              Connection.of(channel),
               "client " + id.userId() + " " + peer,
               config.writeBufferBytes());
       new SessionWriter(session, config.writeBufferBytes(), engine, this::ended).start();

@@ -1,0 +1,128 @@
+package io.followermaze.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.followermaze.dlq.Reason;
+import io.followermaze.protocol.Event;
+import io.followermaze.protocol.EventParser;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The engine's side of delivery over in-memory connections: lag is not a stall, a stalled client is
+ * evicted and loses nothing, and over the budget the largest backlog goes first. This test thread
+ * plays the engine thread.
+ */
+class ConnectedClientsTest {
+
+  private final List<String> lost = new CopyOnWriteArrayList<>();
+  private final Undeliverable undeliverable =
+      (session, event, reason, error) ->
+          lost.add(session.userId() + ":" + event.sequence() + ":" + reason);
+  private final ConcurrentHashMap<Integer, Boolean> ended = new ConcurrentHashMap<>();
+
+  private static Event message(long sequence, int to) {
+    return (Event)
+        EventParser.parse((sequence + "|P|1|" + to + "\n").getBytes(StandardCharsets.US_ASCII));
+  }
+
+  private ClientSession connect(ConnectedClients clients, int user, Connection connection) {
+    ClientSession session = new ClientSession(user, connection, "client " + user, 8192);
+    new SessionWriter(
+            session,
+            8192,
+            undeliverable,
+            ended -> {
+              ended.drainUndelivered(undeliverable); // as the engine does on ClientEnded
+              this.ended.put(user, true);
+            })
+        .start();
+    clients.register(session);
+    return session;
+  }
+
+  @Test
+  void aClientThatKeepsDrainingGetsAWholeBurstFarBeyondItsBuffer() {
+    ConnectedClients clients =
+        new ConnectedClients(
+            new ClientLimits(
+                1024, Duration.ofMinutes(1), 64L << 20, SlowClientPolicy.DISCONNECT, 0),
+            Duration.ZERO,
+            undeliverable);
+    InMemoryConnection connection = InMemoryConnection.draining();
+    ClientSession session = connect(clients, 42, connection);
+    int burst = 100_000;
+    for (int s = 1; s <= burst; s++) {
+      clients.queue(session, message(s, 42), System.nanoTime());
+    }
+    await()
+        .pollInSameThread()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> {
+              clients.endBatch(System.nanoTime());
+              return connection.lines().size() == burst;
+            });
+    assertThat(connection.lines())
+        .containsExactlyElementsOf(
+            IntStream.rangeClosed(1, burst).mapToObj(s -> s + "|P|1|42").toList());
+    assertThat(lost).isEmpty();
+    assertThat(clients.size()).isEqualTo(1);
+  }
+
+  @Test
+  void aStalledClientPastItsBufferIsDisconnectedAndEveryLineItMissedIsADeadLetter() {
+    ConnectedClients clients =
+        new ConnectedClients(
+            new ClientLimits(
+                1024, Duration.ofMillis(50), 64L << 20, SlowClientPolicy.DISCONNECT, 0),
+            Duration.ZERO,
+            undeliverable);
+    InMemoryConnection connection = InMemoryConnection.stalled();
+    ClientSession session = connect(clients, 7, connection);
+    int queued = 10_000;
+    for (int s = 1; s <= queued; s++) {
+      clients.queue(session, message(s, 7), System.nanoTime());
+    }
+    await()
+        .pollInSameThread()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> {
+              clients.endBatch(System.nanoTime());
+              return session.isClosed();
+            });
+    await().atMost(Duration.ofSeconds(20)).until(() -> ended.containsKey(7));
+    assertThat(clients.size()).isZero();
+    assertThat(lost).hasSize(queued).allSatisfy(l -> assertThat(l).endsWith(":CLIENT_TOO_SLOW"));
+    assertThat(lost.stream().map(l -> l.split(":")[1]).distinct()).hasSize(queued);
+  }
+
+  @Test
+  void overTheBudgetTheLargestBacklogGoesFirstAndTheOtherKeepsItsConnection() {
+    ConnectedClients clients =
+        new ConnectedClients(
+            new ClientLimits(0, Duration.ofMinutes(10), 64 << 10, SlowClientPolicy.DISCONNECT, 0),
+            Duration.ZERO,
+            undeliverable);
+    ClientSession heavy = connect(clients, 2, InMemoryConnection.stalled());
+    ClientSession light = connect(clients, 3, InMemoryConnection.stalled());
+    for (int s = 1; s <= 8_000; s++) {
+      clients.queue(s % 4 == 0 ? light : heavy, message(s, s % 4 == 0 ? 3 : 2), System.nanoTime());
+    }
+    clients.endBatch(System.nanoTime());
+
+    assertThat(heavy.isClosed()).as("the largest backlog is evicted").isTrue();
+    assertThat(light.isClosed()).as("the smaller one stays").isFalse();
+    assertThat(heavy.closeReason()).isEqualTo(Reason.CLIENT_TOO_SLOW);
+    assertThat(heavy.closeError()).contains("outbox budget");
+    assertThat(clients.get(3)).isSameAs(light);
+    assertThat(clients.get(2)).isNull();
+  }
+}
