@@ -57,6 +57,10 @@ public final class DeadLetterCollector implements DeadLetterSink {
   private volatile long giveUpAtNanos = Long.MAX_VALUE;
   private final AtomicLong unstored = new AtomicLong();
   private volatile boolean flusherParked;
+
+  /** What the flusher's batch held when it parked: a producer that completes the batch wakes it. */
+  private volatile long parkedBatchBytes;
+
   private long lastFailureLogNanos;
   private volatile boolean lastCommitSucceeded = true;
 
@@ -120,9 +124,14 @@ public final class DeadLetterCollector implements DeadLetterSink {
       // at most.
     }
     queuedLetters.addAndGet(block.size());
-    if (flusherParked && queuedBytes.get() >= batchBytes) {
+    if (flusherParked && queuedBytes.get() + parkedBatchBytes >= batchBytes) {
       LockSupport.unpark(flusher);
     }
+  }
+
+  /** For tests: whether the flusher waits with nothing left in the queue. */
+  boolean flusherWaiting() {
+    return flusherParked && queuedBytes.get() == 0;
   }
 
   private boolean reserve(int bytes) {
@@ -163,6 +172,7 @@ public final class DeadLetterCollector implements DeadLetterSink {
       } else if (batch.isEmpty() && catchUp(false)) {
         continue;
       } else {
+        parkedBatchBytes = batch.bytes;
         flusherParked = true;
         if (queuedBytes.get() + batch.bytes < batchBytes && !closing) {
           LockSupport.parkNanos(

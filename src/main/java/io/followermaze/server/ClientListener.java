@@ -10,6 +10,7 @@ import io.followermaze.engine.Engine;
 import io.followermaze.engine.EngineCommand.ClientConnected;
 import io.followermaze.engine.EngineCommand.ClientEnded;
 import io.followermaze.engine.EngineCommand.Redelivery;
+import io.followermaze.lifecycle.Roles;
 import io.followermaze.protocol.ClientId;
 import io.followermaze.redrive.ParkedLetters;
 import java.io.IOException;
@@ -60,8 +61,8 @@ final class ClientListener implements AutoCloseable {
         new Acceptor("client", config.bindAddress(), config.clientPort(), 1024, this::accept);
   }
 
-  void start() {
-    acceptor.start();
+  void start(Roles roles) {
+    acceptor.start(roles);
   }
 
   int port() {

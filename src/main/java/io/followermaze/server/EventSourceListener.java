@@ -1,6 +1,7 @@
 package io.followermaze.server;
 
 import io.followermaze.engine.Engine;
+import io.followermaze.lifecycle.Roles;
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
 import org.slf4j.Logger;
@@ -28,8 +29,8 @@ final class EventSourceListener implements AutoCloseable {
     this.acceptor = new Acceptor("source", bind, port, 50, this::accept);
   }
 
-  void start() {
-    acceptor.start();
+  void start(Roles roles) {
+    acceptor.start(roles);
   }
 
   int port() {

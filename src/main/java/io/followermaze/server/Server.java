@@ -105,8 +105,8 @@ public final class Server implements AutoCloseable {
       }
       Roles roles = new Roles();
       roles.start(engine, NoOpIdleStrategy.INSTANCE);
-      sources.start();
-      clients.start();
+      sources.start(roles);
+      clients.start(roles);
       Redriver redriver =
           redrive == null ? null : new Redriver(redrive.parked(), engine, Duration.ofMillis(200));
       AutoCloseable redriving =
@@ -141,7 +141,7 @@ public final class Server implements AutoCloseable {
               config.bindAddress(), config.eventPort(), engine, config.maxLineLength());
       Roles roles = new Roles();
       roles.start(engine, NoOpIdleStrategy.INSTANCE);
-      sources.start();
+      sources.start(roles);
       log.info(
           "sequencer listening for the event source on {}:{}",
           config.bindAddress(),
@@ -170,7 +170,7 @@ public final class Server implements AutoCloseable {
       ClientListener clients = new ClientListener(config, engine, null, presence);
       Roles roles = new Roles();
       roles.start(engine, NoOpIdleStrategy.INSTANCE);
-      clients.start();
+      clients.start(roles);
       AutoCloseable running = roles.start(feed.apply(engine::submit), NoOpIdleStrategy.INSTANCE);
       log.info("gateway listening for user clients on {}:{}", config.bindAddress(), clients.port());
       return new Server(config, roles, engine, null, clients, null, running);

@@ -68,6 +68,22 @@ class DeadLetterCollectorTest {
   }
 
   @Test
+  void lettersThatCompleteTheBatchTheFlusherHoldsWakeIt() {
+    FakeStore store = new FakeStore();
+    DeadLetterCollector collector =
+        new DeadLetterCollector(store, 1000 * B, 10 * B, Duration.ofHours(1));
+    for (long s = 1; s <= 5; s++) {
+      collector.accept(letter(s));
+    }
+    await().until(collector::flusherWaiting); // holding half a batch, parked for the interval
+    for (long s = 6; s <= 10; s++) {
+      collector.accept(letter(s));
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> collector.committed() == 10);
+    collector.close();
+  }
+
+  @Test
   void commitsALoneLetterOnceTheFlushIntervalHasPassed() {
     FakeStore store = new FakeStore();
     DeadLetterCollector collector =
