@@ -272,15 +272,7 @@ public final class KafkaRedriver implements Agent {
       java.util.Set<Integer> delivered,
       List<java.util.concurrent.Future<?>> parks) {
     if (delivered.isEmpty()) {
-      parks.add(
-          parker.send(
-              new ProducerRecord<>(
-                  topic,
-                  record.partition(),
-                  record.timestamp(),
-                  record.key(),
-                  record.value(),
-                  record.headers())));
+      parks.add(parkAgain(parker, record, record.key(), record.headers()));
       return held.size();
     }
     int[] rest =
@@ -302,15 +294,25 @@ public final class KafkaRedriver implements Agent {
             first.attempt(),
             first.error());
     parks.add(
-        parker.send(
-            new ProducerRecord<>(
-                topic,
-                record.partition(),
-                record.timestamp(),
-                Integer.toString(rest[0]).getBytes(java.nio.charset.StandardCharsets.US_ASCII),
-                record.value(),
-                rest.length == 1 ? DeadLetterHeaders.of(one) : DeadLetterHeaders.of(one, rest))));
+        parkAgain(
+            parker,
+            record,
+            Integer.toString(rest[0]).getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+            rest.length == 1 ? DeadLetterHeaders.of(one) : DeadLetterHeaders.of(one, rest)));
     return rest.length;
+  }
+
+  /**
+   * Appends {@code record}'s value again, to its partition, with {@code key} and {@code headers}.
+   */
+  private java.util.concurrent.Future<?> parkAgain(
+      KafkaProducer<byte[], byte[]> parker,
+      ConsumerRecord<byte[], byte[]> record,
+      byte[] key,
+      Iterable<org.apache.kafka.common.header.Header> headers) {
+    return parker.send(
+        new ProducerRecord<>(
+            topic, record.partition(), record.timestamp(), key, record.value(), headers));
   }
 
   private static void awaitParked(List<java.util.concurrent.Future<?>> parks) {

@@ -73,117 +73,107 @@ public record ServerConfig(
 
   /** This config on other ports. */
   public ServerConfig withPorts(String bind, int events, int clients) {
-    return new ServerConfig(
-        bind,
-        events,
-        clients,
-        maxLineLength,
-        writeBufferBytes,
-        clientLinger,
-        clientLimits,
-        gapDistance,
-        reorderWindow,
-        gapTimeout,
-        handshakeTimeout,
-        maxClients,
-        shutdownTimeout,
-        statusInterval);
+    return with(
+        b -> {
+          b.bindAddress = bind;
+          b.eventPort = events;
+          b.clientPort = clients;
+        });
   }
 
   /** This config with another status-line interval. */
   public ServerConfig withStatusInterval(Duration interval) {
-    return new ServerConfig(
-        bindAddress,
-        eventPort,
-        clientPort,
-        maxLineLength,
-        writeBufferBytes,
-        clientLinger,
-        clientLimits,
-        gapDistance,
-        reorderWindow,
-        gapTimeout,
-        handshakeTimeout,
-        maxClients,
-        shutdownTimeout,
-        interval);
+    return with(b -> b.statusInterval = interval);
   }
 
   /** This config with another gap policy. */
   public ServerConfig withGapPolicy(long distance, Duration timeout) {
-    return new ServerConfig(
-        bindAddress,
-        eventPort,
-        clientPort,
-        maxLineLength,
-        writeBufferBytes,
-        clientLinger,
-        clientLimits,
-        distance,
-        reorderWindow,
-        timeout,
-        handshakeTimeout,
-        maxClients,
-        shutdownTimeout,
-        statusInterval);
+    return with(
+        b -> {
+          b.gapDistance = distance;
+          b.gapTimeout = timeout;
+        });
   }
 
   /** This config with another client linger. */
   public ServerConfig withClientLinger(Duration linger) {
-    return new ServerConfig(
-        bindAddress,
-        eventPort,
-        clientPort,
-        maxLineLength,
-        writeBufferBytes,
-        linger,
-        clientLimits,
-        gapDistance,
-        reorderWindow,
-        gapTimeout,
-        handshakeTimeout,
-        maxClients,
-        shutdownTimeout,
-        statusInterval);
+    return with(b -> b.clientLinger = linger);
   }
 
   /** This config with other client limits. */
   public ServerConfig withClientLimits(ClientLimits limits) {
-    return new ServerConfig(
-        bindAddress,
-        eventPort,
-        clientPort,
-        maxLineLength,
-        writeBufferBytes,
-        clientLinger,
-        limits,
-        gapDistance,
-        reorderWindow,
-        gapTimeout,
-        handshakeTimeout,
-        maxClients,
-        shutdownTimeout,
-        statusInterval);
+    return with(b -> b.clientLimits = limits);
   }
 
   /** This config with another per-client buffer (bytes), slow-client policy and client bounds. */
   public ServerConfig withClientBounds(
       long bufferBytes, SlowClientPolicy policy, int maxClients, Duration handshake) {
-    return new ServerConfig(
-        bindAddress,
-        eventPort,
-        clientPort,
-        maxLineLength,
-        writeBufferBytes,
-        clientLinger,
-        clientLimits.withBuffer(bufferBytes, policy),
-        gapDistance,
-        reorderWindow,
-        gapTimeout,
-        handshake,
-        maxClients,
-        shutdownTimeout,
-        statusInterval);
+    return with(
+        b -> {
+          b.clientLimits = clientLimits.withBuffer(bufferBytes, policy);
+          b.maxClients = maxClients;
+          b.handshakeTimeout = handshake;
+        });
+  }
+
+  /** A copy of this config with what {@code change} sets. */
+  private ServerConfig with(java.util.function.Consumer<Copy> change) {
+    Copy copy = new Copy(this);
+    change.accept(copy);
+    return copy.build();
+  }
+
+  /** A mutable copy, for the {@code with} methods: each field named once here. */
+  private static final class Copy {
+    String bindAddress;
+    int eventPort;
+    int clientPort;
+    final int maxLineLength;
+    final int writeBufferBytes;
+    Duration clientLinger;
+    ClientLimits clientLimits;
+    long gapDistance;
+    final int reorderWindow;
+    Duration gapTimeout;
+    Duration handshakeTimeout;
+    int maxClients;
+    final Duration shutdownTimeout;
+    Duration statusInterval;
+
+    Copy(ServerConfig c) {
+      bindAddress = c.bindAddress;
+      eventPort = c.eventPort;
+      clientPort = c.clientPort;
+      maxLineLength = c.maxLineLength;
+      writeBufferBytes = c.writeBufferBytes;
+      clientLinger = c.clientLinger;
+      clientLimits = c.clientLimits;
+      gapDistance = c.gapDistance;
+      reorderWindow = c.reorderWindow;
+      gapTimeout = c.gapTimeout;
+      handshakeTimeout = c.handshakeTimeout;
+      maxClients = c.maxClients;
+      shutdownTimeout = c.shutdownTimeout;
+      statusInterval = c.statusInterval;
+    }
+
+    ServerConfig build() {
+      return new ServerConfig(
+          bindAddress,
+          eventPort,
+          clientPort,
+          maxLineLength,
+          writeBufferBytes,
+          clientLinger,
+          clientLimits,
+          gapDistance,
+          reorderWindow,
+          gapTimeout,
+          handshakeTimeout,
+          maxClients,
+          shutdownTimeout,
+          statusInterval);
+    }
   }
 
   /** Checks every setting; throws {@link IllegalArgumentException} naming the first bad option. */

@@ -47,28 +47,40 @@ class ConnectedClientsTest {
     return session;
   }
 
-  @Test
-  void aClientThatKeepsDrainingGetsAWholeBurstFarBeyondItsBuffer() {
-    ConnectedClients clients =
-        new ConnectedClients(
-            new ClientLimits(
-                1024, Duration.ofMinutes(1), 64L << 20, SlowClientPolicy.DISCONNECT, 0),
-            Duration.ZERO,
-            undeliverable);
-    InMemoryConnection connection = InMemoryConnection.draining();
-    ClientSession session = connect(clients, 42, connection);
-    int burst = 100_000;
-    for (int s = 1; s <= burst; s++) {
-      clients.queue(session, message(s, 42), System.nanoTime());
-    }
+  private ConnectedClients clients(long bufferBytes, Duration stall, long budget) {
+    return new ConnectedClients(
+        new ClientLimits(bufferBytes, stall, budget, SlowClientPolicy.DISCONNECT, 0),
+        Duration.ZERO,
+        undeliverable);
+  }
+
+  /** Plays the engine: ends batches (wake-ups, policy) until {@code done}. */
+  private static void endBatchesUntil(
+      ConnectedClients clients, java.util.concurrent.Callable<Boolean> done) {
     await()
         .pollInSameThread()
         .atMost(Duration.ofSeconds(20))
         .until(
             () -> {
               clients.endBatch(System.nanoTime());
-              return connection.lines().size() == burst;
+              return done.call();
             });
+  }
+
+  private static void queueMessages(ConnectedClients clients, ClientSession session, int count) {
+    for (int s = 1; s <= count; s++) {
+      clients.queue(session, message(s, session.userId()), System.nanoTime());
+    }
+  }
+
+  @Test
+  void aClientThatKeepsDrainingGetsAWholeBurstFarBeyondItsBuffer() {
+    ConnectedClients clients = clients(1024, Duration.ofMinutes(1), 64L << 20);
+    InMemoryConnection connection = InMemoryConnection.draining();
+    ClientSession session = connect(clients, 42, connection);
+    int burst = 100_000;
+    queueMessages(clients, session, burst);
+    endBatchesUntil(clients, () -> connection.lines().size() == burst);
     assertThat(connection.lines())
         .containsExactlyElementsOf(
             IntStream.rangeClosed(1, burst).mapToObj(s -> s + "|P|1|42").toList());
@@ -78,26 +90,11 @@ class ConnectedClientsTest {
 
   @Test
   void aStalledClientPastItsBufferIsDisconnectedAndEveryLineItMissedIsADeadLetter() {
-    ConnectedClients clients =
-        new ConnectedClients(
-            new ClientLimits(
-                1024, Duration.ofMillis(50), 64L << 20, SlowClientPolicy.DISCONNECT, 0),
-            Duration.ZERO,
-            undeliverable);
-    InMemoryConnection connection = InMemoryConnection.stalled();
-    ClientSession session = connect(clients, 7, connection);
+    ConnectedClients clients = clients(1024, Duration.ofMillis(50), 64L << 20);
+    ClientSession session = connect(clients, 7, InMemoryConnection.stalled());
     int queued = 10_000;
-    for (int s = 1; s <= queued; s++) {
-      clients.queue(session, message(s, 7), System.nanoTime());
-    }
-    await()
-        .pollInSameThread()
-        .atMost(Duration.ofSeconds(20))
-        .until(
-            () -> {
-              clients.endBatch(System.nanoTime());
-              return session.isClosed();
-            });
+    queueMessages(clients, session, queued);
+    endBatchesUntil(clients, session::isClosed);
     await().atMost(Duration.ofSeconds(20)).until(() -> ended.containsKey(7));
     assertThat(clients.size()).isZero();
     assertThat(lost).hasSize(queued).allSatisfy(l -> assertThat(l).endsWith(":CLIENT_TOO_SLOW"));
@@ -106,11 +103,7 @@ class ConnectedClientsTest {
 
   @Test
   void overTheBudgetTheLargestBacklogGoesFirstAndTheOtherKeepsItsConnection() {
-    ConnectedClients clients =
-        new ConnectedClients(
-            new ClientLimits(0, Duration.ofMinutes(10), 64 << 10, SlowClientPolicy.DISCONNECT, 0),
-            Duration.ZERO,
-            undeliverable);
+    ConnectedClients clients = clients(0, Duration.ofMinutes(10), 64 << 10);
     ClientSession heavy = connect(clients, 2, InMemoryConnection.stalled());
     ClientSession light = connect(clients, 3, InMemoryConnection.stalled());
     for (int s = 1; s <= 8_000; s++) {

@@ -56,23 +56,31 @@ class KafkaRedriveIT {
     return captured.toString(java.nio.charset.StandardCharsets.UTF_8);
   }
 
+  private static void startRedriver(KafkaBroker broker, Server server) {
+    server
+        .roles()
+        .start(
+            new KafkaRedriver(broker.bootstrap(), TOPIC, server),
+            org.agrona.concurrent.NoOpIdleStrategy.INSTANCE);
+  }
+
+  /** A collector committing to the topic in small batches, promptly. */
+  private static DeadLetterCollector collector(KafkaBroker broker) {
+    return new DeadLetterCollector(
+        KafkaDeadLetterStore.open(broker.bootstrap(), TOPIC, 3),
+        32 << 10,
+        4 << 10,
+        Duration.ofMillis(20));
+  }
+
   @Test
   void parkedNotificationsGoToUsersWhoConnectedLaterInOrderAndAreNeverRedrivenTwice()
       throws Exception {
     try (KafkaBroker broker = new KafkaBroker(kafkaDir)) {
-      DeadLetterCollector collector =
-          new DeadLetterCollector(
-              KafkaDeadLetterStore.open(broker.bootstrap(), TOPIC, 3),
-              32 << 10,
-              4 << 10,
-              Duration.ofMillis(20));
+      DeadLetterCollector collector = collector(broker);
       LoggingDeadLetterSink deadLetters = new LoggingDeadLetterSink(0, collector);
       Server server = Server.start(ServerConfig.forTests(), deadLetters);
-      server
-          .roles()
-          .start(
-              new KafkaRedriver(broker.bootstrap(), TOPIC, server),
-              org.agrona.concurrent.NoOpIdleStrategy.INSTANCE);
+      startRedriver(broker, server);
       AdminServer admin =
           new AdminServer(
               new AdminServer.Options("127.0.0.1", 0, null),
@@ -148,19 +156,10 @@ class KafkaRedriveIT {
   @Test
   void lettersTheTopicRefusesToParkAgainStayParkedForTheNextRedrive() throws Exception {
     try (KafkaBroker broker = new KafkaBroker(kafkaDir)) {
-      DeadLetterCollector collector =
-          new DeadLetterCollector(
-              KafkaDeadLetterStore.open(broker.bootstrap(), TOPIC, 3),
-              32 << 10,
-              4 << 10,
-              Duration.ofMillis(20));
+      DeadLetterCollector collector = collector(broker);
       LoggingDeadLetterSink deadLetters = new LoggingDeadLetterSink(0, collector);
       Server server = Server.start(ServerConfig.forTests(), deadLetters);
-      server
-          .roles()
-          .start(
-              new KafkaRedriver(broker.bootstrap(), TOPIC, server),
-              org.agrona.concurrent.NoOpIdleStrategy.INSTANCE);
+      startRedriver(broker, server);
       try (EventSource source = new EventSource(server.eventPort());
           org.apache.kafka.clients.admin.Admin admin =
               org.apache.kafka.clients.admin.Admin.create(

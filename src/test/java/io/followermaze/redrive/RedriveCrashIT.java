@@ -33,16 +33,50 @@ class RedriveCrashIT {
 
   @TempDir Path dataDir;
 
-  @Test
-  void aRedriveKilledMidwayResumesAfterItsLastConfirmedLetterAtTheNextStart() throws Exception {
-    ServerProcess first = new ServerProcess(dataDir);
-    try (EventSource source = new EventSource(first.eventPort)) {
+  /** A server process to which the source sent {@value #PARKED} messages for offline user 7. */
+  private ServerProcess serverWithParkedLettersForUser7() throws Exception {
+    ServerProcess server = new ServerProcess(dataDir);
+    try (EventSource source = new EventSource(server.eventPort)) {
       StringBuilder lines = new StringBuilder();
       for (int s = 1; s <= PARKED; s++) {
         lines.append(s).append("|P|1|7\n");
       }
       source.sendRaw(lines.toString().getBytes());
     }
+    return server;
+  }
+
+  /**
+   * Starts the server again with user 7 connected: request {@code id} resumes and ends done; what
+   * user 7 then receives, after what a second request redrives, joins {@code received}.
+   */
+  private void resumeInANewProcess(SqliteDeadLetterStore store, long id, List<String> received)
+      throws Exception {
+    ServerProcess second = new ServerProcess(dataDir);
+    try (UserClient after = UserClient.connect(second.clientPort, 7)) {
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> store.redriveRequest(id).orElseThrow().status().equals("done"));
+      // The resumed request may have started before user 7 was back: what it skipped stays parked
+      // for the next one.
+      long again =
+          store.requestRedrive(
+              DeadLetterFilter.ALL.forRecipient(7), RATE, System.currentTimeMillis());
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> store.redriveRequest(again).orElseThrow().status().equals("done"));
+      await("the resumed redrive's lines have all arrived")
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> received.size() + after.lines().size() >= PARKED);
+      received.addAll(after.texts());
+    } finally {
+      assertThat(second.stop()).isZero();
+    }
+  }
+
+  @Test
+  void aRedriveKilledMidwayResumesAfterItsLastConfirmedLetterAtTheNextStart() throws Exception {
+    ServerProcess first = serverWithParkedLettersForUser7();
     long id;
     List<String> received = new ArrayList<>();
     try (SqliteDeadLetterStore store = SqliteDeadLetterStore.open(dataDir)) {
@@ -63,26 +97,7 @@ class RedriveCrashIT {
           .extracting(RedriveRequest::status)
           .isEqualTo("running");
 
-      ServerProcess second = new ServerProcess(dataDir);
-      try (UserClient after = UserClient.connect(second.clientPort, 7)) {
-        await()
-            .atMost(Duration.ofSeconds(60))
-            .until(() -> store.redriveRequest(id).orElseThrow().status().equals("done"));
-        // The resumed request may have started before user 7 was back: what it skipped stays parked
-        // for the next one.
-        long again =
-            store.requestRedrive(
-                DeadLetterFilter.ALL.forRecipient(7), RATE, System.currentTimeMillis());
-        await()
-            .atMost(Duration.ofSeconds(60))
-            .until(() -> store.redriveRequest(again).orElseThrow().status().equals("done"));
-        await("the resumed redrive's lines have all arrived")
-            .atMost(Duration.ofSeconds(10))
-            .until(() -> received.size() + after.lines().size() >= PARKED);
-        received.addAll(after.texts());
-      } finally {
-        assertThat(second.stop()).isZero();
-      }
+      resumeInANewProcess(store, id, received);
     }
     Map<String, Integer> times = new HashMap<>();
     received.forEach(line -> times.merge(line, 1, Integer::sum));
@@ -98,14 +113,7 @@ class RedriveCrashIT {
   @Test
   void aRedriveCutShortByAGracefulStopIsMarkedInterruptedAndResumedAtTheNextStart()
       throws Exception {
-    ServerProcess first = new ServerProcess(dataDir);
-    try (EventSource source = new EventSource(first.eventPort)) {
-      StringBuilder lines = new StringBuilder();
-      for (int s = 1; s <= PARKED; s++) {
-        lines.append(s).append("|P|1|7\n");
-      }
-      source.sendRaw(lines.toString().getBytes());
-    }
+    ServerProcess first = serverWithParkedLettersForUser7();
     List<String> received = new ArrayList<>();
     try (SqliteDeadLetterStore store = SqliteDeadLetterStore.open(dataDir)) {
       await()
@@ -124,24 +132,7 @@ class RedriveCrashIT {
           .extracting(RedriveRequest::status)
           .isEqualTo("interrupted");
 
-      ServerProcess second = new ServerProcess(dataDir);
-      try (UserClient after = UserClient.connect(second.clientPort, 7)) {
-        await()
-            .atMost(Duration.ofSeconds(60))
-            .until(() -> store.redriveRequest(id).orElseThrow().status().equals("done"));
-        long again =
-            store.requestRedrive(
-                DeadLetterFilter.ALL.forRecipient(7), RATE, System.currentTimeMillis());
-        await()
-            .atMost(Duration.ofSeconds(60))
-            .until(() -> store.redriveRequest(again).orElseThrow().status().equals("done"));
-        await()
-            .atMost(Duration.ofSeconds(10))
-            .until(() -> received.size() + after.lines().size() >= PARKED);
-        received.addAll(after.texts());
-      } finally {
-        assertThat(second.stop()).isZero();
-      }
+      resumeInANewProcess(store, id, received);
     }
     assertThat(new java.util.HashSet<>(received)).as("nothing lost").hasSize(PARKED);
   }
