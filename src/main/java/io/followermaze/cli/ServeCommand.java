@@ -475,10 +475,14 @@ final class ServeCommand implements Callable<Integer> {
                       Runtime.getRuntime()
                           .halt(
                               server.roles().death() != null
+                                      || (collector != null && collector.roles().death() != null)
                                   ? ClusterOptions.ROLE_DIED
                                   : unstored > 0 ? 3 : 0);
                     }));
     ClusterOptions.exitWhenARoleDies(server.roles());
+    if (collector != null) {
+      ClusterOptions.exitWhenARoleDies(collector.roles());
+    }
     log.info("ready (SIGTERM or Ctrl-C stops gracefully)");
     stopped.await();
     return 0;

@@ -1,12 +1,17 @@
 package io.followermaze.dlq;
 
+import io.followermaze.lifecycle.Roles;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.agrona.concurrent.NoOpIdleStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * plus the block a producer is still filling), or less than {@code flushInterval} of them when
  * traffic is light.
  */
-public final class DeadLetterCollector implements DeadLetterSink {
+public final class DeadLetterCollector implements DeadLetterSink, Agent {
 
   private static final Logger log = LoggerFactory.getLogger(DeadLetterCollector.class);
   private static final long FULL_BACKOFF_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
@@ -44,7 +49,12 @@ public final class DeadLetterCollector implements DeadLetterSink {
   private final long queueBytes;
   private final long batchBytes;
   private final long flushIntervalNanos;
-  private final Thread flusher;
+  private final Roles roles = new Roles();
+  private final CountDownLatch flusherEnded = new CountDownLatch(1);
+  private volatile Thread flusher;
+  private final Batch batch = new Batch();
+  private long lastCommit;
+  private long lastMaintenance;
   private final long closeNanos;
   private final AtomicLong committed = new AtomicLong();
   private final AtomicLong backPressureWaits = new AtomicLong();
@@ -88,8 +98,32 @@ public final class DeadLetterCollector implements DeadLetterSink {
     this.queueBytes = queueBytes;
     this.batchBytes = batchBytes;
     this.flushIntervalNanos = flushInterval.toNanos();
-    this.flusher = Thread.ofPlatform().name("dlq-flusher").unstarted(this::run);
-    flusher.start();
+    roles.start(this, NoOpIdleStrategy.INSTANCE);
+  }
+
+  /**
+   * The flusher's role (it parks itself): its errors are counted there, and a listener on {@link
+   * Roles#onDeath} hears if it dies.
+   */
+  public Roles roles() {
+    return roles;
+  }
+
+  @Override
+  public String roleName() {
+    return "dlq-flusher";
+  }
+
+  @Override
+  public void onStart() {
+    flusher = Thread.currentThread();
+    lastCommit = System.nanoTime();
+    lastMaintenance = System.nanoTime() - MAINTENANCE_NANOS;
+  }
+
+  @Override
+  public void onClose() {
+    flusherEnded.countDown();
   }
 
   @Override
@@ -145,42 +179,47 @@ public final class DeadLetterCollector implements DeadLetterSink {
     return true;
   }
 
-  private void run() {
-    Batch batch = new Batch();
-    long lastCommit = System.nanoTime();
-    long lastMaintenance = System.nanoTime() - MAINTENANCE_NANOS;
-    while (!closing || !queue.isEmpty() || !batch.isEmpty()) {
-      if (closing && System.nanoTime() - giveUpAtNanos >= 0) {
-        giveUp(batch);
-        return;
-      }
-      if (System.nanoTime() - lastMaintenance >= MAINTENANCE_NANOS) {
-        maintain();
-        lastMaintenance = System.nanoTime();
-      }
-      drainInto(batch);
-      long now = System.nanoTime();
-      boolean due =
-          batch.bytes >= batchBytes
-              || (!batch.isEmpty() && (now - lastCommit >= flushIntervalNanos || closing));
-      if (due) {
-        if (commit(batch)) {
-          lastCommit = System.nanoTime();
-        } else {
-          pauseBeforeRetry();
-        }
-      } else if (batch.isEmpty() && catchUp(false)) {
-        continue;
-      } else {
-        parkedBatchBytes = batch.bytes;
-        flusherParked = true;
-        if (queuedBytes.get() + batch.bytes < batchBytes && !closing) {
-          LockSupport.parkNanos(
-              this, batch.isEmpty() ? flushIntervalNanos : flushIntervalNanos - (now - lastCommit));
-        }
-        flusherParked = false;
-      }
+  /**
+   * One flusher cycle: commit a due batch, expand what waits for indexing, or park until letters
+   * arrive or the flush interval passes. Ends, as expected, once closing has drained everything.
+   */
+  @Override
+  public int doWork() {
+    if (closing && queue.isEmpty() && batch.isEmpty()) {
+      throw new AgentTerminationException(true);
     }
+    if (closing && System.nanoTime() - giveUpAtNanos >= 0) {
+      giveUp(batch);
+      throw new AgentTerminationException(true);
+    }
+    if (System.nanoTime() - lastMaintenance >= MAINTENANCE_NANOS) {
+      maintain();
+      lastMaintenance = System.nanoTime();
+    }
+    drainInto(batch);
+    long now = System.nanoTime();
+    boolean due =
+        batch.bytes >= batchBytes
+            || (!batch.isEmpty() && (now - lastCommit >= flushIntervalNanos || closing));
+    if (due) {
+      if (commit(batch)) {
+        lastCommit = System.nanoTime();
+      } else {
+        pauseBeforeRetry();
+      }
+      return 1;
+    }
+    if (batch.isEmpty() && catchUp(false)) {
+      return 1;
+    }
+    parkedBatchBytes = batch.bytes;
+    flusherParked = true;
+    if (queuedBytes.get() + batch.bytes < batchBytes && !closing) {
+      LockSupport.parkNanos(
+          this, batch.isEmpty() ? flushIntervalNanos : flushIntervalNanos - (now - lastCommit));
+    }
+    flusherParked = false;
+    return 0;
   }
 
   private void drainInto(Batch batch) {
@@ -319,9 +358,9 @@ public final class DeadLetterCollector implements DeadLetterSink {
     return backPressureNanos.get();
   }
 
-  /** Whether the last commit attempt succeeded (or none was needed yet). */
+  /** Whether the last commit attempt succeeded (or none was needed yet) and the flusher lives. */
   public boolean healthy() {
-    return lastCommitSucceeded;
+    return lastCommitSucceeded && roles.death() == null;
   }
 
   /** Commits that failed (and were retried). */
@@ -356,12 +395,16 @@ public final class DeadLetterCollector implements DeadLetterSink {
     long started = System.nanoTime();
     giveUpAtNanos = started + Math.max(0, budget.toNanos());
     closing = true;
-    LockSupport.unpark(flusher);
+    Thread thread = flusher;
+    if (thread != null) {
+      LockSupport.unpark(thread);
+    }
     try {
-      flusher.join();
+      flusherEnded.await();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    roles.close();
     while (unstored.get() == 0 && System.nanoTime() - giveUpAtNanos < 0 && catchUp(true)) {
       // Expand what is left (bounded: the rest is expanded after the next start).
     }
