@@ -16,8 +16,6 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,9 +87,7 @@ public final class AdminServer implements AutoCloseable {
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final RateWindow window = new RateWindow(3600);
-  private final ScheduledExecutorService sampler =
-      Executors.newSingleThreadScheduledExecutor(
-          Thread.ofPlatform().name("stats-sampler").daemon().factory());
+  private AutoCloseable sampler;
 
   /**
    * Binds and starts serving; owns {@code dlq} from now on. {@code collector} and {@code dlq} are
@@ -131,7 +127,23 @@ public final class AdminServer implements AutoCloseable {
     http.createContext("/", this::handle);
     http.start();
     sample();
-    sampler.scheduleAtFixedRate(this::sample, 1, 1, TimeUnit.SECONDS);
+    sampler =
+        server
+            .roles()
+            .start(
+                new org.agrona.concurrent.Agent() {
+                  @Override
+                  public int doWork() {
+                    sample();
+                    return 0;
+                  }
+
+                  @Override
+                  public String roleName() {
+                    return "stats-sampler";
+                  }
+                },
+                new org.agrona.concurrent.SleepingMillisIdleStrategy(1_000));
     log.info("admin API on http://{}:{}/ (health, ready, metrics, stats)", bind, port());
   }
 
@@ -328,7 +340,11 @@ public final class AdminServer implements AutoCloseable {
 
   @Override
   public void close() {
-    sampler.shutdownNow();
+    try {
+      sampler.close();
+    } catch (Exception e) {
+      log.warn("stopping the stats sampler failed: {}", e.toString());
+    }
     http.stop(0);
     registry.close();
     metrics.close();

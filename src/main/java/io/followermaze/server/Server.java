@@ -45,7 +45,7 @@ public final class Server implements AutoCloseable {
   private final ClientListener clients;
   private final Roles roles;
   private final AutoCloseable feed;
-  private final StatusReporter status;
+  private final AutoCloseable status;
   private final AutoCloseable redriver;
   private boolean closed;
 
@@ -72,7 +72,7 @@ public final class Server implements AutoCloseable {
     this.clients = clients;
     this.feed = feed;
     this.redriver = redriver;
-    this.status = new StatusReporter(engine, config.statusInterval());
+    this.status = StatusReporter.start(roles, engine, config.statusInterval());
   }
 
   /** Validates {@code config}, binds both ports and starts serving, without redrive. */
@@ -298,7 +298,9 @@ public final class Server implements AutoCloseable {
       if (clients != null) {
         clients.closeAll();
       }
-      status.close();
+      if (status != null) {
+        closeQuietly(status, "the status reporter");
+      }
       roles.close();
       log.info("stopped: {}", engine.stats());
     }
