@@ -86,7 +86,7 @@ final class ClusterOptions {
                       }
                       // A signal would make the JVM exit with 128+signal; a graceful stop is a
                       // success.
-                      Runtime.getRuntime().halt(roles.death() != null ? ROLE_DIED : clean ? 0 : 1);
+                      Runtime.getRuntime().halt(aRoleDied ? ROLE_DIED : clean ? 0 : 1);
                     }));
     running.run();
     stopped.await();
@@ -108,7 +108,17 @@ final class ClusterOptions {
    */
   static void exitWhenARoleDies(Roles roles) {
     roles.onDeath(
-        death -> Thread.ofPlatform().name("role-died").start(() -> System.exit(ROLE_DIED)));
+        death -> {
+          aRoleDied = true;
+          Thread.ofPlatform().name("role-died").start(() -> System.exit(ROLE_DIED));
+        });
+  }
+
+  private static volatile boolean aRoleDied;
+
+  /** Whether a role the process watches has died (its exit status is then {@value #ROLE_DIED}). */
+  static boolean aRoleDied() {
+    return aRoleDied;
   }
 
   /**
@@ -118,14 +128,16 @@ final class ClusterOptions {
   LoggingDeadLetterSink deadLetters() {
     return switch (dlq) {
       case "log" -> new LoggingDeadLetterSink(20);
-      case "kafka" ->
-          new LoggingDeadLetterSink(
-              20,
-              new DeadLetterCollector(
-                  KafkaDeadLetterStore.open(bootstrap, dlqTopic, 3),
-                  16L << 20,
-                  1L << 20,
-                  Duration.ofMillis(200)));
+      case "kafka" -> {
+        DeadLetterCollector collector =
+            new DeadLetterCollector(
+                KafkaDeadLetterStore.open(bootstrap, dlqTopic, 3),
+                16L << 20,
+                1L << 20,
+                Duration.ofMillis(200));
+        exitWhenARoleDies(collector.roles());
+        yield new LoggingDeadLetterSink(20, collector);
+      }
       default ->
           throw new IllegalArgumentException("--dlq must be kafka or log, was '" + dlq + "'");
     };

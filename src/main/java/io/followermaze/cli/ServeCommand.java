@@ -474,8 +474,7 @@ final class ServeCommand implements Callable<Integer> {
                       // success, unless letters were lost.
                       Runtime.getRuntime()
                           .halt(
-                              server.roles().death() != null
-                                      || (collector != null && collector.roles().death() != null)
+                              ClusterOptions.aRoleDied()
                                   ? ClusterOptions.ROLE_DIED
                                   : unstored > 0 ? 3 : 0);
                     }));
