@@ -1,16 +1,21 @@
 /**
- * Delivery to user clients. Each {@link io.followermaze.delivery.ClientSession} has a bounded
- * single-producer/single-consumer outbox: the engine thread is the only producer, the session's
- * {@link io.followermaze.delivery.SessionWriter} (a virtual thread) the only consumer. The writer
- * drains everything queued into one buffer and writes it with one call, so the number of system
- * calls falls as load rises. A slow client fills only its own outbox; the engine never waits on a
- * socket. Notifications that cannot be written become dead letters through {@link
+ * Delivery to user clients. On the engine thread, {@link io.followermaze.delivery.ConnectedClients}
+ * keeps the sessions by user, queues each notification and applies the slow-client policy ({@link
+ * io.followermaze.delivery.OutboxBudget}: a client that keeps draining keeps any backlog; one that
+ * stalls past its buffer, or holds the largest backlog when all exceed the budget, is too slow).
+ * Each {@link io.followermaze.delivery.ClientSession} has a small single-producer/single-consumer
+ * ring of line arrays shared with its {@link io.followermaze.delivery.SessionWriter} (a virtual
+ * thread); a burst beyond the ring waits as copied line chunks ({@link
+ * io.followermaze.delivery.LineBacklog}). The writer drains what is queued into one buffer and
+ * writes it to the session's {@link io.followermaze.delivery.Connection} with one call. What a
+ * client cannot receive becomes dead letters through {@link
  * io.followermaze.delivery.Undeliverable}.
  *
  * <pre>
- *  engine thread ──offer──▶ [outbox: SPSC ring] ──drain──▶ SessionWriter ──write──▶ socket
- *        │ wake() at batch end                                  │ on failure
- *        └──────────────────────────────────────────────────────┴──▶ dead letters
+ *  engine thread ─ ConnectedClients.queue ─▶ [ring] ─▶ SessionWriter ─ write ─▶ Connection
+ *        │            └─ full ring ─▶ [line chunks] ─ refill ─┘        │ on failure
+ *        │ endBatch: wake-ups, stalls, budget                          ▼
+ *        └──────────────────── too slow / lost ───────────────▶ dead letters
  * </pre>
  */
 package io.followermaze.delivery;
