@@ -371,113 +371,50 @@ final class ServeCommand implements Callable<Integer> {
       System.err.println("followermaze serve: " + e.getMessage());
       return 2;
     }
+    // Everything opened below goes on one stack: a failed start and a stop close it the same way.
+    ClosingStack opened = new ClosingStack();
     LoggingDeadLetterSink deadLetters;
     try {
-      deadLetters = new LoggingDeadLetterSink(deadLetterLogLimit, durableSink());
+      deadLetters =
+          opened.push(
+              "the dead-letter sink", new LoggingDeadLetterSink(deadLetterLogLimit, durableSink()));
     } catch (IllegalArgumentException | IllegalStateException | java.io.UncheckedIOException e) {
       System.err.println("followermaze serve: " + e.getMessage());
       return 2;
     }
     Server server;
-    Server.Redrive redrive = null;
     try {
-      redrive = redrive();
-      server = Server.start(config, deadLetters, redrive);
-    } catch (RuntimeException e) {
-      if (redrive != null) {
-        redrive.parked().close();
+      if (collector != null) {
+        // Commits what is left within what the stop has left (see the shutdown hook).
+        opened.push(
+            "the dead-letter collector",
+            () -> collector.close(Duration.ofNanos(stopDeadline - System.nanoTime())));
       }
-      deadLetters.close();
-      System.err.println("followermaze serve: " + e.getMessage());
-      return 1;
-    }
-    AdminServer admin;
-    try {
-      DlqOperations operations = adminPort < 0 ? null : dlqOperations();
-      admin =
-          adminPort < 0
-              ? null
-              : new AdminServer(
-                  new AdminServer.Options(
-                      adminBind,
-                      adminPort,
-                      adminToken,
-                      adminAllowedHosts.stream()
-                          .filter(h -> !h.isBlank())
-                          .collect(java.util.stream.Collectors.toSet())),
-                  server,
-                  deadLetters,
-                  collector,
-                  operations,
-                  new ServerMetrics(
-                      server,
-                      deadLetters,
-                      collector,
-                      dlq.equals("sqlite")
-                          ? dataDir.resolve(SqliteDeadLetterStore.FILE_NAME)
-                          : null,
-                      dlq.equals("sqlite") ? operations : null,
-                      redrive == null ? null : redrive.parked()::redriven));
+      Server.Redrive redrive = redrive();
+      if (redrive != null) {
+        opened.push("the redrive reader", redrive.parked());
+      }
+      server = opened.push("the server", Server.start(config, deadLetters, redrive));
+      if (adminPort >= 0) {
+        opened.push("the admin API", adminServer(server, deadLetters, redrive));
+      }
+      if (dlq.equals("kafka")) {
+        server
+            .roles()
+            .start(
+                new KafkaRedriver(kafkaBootstrap, dlqTopic, server),
+                new org.agrona.concurrent.SleepingMillisIdleStrategy(50));
+      }
     } catch (RuntimeException e) {
-      server.close();
-      deadLetters.close();
+      beginStop();
+      opened.close();
       System.err.println("followermaze serve: " + e.getMessage());
       return 1;
-    }
-    if (dlq.equals("kafka")) {
-      server
-          .roles()
-          .start(
-              new KafkaRedriver(kafkaBootstrap, dlqTopic, server),
-              new org.agrona.concurrent.SleepingMillisIdleStrategy(50));
     }
     CountDownLatch stopped = new CountDownLatch(1);
-    Server.Redrive finalRedrive = redrive;
     Runtime.getRuntime()
         .addShutdownHook(
-            Thread.ofPlatform()
-                .name("shutdown")
-                .unstarted(
-                    () -> {
-                      // The whole stop takes at most --shutdown-timeout + 10 s, even behind a
-                      // failing store (2 s kept for the rest).
-                      long deadline =
-                          System.nanoTime()
-                              + shutdownTimeout
-                                  .plus(DeadLetterCollector.CLOSE_BUDGET)
-                                  .minusSeconds(2)
-                                  .toNanos();
-                      if (admin != null) {
-                        admin.close();
-                      }
-                      server.close();
-                      if (finalRedrive != null) {
-                        finalRedrive.parked().close();
-                      }
-                      if (collector != null) {
-                        collector.close(Duration.ofNanos(deadline - System.nanoTime()));
-                      }
-                      deadLetters.close();
-                      long unstored = collector == null ? 0 : collector.unstored();
-                      if (unstored > 0) {
-                        log.error(
-                            "stopped with {} dead letters that could not be stored in {}",
-                            unstored,
-                            dlq.equals("sqlite")
-                                ? dataDir.resolve(SqliteDeadLetterStore.FILE_NAME)
-                                : dlqTopic);
-                      }
-                      log.info("bye");
-                      ((LoggerContext) LoggerFactory.getILoggerFactory()).stop();
-                      stopped.countDown();
-                      // A signal would make the JVM exit with 128+signal; a graceful stop is a
-                      // success, unless letters were lost.
-                      Runtime.getRuntime()
-                          .halt(
-                              ClusterOptions.aRoleDied()
-                                  ? ClusterOptions.ROLE_DIED
-                                  : unstored > 0 ? 3 : 0);
-                    }));
+            Thread.ofPlatform().name("shutdown").unstarted(() -> stop(opened, stopped)));
     ClusterOptions.exitWhenARoleDies(server.roles());
     if (collector != null) {
       ClusterOptions.exitWhenARoleDies(collector.roles());
@@ -485,5 +422,62 @@ final class ServeCommand implements Callable<Integer> {
     log.info("ready (SIGTERM or Ctrl-C stops gracefully)");
     stopped.await();
     return 0;
+  }
+
+  /** When the stop must be over, less what is kept for the last steps (set when it begins). */
+  private volatile long stopDeadline;
+
+  /**
+   * The stop: closes everything in reverse order within --shutdown-timeout + 10 s, even behind a
+   * failing store (2 s kept for the rest), then halts with 0, 3 (letters not stored) or 70 (a role
+   * died).
+   */
+  private void stop(ClosingStack opened, CountDownLatch stopped) {
+    beginStop();
+    opened.close();
+    long unstored = collector == null ? 0 : collector.unstored();
+    if (unstored > 0) {
+      log.error(
+          "stopped with {} dead letters that could not be stored in {}",
+          unstored,
+          dlq.equals("sqlite") ? dataDir.resolve(SqliteDeadLetterStore.FILE_NAME) : dlqTopic);
+    }
+    log.info("bye");
+    ((LoggerContext) LoggerFactory.getILoggerFactory()).stop();
+    stopped.countDown();
+    // A signal would make the JVM exit with 128+signal; a graceful stop is a success, unless
+    // letters were lost or a role died.
+    Runtime.getRuntime()
+        .halt(ClusterOptions.aRoleDied() ? ClusterOptions.ROLE_DIED : unstored > 0 ? 3 : 0);
+  }
+
+  private void beginStop() {
+    stopDeadline =
+        System.nanoTime()
+            + shutdownTimeout.plus(DeadLetterCollector.CLOSE_BUDGET).minusSeconds(2).toNanos();
+  }
+
+  private AdminServer adminServer(
+      Server server, LoggingDeadLetterSink deadLetters, Server.Redrive redrive) {
+    DlqOperations operations = dlqOperations();
+    return new AdminServer(
+        new AdminServer.Options(
+            adminBind,
+            adminPort,
+            adminToken,
+            adminAllowedHosts.stream()
+                .filter(h -> !h.isBlank())
+                .collect(java.util.stream.Collectors.toSet())),
+        server,
+        deadLetters,
+        collector,
+        operations,
+        new ServerMetrics(
+            server,
+            deadLetters,
+            collector,
+            dlq.equals("sqlite") ? dataDir.resolve(SqliteDeadLetterStore.FILE_NAME) : null,
+            dlq.equals("sqlite") ? operations : null,
+            redrive == null ? null : redrive.parked()::redriven));
   }
 }

@@ -168,6 +168,11 @@ public final class DeadLetterCollector implements DeadLetterSink, Agent {
     return flusherParked && queuedBytes.get() == 0;
   }
 
+  /** For tests: wakes the flusher for one cycle (it drains what is queued). */
+  void nudge() {
+    LockSupport.unpark(flusher);
+  }
+
   private boolean reserve(int bytes) {
     long queued;
     do {

@@ -75,7 +75,12 @@ class DeadLetterCollectorTest {
     for (long s = 1; s <= 5; s++) {
       collector.accept(letter(s));
     }
-    await().until(collector::flusherWaiting); // holding half a batch, parked for the interval
+    await() // the flusher drains them: it holds half a batch and parks for the interval
+        .until(
+            () -> {
+              collector.nudge();
+              return collector.flusherWaiting();
+            });
     for (long s = 6; s <= 10; s++) {
       collector.accept(letter(s));
     }
