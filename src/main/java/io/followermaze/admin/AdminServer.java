@@ -127,23 +127,7 @@ public final class AdminServer implements AutoCloseable {
     http.createContext("/", this::handle);
     http.start();
     sample();
-    sampler =
-        server
-            .roles()
-            .start(
-                new org.agrona.concurrent.Agent() {
-                  @Override
-                  public int doWork() {
-                    sample();
-                    return 0;
-                  }
-
-                  @Override
-                  public String roleName() {
-                    return "stats-sampler";
-                  }
-                },
-                new org.agrona.concurrent.SleepingMillisIdleStrategy(1_000));
+    sampler = server.roles().every("stats-sampler", java.time.Duration.ofSeconds(1), this::sample);
     log.info("admin API on http://{}:{}/ (health, ready, metrics, stats)", bind, port());
   }
 

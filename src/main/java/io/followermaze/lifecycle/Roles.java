@@ -74,6 +74,27 @@ public final class Roles implements AutoCloseable {
     };
   }
 
+  /**
+   * Starts a role named {@code role} that runs {@code task} every {@code period} (after each run,
+   * so runs never overlap); closing the answer stops it.
+   */
+  public AutoCloseable every(String role, java.time.Duration period, Runnable task) {
+    return start(
+        new Agent() {
+          @Override
+          public int doWork() {
+            task.run();
+            return 0;
+          }
+
+          @Override
+          public String roleName() {
+            return role;
+          }
+        },
+        new org.agrona.concurrent.SleepingMillisIdleStrategy(period.toMillis()));
+  }
+
   /** Calls {@code listener} once when a role dies (at once if one already has). */
   public void onDeath(Consumer<Death> listener) {
     listeners.add(listener);

@@ -91,4 +91,22 @@ class RolesTest {
       assertThat(roles.errors()).containsEntry("done", 0L);
     }
   }
+
+  @Test
+  void aPeriodicRoleRunsAgainAfterARunThatFailed() {
+    AtomicInteger runs = new AtomicInteger();
+    try (Roles roles = new Roles()) {
+      roles.every(
+          "sampler",
+          java.time.Duration.ofMillis(10),
+          () -> {
+            if (runs.incrementAndGet() == 1) {
+              throw new IllegalStateException("first run fails");
+            }
+          });
+      await().until(() -> runs.get() >= 3);
+      assertThat(roles.errors()).containsEntry("sampler", 1L);
+      assertThat(roles.death()).isNull();
+    }
+  }
 }
