@@ -94,6 +94,10 @@ final class Indexer {
     private long nextEvent;
     private long[] sequences = new long[4096];
     private long[] times = new long[4096];
+
+    /** Whether sequence numbers and times never fell in event order this pass (the usual case). */
+    private boolean ascending = true;
+
     private final EventChunk.Writer chunk = new EventChunk.Writer();
     private byte[] encoded = new byte[1 << 16];
     private long chunkFirst;
@@ -153,6 +157,10 @@ final class Indexer {
       }
       sequences[offset] = header.sequence();
       times[offset] = header.timeMillis();
+      if (offset > 0
+          && (sequences[offset] < sequences[offset - 1] || times[offset] < times[offset - 1])) {
+        ascending = false;
+      }
     }
 
     @Override
@@ -206,22 +214,24 @@ final class Indexer {
                 if (encoded.length < count * 5) {
                   encoded = new byte[count * 5];
                 }
-                // One pass: the bounds for pruning, and the event numbers as delta varints
-                // (Pointers' format).
-                long firstSeq = Long.MAX_VALUE;
-                long lastSeq = Long.MIN_VALUE;
-                long firstMs = Long.MAX_VALUE;
-                long lastMs = Long.MIN_VALUE;
-                int previous = codes[start] >>> 5;
+                // The bounds for pruning (from the ends when numbers and times ascend, as they
+                // nearly always do), and the event numbers as delta varints (Pointers' format).
+                int firstOffset = codes[start] >>> 5;
+                int lastOffset = codes[start + count - 1] >>> 5;
+                long firstSeq = sequences[firstOffset];
+                long lastSeq = sequences[lastOffset];
+                long firstMs = times[firstOffset];
+                long lastMs = times[lastOffset];
+                int previous = firstOffset;
                 int length = 0;
                 for (int i = start; i < start + count; i++) {
                   int offset = codes[i] >>> 5;
-                  long sequence = sequences[offset];
-                  long time = times[offset];
-                  firstSeq = Math.min(firstSeq, sequence);
-                  lastSeq = Math.max(lastSeq, sequence);
-                  firstMs = Math.min(firstMs, time);
-                  lastMs = Math.max(lastMs, time);
+                  if (!ascending) {
+                    firstSeq = Math.min(firstSeq, sequences[offset]);
+                    lastSeq = Math.max(lastSeq, sequences[offset]);
+                    firstMs = Math.min(firstMs, times[offset]);
+                    lastMs = Math.max(lastMs, times[offset]);
+                  }
                   int delta = offset - previous;
                   previous = offset;
                   while ((delta & ~0x7f) != 0) {

@@ -35,6 +35,9 @@ final class Transpose {
   private int size;
   private int maxUser;
 
+  /** The reasons added this pass, one bit each: with one alone, no run needs splitting. */
+  private int reasons;
+
   /**
    * Adds a letter for {@code user} (-1: none) of reason {@code reasonCode} (below 32) at event
    * {@code offset}.
@@ -48,6 +51,7 @@ final class Transpose {
     users[size] = key;
     codes[size++] = offset << 5 | reasonCode;
     maxUser = Math.max(maxUser, key);
+    reasons |= 1 << reasonCode;
   }
 
   int size() {
@@ -73,6 +77,7 @@ final class Transpose {
     size = 0;
     maxUser = 0;
     runs = 0;
+    reasons = 0;
   }
 
   /**
@@ -135,6 +140,10 @@ final class Transpose {
    */
   private void splitByReason(int key, int start, int end) {
     int first = grouped[start] & 31;
+    if (Integer.bitCount(reasons) == 1) {
+      addRun(key, first, start, end - start); // the common pass: every letter has one reason
+      return;
+    }
     boolean mixed = false;
     for (int j = start + 1; j < end && !mixed; j++) {
       mixed = (grouped[j] & 31) != first;
