@@ -69,6 +69,21 @@ public final class DeadLetterBlock {
       String error,
       int[] recipients) {
 
+    /** This entry for {@code others} instead of its recipients. */
+    public Entry withRecipients(int[] others) {
+      return new Entry(
+          reason,
+          type,
+          origin,
+          timeMillis,
+          sequence,
+          attempt,
+          payload,
+          payloadLength,
+          error,
+          others);
+    }
+
     /** How many letters the entry stands for: one per recipient, or one when it has none. */
     public int letters() {
       return Math.max(1, recipients.length);
@@ -204,18 +219,7 @@ public final class DeadLetterBlock {
 
           @Override
           public void endEntry(int total) {
-            result.add(
-                new Entry(
-                    entry.reason(),
-                    entry.type(),
-                    entry.origin(),
-                    entry.timeMillis(),
-                    entry.sequence(),
-                    entry.attempt(),
-                    entry.payload(),
-                    entry.payloadLength(),
-                    entry.error(),
-                    java.util.Arrays.copyOf(recipients, count)));
+            result.add(entry.withRecipients(java.util.Arrays.copyOf(recipients, count)));
           }
         });
     return result;

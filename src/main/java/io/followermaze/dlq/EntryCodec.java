@@ -19,6 +19,29 @@ public final class EntryCodec {
 
   private EntryCodec() {}
 
+  /** As the method below, for an entry already decoded (its recipients are not written). */
+  public static void write(
+      VarintBuffer out,
+      VarintBuffer payloads,
+      OriginTable origins,
+      long baseTime,
+      DeadLetterBlock.Entry entry) {
+    write(
+        out,
+        payloads,
+        origins,
+        baseTime,
+        entry.reason(),
+        entry.type(),
+        entry.origin(),
+        entry.timeMillis(),
+        entry.sequence(),
+        entry.attempt(),
+        entry.payload(),
+        entry.payloadLength(),
+        entry.error());
+  }
+
   /**
    * Writes an entry's head to {@code out} and its payload bytes to {@code payloads} (may be {@code
    * out}).

@@ -88,20 +88,7 @@ final class EventChunk {
       if (count == 0) {
         baseTime = entry.timeMillis();
       }
-      EntryCodec.write(
-          data,
-          lines,
-          origins,
-          baseTime,
-          entry.reason(),
-          entry.type(),
-          entry.origin(),
-          entry.timeMillis(),
-          entry.sequence(),
-          entry.attempt(),
-          entry.payload(),
-          entry.payloadLength(),
-          entry.error());
+      EntryCodec.write(data, lines, origins, baseTime, entry);
       data.writeVarint(letters);
       count++;
       this.letters += letters;
