@@ -3,6 +3,7 @@ package io.followermaze.dlq.sqlite;
 import io.followermaze.dlq.DeadLetter;
 import io.followermaze.dlq.DeadLetterBlock;
 import io.followermaze.dlq.DeadLetterBlock.Entry;
+import io.followermaze.dlq.VarintReader;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -11,7 +12,8 @@ import java.util.Arrays;
 /**
  * Indexing: turns committed inbox blocks into stored-once events and per-recipient pointer rows, in
  * one transaction per pass (so each letter is indexed exactly once, whatever happens). A pass takes
- * up to {@value #PASS_LETTERS} letters.
+ * up to {@value #PASS_LETTERS} letters, {@value #PASS_BYTES} bytes of blocks or {@value #PASS_RUNS}
+ * runs.
  *
  * <p>When to index is a trade: the inbox is cheap to write and the index is what queries read. So
  * the indexer stays out of the way while blocks keep arriving, and runs once appends pause for
@@ -24,6 +26,10 @@ final class Indexer {
 
   static final long PASS_LETTERS = 2_000_000;
   static final long PASS_BYTES = 32L << 20;
+
+  /** Runs (users, nearly) per pass: ~40 bytes each in memory while the pass lasts. */
+  static final int PASS_RUNS = 1 << 18;
+
   static final long MIN_LETTERS = 250_000;
   static final long MAX_WAIT_MILLIS = 1_000;
   static final long QUIET_MILLIS = 500;
@@ -99,7 +105,6 @@ final class Indexer {
     private boolean ascending = true;
 
     private final EventChunk.Writer chunk = new EventChunk.Writer();
-    private byte[] encoded = new byte[1 << 16];
     private long chunkFirst;
     private PreparedStatement insertChunk;
 
@@ -119,7 +124,10 @@ final class Indexer {
                   "INSERT INTO dlq_event (first_event, events, live, data, lines) VALUES (?,?,?,?,?)");
           ResultSet rows = s.executeQuery()) {
         insertChunk = chunks;
-        while ((letters < PASS_LETTERS && bytes < PASS_BYTES) && rows.next()) {
+        while (letters < PASS_LETTERS
+            && bytes < PASS_BYTES
+            && transpose.slots() < PASS_RUNS
+            && rows.next()) {
           lastInbox = rows.getLong(1);
           letters += rows.getLong(2);
           byte[] data = rows.getBytes(3);
@@ -208,53 +216,42 @@ final class Indexer {
               "INSERT INTO dlq_pointer (user, reason, letters, live, first_seq,"
                   + " last_seq, first_ms, last_ms, first_event, last_event, events) VALUES (?,?,?,?,?,?,?,?,?,?,?)")) {
         transpose.drain(
-            (user, reason, codes, from, total) -> {
-              for (int start = from; start < from + total; start += Pointers.MAX_PER_ROW) {
-                int count = Math.min(Pointers.MAX_PER_ROW, from + total - start);
-                if (encoded.length < count * 5) {
-                  encoded = new byte[count * 5];
-                }
-                // The bounds for pruning (from the ends when numbers and times ascend, as they
-                // nearly always do), and the event numbers as delta varints (Pointers' format).
-                int firstOffset = codes[start] >>> 5;
-                int lastOffset = codes[start + count - 1] >>> 5;
-                long firstSeq = sequences[firstOffset];
-                long lastSeq = sequences[lastOffset];
-                long firstMs = times[firstOffset];
-                long lastMs = times[lastOffset];
-                int previous = firstOffset;
-                int length = 0;
-                for (int i = start; i < start + count; i++) {
-                  int offset = codes[i] >>> 5;
-                  if (!ascending) {
-                    firstSeq = Math.min(firstSeq, sequences[offset]);
-                    lastSeq = Math.max(lastSeq, sequences[offset]);
-                    firstMs = Math.min(firstMs, times[offset]);
-                    lastMs = Math.max(lastMs, times[offset]);
-                  }
-                  int delta = offset - previous;
-                  previous = offset;
-                  while ((delta & ~0x7f) != 0) {
-                    encoded[length++] = (byte) ((delta & 0x7f) | 0x80);
-                    delta >>>= 7;
-                  }
-                  encoded[length++] = (byte) delta;
-                }
-                insert.setLong(1, user);
-                insert.setInt(2, reason);
-                insert.setInt(3, count);
-                insert.setInt(4, count);
-                insert.setLong(5, firstSeq);
-                insert.setLong(6, lastSeq);
-                insert.setLong(7, firstMs);
-                insert.setLong(8, lastMs);
-                insert.setLong(9, firstEvent + (codes[start] >>> 5));
-                insert.setLong(10, firstEvent + (codes[start + count - 1] >>> 5));
-                insert.setBytes(11, Arrays.copyOf(encoded, length));
-                insert.executeUpdate();
-              }
+            (user, reason, first, last, count, data, from, length) -> {
+              long[] bounds = bounds(first, last, data, from, length);
+              insert.setLong(1, user);
+              insert.setInt(2, reason);
+              insert.setInt(3, count);
+              insert.setInt(4, count);
+              insert.setLong(5, bounds[0]);
+              insert.setLong(6, bounds[1]);
+              insert.setLong(7, bounds[2]);
+              insert.setLong(8, bounds[3]);
+              insert.setLong(9, firstEvent + first);
+              insert.setLong(10, firstEvent + last);
+              insert.setBytes(11, Arrays.copyOfRange(data, from, from + length));
+              insert.executeUpdate();
             });
       }
+    }
+
+    /**
+     * A run's sequence and time bounds, for pruning: from its ends when numbers and times ascend
+     * through the pass (nearly always), else from every letter.
+     */
+    private long[] bounds(int first, int last, byte[] data, int from, int length) {
+      long[] bounds = {sequences[first], sequences[last], times[first], times[last]};
+      if (!ascending) {
+        VarintReader in = new VarintReader("pointer run", data, from, from + length);
+        int offset = first;
+        while (in.hasMore()) {
+          offset += (int) in.readVarint();
+          bounds[0] = Math.min(bounds[0], sequences[offset]);
+          bounds[1] = Math.max(bounds[1], sequences[offset]);
+          bounds[2] = Math.min(bounds[2], times[offset]);
+          bounds[3] = Math.max(bounds[3], times[offset]);
+        }
+      }
+      return bounds;
     }
   }
 }

@@ -1,195 +1,254 @@
 package io.followermaze.dlq.sqlite;
 
 import java.util.Arrays;
+import org.agrona.collections.Int2IntHashMap;
 
 /**
  * The heart of an indexing pass: turns letters in event order, as {@code (recipient, reason, event
- * offset)} triples, into runs per recipient and reason, each in event order, without an object per
- * recipient (a fan-out to a million users is a million triples in three int arrays). Recipients
- * with ids below {@value #COUNTING_LIMIT} are grouped by a counting sort, O(n); larger ids by
- * sorting packed longs. The arrays are kept and reused from pass to pass.
+ * offset)} triples, into runs per recipient and reason, each already encoded in {@link Pointers}'
+ * format (delta varints, the first one 0) — in one pass, without an object per recipient.
+ *
+ * <p>Each run is a <em>slot</em>: a few ints in parallel arrays and a segment of one shared byte
+ * arena that doubles (moving to the arena's end) when full, so a letter costs one slot lookup and
+ * one to three byte writes. A run reaching {@link Pointers#MAX_PER_ROW} letters is sealed and its
+ * slot starts a new segment. Ids below {@value #DIRECT_LIMIT} find their slot in an array, larger
+ * ones in a hash map. The arrays are kept and reused from pass to pass.
  */
 final class Transpose {
 
-  private static final int COUNTING_LIMIT = 1 << 22;
+  private static final int DIRECT_LIMIT = 1 << 20;
+  private static final int FIRST_SEGMENT = 8;
+  private static final int MAX_VARINT = 5;
 
   /** Receives the runs, in the order of their first letter. */
   interface RunSink {
     /**
-     * One run: {@code count} codes from {@code codes[from]}, each {@code event offset << 5 |
-     * reason}, in ascending event order.
+     * One run of {@code count} letters for {@code user} (-1: none) with reason {@code reasonCode},
+     * from event offset {@code first} to {@code last}: the offsets are {@code data[from, from +
+     * length)}, delta varints starting from {@code first} (so the first is 0).
      */
-    void run(int user, int reasonCode, int[] codes, int from, int count)
+    void run(
+        int user, int reasonCode, int first, int last, int count, byte[] data, int from, int length)
         throws java.sql.SQLException;
   }
 
-  private int[] users = new int[1 << 12];
-  private int[] codes = new int[1 << 12];
-  private int[] grouped = new int[0];
-  private int[] counts = new int[0];
-  private int[] runUser = new int[1 << 10];
-  private int[] runReason = new int[1 << 10];
-  private int[] runStart = new int[1 << 10];
-  private int[] runCount = new int[1 << 10];
-  private int runs;
-  private int size;
-  private int maxUser;
+  private int[] slotByKey = new int[1 << 10]; // key = user + 1 -> slot + 1 (0: none)
+  private final Int2IntHashMap slotByLargeKey = new Int2IntHashMap(0);
 
-  /** The reasons added this pass, one bit each: with one alone, no run needs splitting. */
-  private int reasons;
+  // One slot per (user, reason) seen this pass. slotOther chains a user's slots of other reasons.
+  private int slots;
+  private int[] slotKey = new int[1 << 10];
+  private byte[] slotReason = new byte[1 << 10];
+  private int[] slotOther = new int[1 << 10];
+  private int[] slotFirst = new int[1 << 10];
+  private int[] slotLast = new int[1 << 10];
+  private int[] slotCount = new int[1 << 10];
+  private int[] slotStart = new int[1 << 10];
+  private int[] slotPosition = new int[1 << 10];
+  private int[] slotEnd = new int[1 << 10];
+
+  // Runs sealed at MAX_PER_ROW: (slot, first, last, count, start, end).
+  private int sealed;
+  private int[] sealedRuns = new int[6 * 16];
+
+  private byte[] arena = new byte[1 << 16];
+  private int arenaSize;
+  private int size;
 
   /**
-   * Adds a letter for {@code user} (-1: none) of reason {@code reasonCode} (below 32) at event
-   * {@code offset}.
+   * Adds a letter for {@code user} (-1: none) of reason {@code reasonCode} at event {@code offset}.
    */
   void add(int user, int reasonCode, int offset) {
-    if (size == users.length) {
-      users = Arrays.copyOf(users, size * 2);
-      codes = Arrays.copyOf(codes, size * 2);
-    }
     int key = user + 1;
-    users[size] = key;
-    codes[size++] = offset << 5 | reasonCode;
-    maxUser = Math.max(maxUser, key);
-    reasons |= 1 << reasonCode;
+    int slot = key < DIRECT_LIMIT && key < slotByKey.length ? slotByKey[key] - 1 : find(key);
+    while (slot >= 0 && slotReason[slot] != reasonCode) {
+      slot = slotOther[slot] - 1;
+    }
+    if (slot < 0 || slotCount[slot] == Pointers.MAX_PER_ROW) {
+      slot = open(slot, key, reasonCode, offset);
+    }
+    int position = slotPosition[slot];
+    if (position + MAX_VARINT > slotEnd[slot]) {
+      position = grow(slot);
+    }
+    int delta = offset - slotLast[slot];
+    while ((delta & ~0x7f) != 0) {
+      arena[position++] = (byte) ((delta & 0x7f) | 0x80);
+      delta >>>= 7;
+    }
+    arena[position++] = (byte) delta;
+    slotPosition[slot] = position;
+    slotLast[slot] = offset;
+    slotCount[slot]++;
+    size++;
   }
 
+  /** Letters added since the last drain. */
   int size() {
     return size;
   }
 
-  /** Hands every run to {@code sink}, then starts over empty. */
+  /** Runs open this pass: what an indexing pass bounds its memory by. */
+  int slots() {
+    return slots;
+  }
+
+  /**
+   * Hands every run to {@code sink}, in the order of their first letter, then starts over empty.
+   */
   void drain(RunSink sink) throws java.sql.SQLException {
-    if (maxUser < COUNTING_LIMIT) {
-      countingSort();
-    } else {
-      packedSort();
-    }
+    int runs = sealed + slots;
     long[] order = new long[runs];
-    for (int r = 0; r < runs; r++) {
-      order[r] = (long) (grouped[runStart[r]] >>> 5) << 32 | r;
+    for (int r = 0; r < sealed; r++) {
+      order[r] = (long) sealedRuns[r * 6 + 1] << 32 | r;
+    }
+    for (int s = 0; s < slots; s++) {
+      order[sealed + s] = (long) slotFirst[s] << 32 | (sealed + s);
     }
     Arrays.sort(order);
     for (long packed : order) {
       int r = (int) packed;
-      sink.run(runUser[r] - 1, runReason[r], grouped, runStart[r], runCount[r]);
+      if (r < sealed) {
+        int at = r * 6;
+        int slot = sealedRuns[at];
+        sink.run(
+            slotKey[slot] - 1,
+            slotReason[slot],
+            sealedRuns[at + 1],
+            sealedRuns[at + 2],
+            sealedRuns[at + 3],
+            arena,
+            sealedRuns[at + 4],
+            sealedRuns[at + 5] - sealedRuns[at + 4]);
+      } else {
+        int s = r - sealed;
+        sink.run(
+            slotKey[s] - 1,
+            slotReason[s],
+            slotFirst[s],
+            slotLast[s],
+            slotCount[s],
+            arena,
+            slotStart[s],
+            slotPosition[s] - slotStart[s]);
+      }
     }
+    clear();
+  }
+
+  private void clear() {
+    for (int s = 0; s < slots; s++) {
+      int key = slotKey[s];
+      if (key < DIRECT_LIMIT && key < slotByKey.length) {
+        slotByKey[key] = 0;
+      }
+    }
+    slotByLargeKey.clear();
+    slots = 0;
+    sealed = 0;
+    arenaSize = 0;
     size = 0;
-    maxUser = 0;
-    runs = 0;
-    reasons = 0;
+  }
+
+  private int find(int key) {
+    if (key < DIRECT_LIMIT) {
+      return -1; // beyond the array: not seen yet (open() grows it)
+    }
+    return slotByLargeKey.get(key) - 1;
   }
 
   /**
-   * Groups codes by user, keeping event order within each user (a stable counting sort), then finds
-   * the runs.
+   * A slot for {@code key} and {@code reason} starting at {@code offset}: {@code full}'s, sealed
+   * and restarted, or (full < 0) a new one chained before the key's others.
    */
-  private void countingSort() {
-    if (counts.length < maxUser + 2) {
-      counts = new int[Math.max(maxUser + 2, counts.length * 2)];
+  private int open(int full, int key, int reason, int offset) {
+    int slot = full;
+    if (slot >= 0) {
+      seal(slot);
     } else {
-      Arrays.fill(counts, 0, maxUser + 2, 0);
+      slot = newSlot(key, reason);
     }
-    for (int i = 0; i < size; i++) {
-      counts[users[i] + 1]++;
+    int start = allocate(FIRST_SEGMENT);
+    slotStart[slot] = start;
+    slotPosition[slot] = start;
+    slotEnd[slot] = start + FIRST_SEGMENT;
+    slotFirst[slot] = offset;
+    slotLast[slot] = offset; // so the first delta is 0, as Pointers' format has it
+    slotCount[slot] = 0;
+    return slot;
+  }
+
+  private int newSlot(int key, int reason) {
+    if (slots == slotKey.length) {
+      int grown = slots * 2;
+      slotKey = Arrays.copyOf(slotKey, grown);
+      slotReason = Arrays.copyOf(slotReason, grown);
+      slotOther = Arrays.copyOf(slotOther, grown);
+      slotFirst = Arrays.copyOf(slotFirst, grown);
+      slotLast = Arrays.copyOf(slotLast, grown);
+      slotCount = Arrays.copyOf(slotCount, grown);
+      slotStart = Arrays.copyOf(slotStart, grown);
+      slotPosition = Arrays.copyOf(slotPosition, grown);
+      slotEnd = Arrays.copyOf(slotEnd, grown);
     }
-    for (int u = 1; u <= maxUser + 1; u++) {
-      counts[u] += counts[u - 1];
-    }
-    ensureGrouped();
-    for (int i = 0; i < size; i++) {
-      grouped[counts[users[i]]++] = codes[i];
-    }
-    // counts[k] is now where user key k's range ends (and k + 1's begins).
-    int start = 0;
-    for (int key = 0; key <= maxUser; key++) {
-      int end = counts[key];
-      if (end > start) {
-        splitByReason(key, start, end);
+    int slot = slots++;
+    slotKey[slot] = key;
+    slotReason[slot] = (byte) reason;
+    int head;
+    if (key < DIRECT_LIMIT) {
+      if (key >= slotByKey.length) {
+        slotByKey =
+            Arrays.copyOf(
+                slotByKey, Math.min(DIRECT_LIMIT, Math.max(key + 1, slotByKey.length * 2)));
       }
-      start = end;
+      head = slotByKey[key];
+      slotByKey[key] = slot + 1;
+    } else {
+      head = slotByLargeKey.get(key);
+      slotByLargeKey.put(key, slot + 1);
     }
+    slotOther[slot] = head;
+    return slot;
   }
 
-  /** For ids too large to count: sort (user, code) packed into longs, then find the runs. */
-  private void packedSort() {
-    long[] packed = new long[size];
-    for (int i = 0; i < size; i++) {
-      packed[i] = (long) users[i] << 32 | (codes[i] & 0xffffffffL);
+  private void seal(int slot) {
+    if ((sealed + 1) * 6 > sealedRuns.length) {
+      sealedRuns = Arrays.copyOf(sealedRuns, sealedRuns.length * 2);
     }
-    Arrays.sort(packed);
-    ensureGrouped();
-    for (int i = 0; i < size; i++) {
-      users[i] = (int) (packed[i] >>> 32);
-      grouped[i] = (int) packed[i];
-    }
-    int i = 0;
-    while (i < size) {
-      int end = i;
-      while (end < size && users[end] == users[i]) {
-        end++;
-      }
-      splitByReason(users[i], i, end);
-      i = end;
-    }
+    int at = sealed++ * 6;
+    sealedRuns[at] = slot;
+    sealedRuns[at + 1] = slotFirst[slot];
+    sealedRuns[at + 2] = slotLast[slot];
+    sealedRuns[at + 3] = slotCount[slot];
+    sealedRuns[at + 4] = slotStart[slot];
+    sealedRuns[at + 5] = slotPosition[slot];
   }
 
-  /**
-   * One run per reason within a user's range {@code [start, end)}, keeping event order (nearly
-   * every range has one reason; the others are rearranged in place by reason, stably).
-   */
-  private void splitByReason(int key, int start, int end) {
-    int first = grouped[start] & 31;
-    if (Integer.bitCount(reasons) == 1) {
-      addRun(key, first, start, end - start); // the common pass: every letter has one reason
-      return;
+  /** Moves a full segment to the arena's end at twice its size; returns the write position. */
+  private int grow(int slot) {
+    int start = slotStart[slot];
+    int used = slotPosition[slot] - start;
+    int capacity = Math.max(FIRST_SEGMENT, (slotEnd[slot] - start) * 2);
+    int moved;
+    if (slotEnd[slot] == arenaSize) {
+      moved = start; // the last segment: grows in place
+      allocate(capacity - (slotEnd[slot] - start));
+    } else {
+      moved = allocate(capacity);
+      System.arraycopy(arena, start, arena, moved, used);
     }
-    boolean mixed = false;
-    for (int j = start + 1; j < end && !mixed; j++) {
-      mixed = (grouped[j] & 31) != first;
-    }
-    if (!mixed) {
-      addRun(key, first, start, end - start);
-      return;
-    }
-    stableByReason(start, end);
-    int from = start;
-    for (int j = start + 1; j <= end; j++) {
-      if (j == end || (grouped[j] & 31) != (grouped[from] & 31)) {
-        addRun(key, grouped[from] & 31, from, j - from);
-        from = j;
-      }
-    }
+    slotStart[slot] = moved;
+    slotEnd[slot] = moved + capacity;
+    slotPosition[slot] = moved + used;
+    return moved + used;
   }
 
-  private void ensureGrouped() {
-    if (grouped.length < size) {
-      grouped = new int[Math.max(size, grouped.length * 2)];
+  private int allocate(int bytes) {
+    if (arenaSize + bytes > arena.length) {
+      arena = Arrays.copyOf(arena, Math.max(arenaSize + bytes, arena.length * 2));
     }
-  }
-
-  private void stableByReason(int from, int to) {
-    int[] copy = Arrays.copyOfRange(grouped, from, to);
-    int at = from;
-    for (int reason = 0; reason < 32; reason++) {
-      for (int code : copy) {
-        if ((code & 31) == reason) {
-          grouped[at++] = code;
-        }
-      }
-    }
-  }
-
-  private void addRun(int user, int reason, int start, int count) {
-    if (runs == runUser.length) {
-      runUser = Arrays.copyOf(runUser, runs * 2);
-      runReason = Arrays.copyOf(runReason, runs * 2);
-      runStart = Arrays.copyOf(runStart, runs * 2);
-      runCount = Arrays.copyOf(runCount, runs * 2);
-    }
-    runUser[runs] = user;
-    runReason[runs] = reason;
-    runStart[runs] = start;
-    runCount[runs++] = count;
+    int start = arenaSize;
+    arenaSize += bytes;
+    return start;
   }
 }
