@@ -27,8 +27,8 @@ final class Indexer {
   static final long PASS_LETTERS = 2_000_000;
   static final long PASS_BYTES = 32L << 20;
 
-  /** Runs (users, nearly) per pass: ~40 bytes each in memory while the pass lasts. */
-  static final int PASS_RUNS = 1 << 18;
+  /** Runs (users, nearly) per pass: ~72 bytes each in memory while the pass lasts. */
+  static final int PASS_RUNS = 1 << 17;
 
   static final long MIN_LETTERS = 250_000;
   static final long MAX_WAIT_MILLIS = 1_000;

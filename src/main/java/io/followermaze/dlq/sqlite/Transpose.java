@@ -8,11 +8,11 @@ import org.agrona.collections.Int2IntHashMap;
  * offset)} triples, into runs per recipient and reason, each already encoded in {@link Pointers}'
  * format (delta varints, the first one 0) — in one pass, without an object per recipient.
  *
- * <p>Each run is a <em>slot</em>: a few ints in parallel arrays and a segment of one shared byte
- * arena that doubles (moving to the arena's end) when full, so a letter costs one slot lookup and
- * one to three byte writes. A run reaching {@link Pointers#MAX_PER_ROW} letters is sealed and its
- * slot starts a new segment. Ids below {@value #DIRECT_LIMIT} find their slot in an array, larger
- * ones in a hash map. The arrays are kept and reused from pass to pass.
+ * <p>Each run is a <em>slot</em>: a few ints side by side in one array and a segment of one shared
+ * byte arena that doubles (moving to the arena's end) when full, so a letter costs one slot lookup
+ * and one to three byte writes. A run reaching {@link Pointers#MAX_PER_ROW} letters is sealed and
+ * its slot starts a new segment. Ids below {@value #DIRECT_LIMIT} find their slot in an array,
+ * larger ones in a hash map. The arrays are kept and reused from pass to pass.
  */
 final class Transpose {
 
@@ -35,17 +35,22 @@ final class Transpose {
   private int[] slotByKey = new int[1 << 10]; // key = user + 1 -> slot + 1 (0: none)
   private final Int2IntHashMap slotByLargeKey = new Int2IntHashMap(0);
 
-  // One slot per (user, reason) seen this pass. slotOther chains a user's slots of other reasons.
+  // One slot per (user, reason) seen this pass, its fields side by side (one cache line): the key,
+  // the reason, the next slot of the same key with another reason (+1; 0: none), the first and last
+  // offsets, the count, and the segment's start, write position and end.
+  private static final int KEY = 0;
+  private static final int REASON = 1;
+  private static final int OTHER = 2;
+  private static final int FIRST = 3;
+  private static final int LAST = 4;
+  private static final int COUNT = 5;
+  private static final int START = 6;
+  private static final int POSITION = 7;
+  private static final int END = 8;
+  private static final int FIELDS = 16;
+
   private int slots;
-  private int[] slotKey = new int[1 << 10];
-  private byte[] slotReason = new byte[1 << 10];
-  private int[] slotOther = new int[1 << 10];
-  private int[] slotFirst = new int[1 << 10];
-  private int[] slotLast = new int[1 << 10];
-  private int[] slotCount = new int[1 << 10];
-  private int[] slotStart = new int[1 << 10];
-  private int[] slotPosition = new int[1 << 10];
-  private int[] slotEnd = new int[1 << 10];
+  private int[] slot = new int[FIELDS << 10];
 
   // Runs sealed at MAX_PER_ROW: (slot, first, last, count, start, end).
   private int sealed;
@@ -60,26 +65,26 @@ final class Transpose {
    */
   void add(int user, int reasonCode, int offset) {
     int key = user + 1;
-    int slot = key < DIRECT_LIMIT && key < slotByKey.length ? slotByKey[key] - 1 : find(key);
-    while (slot >= 0 && slotReason[slot] != reasonCode) {
-      slot = slotOther[slot] - 1;
+    int at = (key < DIRECT_LIMIT && key < slotByKey.length ? slotByKey[key] : find(key)) - 1;
+    while (at >= 0 && slot[at + REASON] != reasonCode) {
+      at = slot[at + OTHER] - 1;
     }
-    if (slot < 0 || slotCount[slot] == Pointers.MAX_PER_ROW) {
-      slot = open(slot, key, reasonCode, offset);
+    if (at < 0 || slot[at + COUNT] == Pointers.MAX_PER_ROW) {
+      at = open(at, key, reasonCode, offset);
     }
-    int position = slotPosition[slot];
-    if (position + MAX_VARINT > slotEnd[slot]) {
-      position = grow(slot);
+    int position = slot[at + POSITION];
+    if (position + MAX_VARINT > slot[at + END]) {
+      position = grow(at);
     }
-    int delta = offset - slotLast[slot];
+    int delta = offset - slot[at + LAST];
     while ((delta & ~0x7f) != 0) {
       arena[position++] = (byte) ((delta & 0x7f) | 0x80);
       delta >>>= 7;
     }
     arena[position++] = (byte) delta;
-    slotPosition[slot] = position;
-    slotLast[slot] = offset;
-    slotCount[slot]++;
+    slot[at + POSITION] = position;
+    slot[at + LAST] = offset;
+    slot[at + COUNT]++;
     size++;
   }
 
@@ -88,7 +93,7 @@ final class Transpose {
     return size;
   }
 
-  /** Runs open this pass: what an indexing pass bounds its memory by. */
+  /** Runs open this pass (64 bytes each): what an indexing pass bounds its memory by. */
   int slots() {
     return slots;
   }
@@ -103,43 +108,44 @@ final class Transpose {
       order[r] = (long) sealedRuns[r * 6 + 1] << 32 | r;
     }
     for (int s = 0; s < slots; s++) {
-      order[sealed + s] = (long) slotFirst[s] << 32 | (sealed + s);
+      order[sealed + s] = (long) slot[s * FIELDS + FIRST] << 32 | (sealed + s);
     }
     Arrays.sort(order);
     for (long packed : order) {
       int r = (int) packed;
       if (r < sealed) {
-        int at = r * 6;
-        int slot = sealedRuns[at];
+        int run = r * 6;
+        int at = sealedRuns[run];
+        int start = sealedRuns[run + 4];
         sink.run(
-            slotKey[slot] - 1,
-            slotReason[slot],
-            sealedRuns[at + 1],
-            sealedRuns[at + 2],
-            sealedRuns[at + 3],
+            slot[at + KEY] - 1,
+            slot[at + REASON],
+            sealedRuns[run + 1],
+            sealedRuns[run + 2],
+            sealedRuns[run + 3],
             arena,
-            sealedRuns[at + 4],
-            sealedRuns[at + 5] - sealedRuns[at + 4]);
+            start,
+            sealedRuns[run + 5] - start);
       } else {
-        int s = r - sealed;
+        int at = (r - sealed) * FIELDS;
         sink.run(
-            slotKey[s] - 1,
-            slotReason[s],
-            slotFirst[s],
-            slotLast[s],
-            slotCount[s],
+            slot[at + KEY] - 1,
+            slot[at + REASON],
+            slot[at + FIRST],
+            slot[at + LAST],
+            slot[at + COUNT],
             arena,
-            slotStart[s],
-            slotPosition[s] - slotStart[s]);
+            slot[at + START],
+            slot[at + POSITION] - slot[at + START]);
       }
     }
     clear();
   }
 
   private void clear() {
-    for (int s = 0; s < slots; s++) {
-      int key = slotKey[s];
-      if (key < DIRECT_LIMIT && key < slotByKey.length) {
+    for (int at = 0; at < slots * FIELDS; at += FIELDS) {
+      int key = slot[at + KEY];
+      if (key < slotByKey.length) {
         slotByKey[key] = 0;
       }
     }
@@ -151,10 +157,7 @@ final class Transpose {
   }
 
   private int find(int key) {
-    if (key < DIRECT_LIMIT) {
-      return -1; // beyond the array: not seen yet (open() grows it)
-    }
-    return slotByLargeKey.get(key) - 1;
+    return key < DIRECT_LIMIT ? 0 : slotByLargeKey.get(key); // 0: not seen yet
   }
 
   /**
@@ -162,38 +165,29 @@ final class Transpose {
    * and restarted, or (full < 0) a new one chained before the key's others.
    */
   private int open(int full, int key, int reason, int offset) {
-    int slot = full;
-    if (slot >= 0) {
-      seal(slot);
+    int at = full;
+    if (at >= 0) {
+      seal(at);
     } else {
-      slot = newSlot(key, reason);
+      at = newSlot(key, reason);
     }
     int start = allocate(FIRST_SEGMENT);
-    slotStart[slot] = start;
-    slotPosition[slot] = start;
-    slotEnd[slot] = start + FIRST_SEGMENT;
-    slotFirst[slot] = offset;
-    slotLast[slot] = offset; // so the first delta is 0, as Pointers' format has it
-    slotCount[slot] = 0;
-    return slot;
+    slot[at + START] = start;
+    slot[at + POSITION] = start;
+    slot[at + END] = start + FIRST_SEGMENT;
+    slot[at + FIRST] = offset;
+    slot[at + LAST] = offset; // so the first delta is 0, as Pointers' format has it
+    slot[at + COUNT] = 0;
+    return at;
   }
 
   private int newSlot(int key, int reason) {
-    if (slots == slotKey.length) {
-      int grown = slots * 2;
-      slotKey = Arrays.copyOf(slotKey, grown);
-      slotReason = Arrays.copyOf(slotReason, grown);
-      slotOther = Arrays.copyOf(slotOther, grown);
-      slotFirst = Arrays.copyOf(slotFirst, grown);
-      slotLast = Arrays.copyOf(slotLast, grown);
-      slotCount = Arrays.copyOf(slotCount, grown);
-      slotStart = Arrays.copyOf(slotStart, grown);
-      slotPosition = Arrays.copyOf(slotPosition, grown);
-      slotEnd = Arrays.copyOf(slotEnd, grown);
+    if ((slots + 1) * FIELDS > slot.length) {
+      slot = Arrays.copyOf(slot, slot.length * 2);
     }
-    int slot = slots++;
-    slotKey[slot] = key;
-    slotReason[slot] = (byte) reason;
+    int at = slots++ * FIELDS;
+    slot[at + KEY] = key;
+    slot[at + REASON] = reason;
     int head;
     if (key < DIRECT_LIMIT) {
       if (key >= slotByKey.length) {
@@ -202,44 +196,45 @@ final class Transpose {
                 slotByKey, Math.min(DIRECT_LIMIT, Math.max(key + 1, slotByKey.length * 2)));
       }
       head = slotByKey[key];
-      slotByKey[key] = slot + 1;
+      slotByKey[key] = at + 1;
     } else {
       head = slotByLargeKey.get(key);
-      slotByLargeKey.put(key, slot + 1);
+      slotByLargeKey.put(key, at + 1);
     }
-    slotOther[slot] = head;
-    return slot;
+    slot[at + OTHER] = head;
+    return at;
   }
 
-  private void seal(int slot) {
+  private void seal(int at) {
     if ((sealed + 1) * 6 > sealedRuns.length) {
       sealedRuns = Arrays.copyOf(sealedRuns, sealedRuns.length * 2);
     }
-    int at = sealed++ * 6;
-    sealedRuns[at] = slot;
-    sealedRuns[at + 1] = slotFirst[slot];
-    sealedRuns[at + 2] = slotLast[slot];
-    sealedRuns[at + 3] = slotCount[slot];
-    sealedRuns[at + 4] = slotStart[slot];
-    sealedRuns[at + 5] = slotPosition[slot];
+    int run = sealed++ * 6;
+    sealedRuns[run] = at;
+    sealedRuns[run + 1] = slot[at + FIRST];
+    sealedRuns[run + 2] = slot[at + LAST];
+    sealedRuns[run + 3] = slot[at + COUNT];
+    sealedRuns[run + 4] = slot[at + START];
+    sealedRuns[run + 5] = slot[at + POSITION];
   }
 
   /** Moves a full segment to the arena's end at twice its size; returns the write position. */
-  private int grow(int slot) {
-    int start = slotStart[slot];
-    int used = slotPosition[slot] - start;
-    int capacity = Math.max(FIRST_SEGMENT, (slotEnd[slot] - start) * 2);
+  private int grow(int at) {
+    int start = slot[at + START];
+    int end = slot[at + END];
+    int used = slot[at + POSITION] - start;
+    int capacity = (end - start) * 2;
     int moved;
-    if (slotEnd[slot] == arenaSize) {
-      moved = start; // the last segment: grows in place
-      allocate(capacity - (slotEnd[slot] - start));
+    if (end == arenaSize) {
+      moved = start; // the arena's last segment grows in place
+      allocate(capacity - (end - start));
     } else {
       moved = allocate(capacity);
       System.arraycopy(arena, start, arena, moved, used);
     }
-    slotStart[slot] = moved;
-    slotEnd[slot] = moved + capacity;
-    slotPosition[slot] = moved + used;
+    slot[at + START] = moved;
+    slot[at + END] = moved + capacity;
+    slot[at + POSITION] = moved + used;
     return moved + used;
   }
 
