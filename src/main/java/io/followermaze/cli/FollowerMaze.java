@@ -56,6 +56,8 @@ public final class FollowerMaze implements Runnable {
     commandLine.registerConverter(java.time.Duration.class, new DurationConverter());
     commandLine.registerConverter(SlowClientPolicy.class, FollowerMaze::slowClientPolicy);
     commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+    // Descriptions are written in lines of up to ~100 characters: wrap there, not at 80.
+    commandLine.setUsageHelpWidth(110);
     return commandLine;
   }
 }

@@ -1,6 +1,7 @@
 package io.followermaze.architecture;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
@@ -10,6 +11,10 @@ import com.tngtech.archunit.lang.ArchRule;
 /** The package rules the layout promises, checked on every build. */
 @AnalyzeClasses(packages = "io.followermaze", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
+
+  @ArchTest
+  static final ArchRule noCyclesBetweenPackages =
+      slices().matching("io.followermaze.(**)").should().beFreeOfCycles();
 
   @ArchTest
   static final ArchRule onlyTheCommandLineImportsTheKafkaIntegration =
