@@ -149,7 +149,7 @@ final class ServeCommand implements Callable<Integer> {
         server
             .roles()
             .start(
-                new KafkaRedriver(dlq.kafkaBootstrap, dlq.dlqTopic, server),
+                new KafkaRedriver(dlq.kafkaBootstrap, dlq.dlqTopic, server::redeliver),
                 new org.agrona.concurrent.SleepingMillisIdleStrategy(50));
       }
     } catch (RuntimeException e) {

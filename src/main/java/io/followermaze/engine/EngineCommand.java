@@ -1,22 +1,13 @@
 package io.followermaze.engine;
 
 import io.followermaze.delivery.ClientSession;
-import io.followermaze.protocol.Event;
+import io.followermaze.dlq.Redelivery;
 import io.followermaze.protocol.ParseResult;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /** What other threads ask of the engine thread. */
 public sealed interface EngineCommand {
-
-  /**
-   * One parked notification to deliver again.
-   *
-   * @param id the dead letter's id in the store
-   * @param recipient the user it is for
-   * @param event the event, parsed again from the dead letter's bytes
-   */
-  record Redelivery(long id, int recipient, Event event) {}
 
   /**
    * Lines read from the event source, in arrival order.

@@ -3,10 +3,10 @@ package io.followermaze.kafka;
 import io.followermaze.dlq.DeadLetter;
 import io.followermaze.dlq.DeadLetterFilter;
 import io.followermaze.dlq.Reason;
-import io.followermaze.engine.EngineCommand.Redelivery;
+import io.followermaze.dlq.Redeliverer;
+import io.followermaze.dlq.Redelivery;
 import io.followermaze.protocol.Event;
 import io.followermaze.protocol.EventParser;
-import io.followermaze.server.Server;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,14 +52,14 @@ public final class KafkaRedriver implements Agent {
 
   private final String bootstrap;
   private final String topic;
-  private final Server server;
+  private final Redeliverer target;
   private final KafkaConsumer<byte[], byte[]> requests;
 
-  /** Starts carrying out requests for {@code topic} on {@code server}. */
-  public KafkaRedriver(String bootstrap, String topic, Server server) {
+  /** Carries out requests for {@code topic}, delivering through {@code target} (the server). */
+  public KafkaRedriver(String bootstrap, String topic, Redeliverer target) {
     this.bootstrap = bootstrap;
     this.topic = topic;
-    this.server = server;
+    this.target = target;
     KafkaDeadLetterStore.createTopic(bootstrap, requestTopic(topic), 1, Map.of());
     this.requests =
         new KafkaConsumer<>(
@@ -230,7 +230,7 @@ public final class KafkaRedriver implements Agent {
           }
         }
         java.util.Set<Long> queued =
-            new java.util.HashSet<>(slice.isEmpty() ? List.of() : server.redeliver(slice).join());
+            new java.util.HashSet<>(slice.isEmpty() ? List.of() : target.redeliver(slice).join());
         List<java.util.Set<Integer>> delivered = new ArrayList<>();
         sliceRecords.forEach(r -> delivered.add(new java.util.HashSet<>()));
         for (Redelivery redelivery : slice) {

@@ -2,10 +2,10 @@ package io.followermaze.redrive;
 
 import io.followermaze.dlq.DeadLetterFilter;
 import io.followermaze.dlq.ParkedCursor;
+import io.followermaze.dlq.ParkedStore;
+import io.followermaze.dlq.Redelivery;
 import io.followermaze.dlq.RedriveRequest;
 import io.followermaze.dlq.StoredDeadLetter;
-import io.followermaze.dlq.sqlite.SqliteDeadLetterStore;
-import io.followermaze.engine.EngineCommand.Redelivery;
 import io.followermaze.protocol.Event;
 import io.followermaze.protocol.EventParser;
 import java.util.ArrayList;
@@ -15,17 +15,17 @@ import java.util.Optional;
 /**
  * The server's own connection to the dead-letter store, for redrives: finds parked letters, marks
  * them redriven, and takes and records redrive requests. Shared by the redriver and the client
- * handshakes, so it is synchronized (SQLite connections are single-threaded); the collector writes
+ * handshakes, so it is synchronized (a SQLite connection is single-threaded); the collector writes
  * through a connection of its own.
  */
 public final class ParkedLetters implements AutoCloseable {
 
-  private final SqliteDeadLetterStore store;
+  private final ParkedStore store;
   private final java.util.concurrent.atomic.AtomicLong redriven =
       new java.util.concurrent.atomic.AtomicLong();
 
   /** Uses {@code store}, which this object now owns. */
-  public ParkedLetters(SqliteDeadLetterStore store) {
+  public ParkedLetters(ParkedStore store) {
     this.store = store;
   }
 

@@ -1,14 +1,12 @@
 package io.followermaze.redrive;
 
 import io.followermaze.dlq.ParkedCursor;
+import io.followermaze.dlq.Redeliverer;
+import io.followermaze.dlq.Redelivery;
 import io.followermaze.dlq.RedriveRequest;
-import io.followermaze.engine.Engine;
-import io.followermaze.engine.EngineCommand.Redeliver;
-import io.followermaze.engine.EngineCommand.Redelivery;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.IdleStrategy;
@@ -32,13 +30,13 @@ public final class Redriver implements Agent {
   private static final Logger log = LoggerFactory.getLogger(Redriver.class);
 
   private final ParkedLetters parked;
-  private final Engine engine;
+  private final Redeliverer target;
   private final long pollMillis;
 
   /** A redriver that looks for requests every {@code pollInterval} once started as a role. */
-  public Redriver(ParkedLetters parked, Engine engine, Duration pollInterval) {
+  public Redriver(ParkedLetters parked, Redeliverer target, Duration pollInterval) {
     this.parked = parked;
-    this.engine = engine;
+    this.target = target;
     this.pollMillis = pollInterval.toMillis();
   }
 
@@ -99,9 +97,7 @@ public final class Redriver implements Agent {
               skipped);
           return;
         }
-        CompletableFuture<List<Long>> queued = new CompletableFuture<>();
-        engine.submit(new Redeliver(letters, queued));
-        List<Long> ids = queued.join();
+        List<Long> ids = target.redeliver(letters).join();
         parked.markRedriven(ids);
         Redelivery last = letters.getLast();
         cursor = new ParkedCursor(last.recipient(), last.event().sequence(), last.id());

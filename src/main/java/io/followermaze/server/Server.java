@@ -1,6 +1,7 @@
 package io.followermaze.server;
 
 import io.followermaze.dlq.DeadLetterSink;
+import io.followermaze.dlq.Redelivery;
 import io.followermaze.engine.ClusterPart;
 import io.followermaze.engine.Engine;
 import io.followermaze.engine.EngineCommand;
@@ -108,7 +109,10 @@ public final class Server implements AutoCloseable {
       sources.start(roles);
       clients.start(roles);
       Redriver redriver =
-          redrive == null ? null : new Redriver(redrive.parked(), engine, Duration.ofMillis(200));
+          redrive == null
+              ? null
+              : new Redriver(
+                  redrive.parked(), letters -> redeliver(engine, letters), Duration.ofMillis(200));
       AutoCloseable redriving =
           redriver == null ? null : roles.start(redriver, redriver.idleStrategy());
       Server server = new Server(config, roles, engine, sources, clients, redriving, null);
@@ -220,7 +224,11 @@ public final class Server implements AutoCloseable {
    * Hands parked notifications to the engine, which queues each for its recipient if connected;
    * completes with the ids of those queued.
    */
-  public CompletableFuture<List<Long>> redeliver(List<EngineCommand.Redelivery> letters) {
+  public CompletableFuture<List<Long>> redeliver(List<Redelivery> letters) {
+    return redeliver(engine, letters);
+  }
+
+  private static CompletableFuture<List<Long>> redeliver(Engine engine, List<Redelivery> letters) {
     CompletableFuture<List<Long>> queued = new CompletableFuture<>();
     engine.submit(new EngineCommand.Redeliver(letters, queued));
     return queued;

@@ -45,6 +45,20 @@ class ArchitectureTest {
               "io.followermaze.dlq.sqlite..", "io.followermaze.kafka..", "java.sql..");
 
   @ArchTest
+  static final ArchRule theRedriverWorksThroughPorts =
+      noClasses()
+          .that()
+          .resideInAPackage("io.followermaze.redrive..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "io.followermaze.engine..",
+              "io.followermaze.server..",
+              "io.followermaze.delivery..",
+              "io.followermaze.dlq.sqlite..",
+              "io.followermaze.kafka..");
+
+  @ArchTest
   static final ArchRule theBenchIsIndependentOfTheServer =
       noClasses()
           .that()

@@ -60,7 +60,7 @@ class KafkaRedriveIT {
     server
         .roles()
         .start(
-            new KafkaRedriver(broker.bootstrap(), TOPIC, server),
+            new KafkaRedriver(broker.bootstrap(), TOPIC, server::redeliver),
             org.agrona.concurrent.NoOpIdleStrategy.INSTANCE);
   }
 

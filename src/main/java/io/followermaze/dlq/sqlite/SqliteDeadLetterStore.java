@@ -5,6 +5,7 @@ import io.followermaze.dlq.DeadLetterFilter;
 import io.followermaze.dlq.DeadLetterStats;
 import io.followermaze.dlq.DeadLetterStore;
 import io.followermaze.dlq.ParkedCursor;
+import io.followermaze.dlq.ParkedStore;
 import io.followermaze.dlq.Reason;
 import io.followermaze.dlq.RedriveRequest;
 import io.followermaze.dlq.StoredDeadLetter;
@@ -35,7 +36,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One instance per connection, used by one thread at a time (the collector's by its flusher).
  */
-public final class SqliteDeadLetterStore implements DeadLetterStore {
+public final class SqliteDeadLetterStore implements DeadLetterStore, ParkedStore {
 
   /** The database file's name inside the data directory. */
   public static final String FILE_NAME = "deadletters.db";
@@ -229,6 +230,7 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
    * Up to {@code limit} parked letters (undeliverable, not redriven) matching {@code filter} after
    * {@code after}: user by user, each user's in sequence order. What a redrive works through.
    */
+  @Override
   public List<StoredDeadLetter> parked(DeadLetterFilter filter, ParkedCursor after, int limit) {
     return db.read("find parked letters", () -> parked.after(filter, after, limit));
   }
@@ -239,11 +241,13 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
   }
 
   /** The oldest pending redrive request, now marked running, if there is one. */
+  @Override
   public Optional<RedriveRequest> takePendingRedrive() {
     return redrives.takePending();
   }
 
   /** Records a redrive request's progress and status. */
+  @Override
   public void recordRedrive(
       long id,
       long redriven,
@@ -258,6 +262,7 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
   /**
    * Makes requests a stopped server left running or interrupted pending again; returns how many.
    */
+  @Override
   public long resumeInterruptedRedrives() {
     return redrives.resumeInterrupted();
   }
@@ -386,6 +391,7 @@ public final class SqliteDeadLetterStore implements DeadLetterStore {
   }
 
   /** Marks the letters with these ids as redriven at {@code nowMillis} (one more attempt each). */
+  @Override
   public void markRedriven(List<Long> ids, long nowMillis) {
     db.write(
         "mark letters redriven",
