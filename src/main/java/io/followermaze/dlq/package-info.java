@@ -8,10 +8,11 @@
  *                                                                        │
  * client writers ──(single letters)──────────────────────────────────────┤
  *                                                                        ▼
- *                          DeadLetterCollector (queue bounded in bytes, one flusher thread)
+ *          DeadLetterCollector: BlockQueue (bounded in bytes) ──▶ DeadLetterFlusher (one role)
  *                                                                        │
  *                                         DeadLetterStore port ──▶ dlq.sqlite | kafka
  * operators ──▶ DlqOperations (stats, list, show, purge, redrive) ◀── cli, admin
+ * redrive ──▶ ParkedStore port (parked letters, requests) ──▶ Redeliverer port (the engine)
  * </pre>
  *
  * <p>The sink is called from several threads; an implementation must be thread-safe, must never
