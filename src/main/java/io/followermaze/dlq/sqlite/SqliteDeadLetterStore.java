@@ -19,7 +19,6 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,6 +34,11 @@ import org.slf4j.LoggerFactory;
  * Readers in other processes see every committed block; a {@code kill -9} loses nothing committed.
  *
  * <p>One instance per connection, used by one thread at a time (the collector's by its flusher).
+ *
+ * <p>This class is the facade: each method is one transaction around one job class ({@link
+ * Indexer}, {@link LetterReader}, {@link ParkedQuery}, {@link RedriveRequests}, {@link Removal},
+ * {@link StoreFigures}); its length is the width of the ports it serves (appending, redriving and
+ * the operator's queries), not logic of its own.
  */
 public final class SqliteDeadLetterStore implements DeadLetterStore, ParkedStore {
 
@@ -47,6 +51,7 @@ public final class SqliteDeadLetterStore implements DeadLetterStore, ParkedStore
   private final LetterReader reader;
   private final ParkedQuery parked;
   private final RedriveRequests redrives;
+  private final StoreFigures figures;
   private PreparedStatement appendBlock;
   private volatile long lastAppendMillis;
 
@@ -69,6 +74,7 @@ public final class SqliteDeadLetterStore implements DeadLetterStore, ParkedStore
     this.reader = new LetterReader(db);
     this.parked = new ParkedQuery(db, reader);
     this.redrives = new RedriveRequests(db);
+    this.figures = new StoreFigures(db, reader);
   }
 
   /**
@@ -169,9 +175,7 @@ public final class SqliteDeadLetterStore implements DeadLetterStore, ParkedStore
 
   /** Letters committed but not yet indexed (counted in {@link #stats()}, not yet listed). */
   public long awaitingIndex() {
-    return db.read(
-        "count letters awaiting indexing",
-        () -> db.single("SELECT coalesce(sum(letters), 0) FROM dlq_inbox", s -> {}));
+    return figures.awaitingIndex();
   }
 
   /**
@@ -192,38 +196,12 @@ public final class SqliteDeadLetterStore implements DeadLetterStore, ParkedStore
    * by reason at most, else by reading the indexed letters it cannot rule out.
    */
   public long count(DeadLetterFilter filter) {
-    boolean byReasonOnly =
-        filter.recipient() == null
-            && filter.fromSequence() == null
-            && filter.toSequence() == null
-            && filter.since() == null
-            && filter.until() == null;
-    if (byReasonOnly) {
-      Map<Reason, Long> counts = counts();
-      return counts.entrySet().stream()
-          .filter(
-              e ->
-                  filter.reasons() == null
-                      || filter.reasons().isEmpty()
-                      || filter.reasons().contains(e.getKey()))
-          .mapToLong(Map.Entry::getValue)
-          .sum();
-    }
-    return db.read("count dead letters", () -> reader.count(filter));
+    return figures.count(filter);
   }
 
   /** The highest letter id so far, or 0. */
   public long lastId() {
-    return db.read(
-        "read the last id",
-        () -> {
-          List<Long> last =
-              db.rows(
-                  "SELECT id, letters FROM dlq_pointer ORDER BY id DESC LIMIT 1",
-                  s -> {},
-                  r -> Pointers.letterId(r.getLong(1), r.getInt(2) - 1));
-          return last.isEmpty() ? 0L : last.getFirst();
-        });
+    return figures.lastId();
   }
 
   /**
@@ -282,48 +260,11 @@ public final class SqliteDeadLetterStore implements DeadLetterStore, ParkedStore
     return db.read("read a dead letter", () -> reader.get(id));
   }
 
-  private Map<Reason, Long> counts() {
-    return db.read(
-        "read the counts",
-        () -> {
-          Map<Reason, Long> byReason = new EnumMap<>(Reason.class);
-          db.rows(
-              "SELECT reason, letters FROM dlq_count WHERE letters > 0",
-              s -> {},
-              r -> byReason.put(Reason.ofCode(r.getInt(1)), r.getLong(2)));
-          return byReason;
-        });
-  }
-
   /**
    * Counts by reason, oldest and newest, size on disk: from counters and row bounds, never a scan.
    */
   public DeadLetterStats stats() {
-    return db.read(
-        "read statistics",
-        () -> {
-          Map<Reason, Long> byReason = counts();
-          long total = byReason.values().stream().mapToLong(Long::longValue).sum();
-          long oldest =
-              min(
-                  db.single("SELECT min(first_ms) FROM dlq_pointer", s -> {}),
-                  db.single("SELECT min(first_ms) FROM dlq_inbox", s -> {}));
-          long newest =
-              Math.max(
-                  db.single("SELECT max(last_ms) FROM dlq_pointer", s -> {}),
-                  db.single("SELECT max(last_ms) FROM dlq_inbox", s -> {}));
-          long removed =
-              db.single("SELECT value FROM meta WHERE key = 'removed_by_retention'", s -> {});
-          long awaiting = db.single("SELECT coalesce(sum(letters), 0) FROM dlq_inbox", s -> {});
-          return new DeadLetterStats(
-              byReason,
-              total,
-              total == 0 ? 0 : oldest,
-              total == 0 ? 0 : newest,
-              bytesOnDisk(),
-              removed,
-              awaiting);
-        });
+    return figures.stats();
   }
 
   /**
@@ -331,27 +272,7 @@ public final class SqliteDeadLetterStore implements DeadLetterStore, ParkedStore
    * on.
    */
   public Map<Reason, Long> oldestByReason() {
-    return db.read(
-        "read the oldest letters",
-        () -> {
-          Map<Reason, Long> oldest = new EnumMap<>(Reason.class);
-          for (Reason reason : counts().keySet()) {
-            long indexed =
-                db.single(
-                    "SELECT min(first_ms) FROM dlq_pointer WHERE reason = ?",
-                    s -> s.setInt(1, reason.code()));
-            oldest.put(reason, indexed);
-          }
-          long inbox = db.single("SELECT min(first_ms) FROM dlq_inbox", s -> {});
-          if (inbox > 0) {
-            oldest.replaceAll((reason, time) -> min(time, inbox));
-          }
-          return oldest;
-        });
-  }
-
-  private static long min(long a, long b) {
-    return a == 0 ? b : b == 0 ? a : Math.min(a, b);
+    return figures.oldestByReason();
   }
 
   /** Deletes the letters matching {@code filter}, indexed or not; returns how many. */
