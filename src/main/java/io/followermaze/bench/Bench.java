@@ -9,8 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.OptionalLong;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 
@@ -34,14 +32,8 @@ public final class Bench {
   private final SendTimes sendTimes = new SendTimes();
   private final ClientLedger[] ledgers;
   private final List<VerifyingClient> clients = new ArrayList<>();
-  private final ResourceTrend resources = new ResourceTrend();
-  private volatile long serverPid = -1;
-  private double cpuAtStart = -1;
-  private double cpuAtDelivery = -1;
-  private double cpuSettled = -1;
-  private volatile boolean generated;
-  private volatile long startNanos;
-  private volatile long sentEvents;
+  private ServerWatch server;
+  private EventStream stream;
   private Workload workload;
   private UnreliableClients unreliable;
   private UnreliableOutcome unreliableOutcome = UnreliableOutcome.NONE;
@@ -62,15 +54,17 @@ public final class Bench {
 
   private BenchResult run() {
     long deadline = System.nanoTime() + options.timeout().toNanos();
-    Thread sampler = startRssSampler();
+    server = new ServerWatch(options);
     try (SocketChannel source = connectAll()) {
       long warmups = warmUp(source, deadline);
       workload = new Workload(options, ledgers, verdicts);
       startUnreliable();
-      Thread generator =
-          Thread.ofPlatform().name("bench-source").start(() -> stream(source, warmups));
+      stream =
+          new EventStream(
+              options, source, warmups, workload, sendTimes, verdicts, server::streamStarted);
+      Thread generator = Thread.ofPlatform().name("bench-source").start(stream);
       awaitDelivery(deadline, warmups);
-      cpuAtDelivery = ServerCpu.seconds(serverPid);
+      server.delivered();
       verdicts.finish();
       generator.join(TimeUnit.SECONDS.toMillis(5));
       stopUnreliable();
@@ -83,7 +77,7 @@ public final class Bench {
       verdicts.finish();
       stopUnreliableQuietly();
       clients.forEach(VerifyingClient::close);
-      sampler.interrupt();
+      server.stop();
     }
     settle();
     return result();
@@ -91,11 +85,11 @@ public final class Bench {
 
   /** Waits for the server to go idle (its deferred work counts too) and reads its CPU then. */
   private void settle() {
-    if (cpuAtDelivery < 0 || options.measure().settleMillis() <= 0 || verdicts.failure() != null) {
+    if (verdicts.failure() != null) {
       return;
     }
     try {
-      cpuSettled = ServerCpu.settled(serverPid, options.measure().settleMillis());
+      server.settle(options.measure().settleMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -120,7 +114,7 @@ public final class Bench {
    */
   private void stopUnreliable() throws InterruptedException {
     if (unreliable != null) {
-      boolean complete = generated && verdicts.failure() == null;
+      boolean complete = generated() && verdicts.failure() == null;
       UnreliableOutcome outcome = unreliable.stopAndCompare(complete ? workload : null);
       unreliableOutcome = complete ? outcome : UnreliableOutcome.NONE;
       unreliable = null;
@@ -181,89 +175,11 @@ public final class Bench {
     return true;
   }
 
-  private void stream(SocketChannel source, long warmups) {
-    SplittableRandom shuffle = new SplittableRandom(options.seed() ^ 0x5DEECE66DL);
-    ByteBuffer outBuffer = ByteBuffer.allocateDirect(32 * 1024);
-    byte[] batch = new byte[options.maxBatch() * 48];
-    int[] starts = new int[options.maxBatch() + 1];
-    int[] order = new int[options.maxBatch()];
-    cpuAtStart = ServerCpu.seconds(serverPid);
-    startNanos = System.nanoTime();
-    try {
-      long rate = options.pace().eventsPerSecond();
-      long endNanos =
-          options.pace().duration() == null
-              ? Long.MAX_VALUE
-              : startNanos + options.pace().duration().toNanos();
-      long lastSequence = options.pace().duration() == null ? options.events() : Long.MAX_VALUE;
-      for (long first = warmups + 1; first <= lastSequence && !verdicts.finished(); ) {
-        if (rate > 0 && isAhead(first - warmups - 1, rate)) {
-          flush(source, outBuffer);
-          pace(first - warmups - 1, rate);
-        }
-        if (lastSequence == Long.MAX_VALUE && System.nanoTime() >= endNanos) {
-          lastSequence = first; // Time is up: this batch is the closing broadcast alone.
-        }
-        int size =
-            (int) Math.min(1 + shuffle.nextInt(options.maxBatch()), lastSequence - first + 1);
-        for (int i = 0; i < size; i++) {
-          long sequence = first + i;
-          starts[i + 1] = workload.next(sequence, sequence == lastSequence, batch, starts[i]);
-          order[i] = i;
-        }
-        for (int i = size - 1; i > 0; i--) {
-          int j = shuffle.nextInt(i + 1);
-          int swap = order[i];
-          order[i] = order[j];
-          order[j] = swap;
-        }
-        workload.publish();
-        sendTimes.batchSent(first, System.nanoTime());
-        for (int i = 0; i < size; i++) {
-          int line = order[i];
-          int length = starts[line + 1] - starts[line];
-          if (outBuffer.remaining() < length) {
-            flush(source, outBuffer);
-          }
-          outBuffer.put(batch, starts[line], length);
-        }
-        first += size;
-        sentEvents = first - 1;
-      }
-      flush(source, outBuffer);
-    } catch (IOException e) {
-      verdicts.fail("sending events failed: " + e.getMessage());
-    }
-    generated = true;
-  }
-
-  private boolean isAhead(long sent, long rate) {
-    return startNanos + (long) (sent * (1e9 / rate)) - System.nanoTime() > 100_000;
-  }
-
-  /** Waits until {@code sent} events are not ahead of {@code rate} per second since the start. */
-  private void pace(long sent, long rate) {
-    long due = startNanos + (long) (sent * (1e9 / rate));
-    for (long ahead = due - System.nanoTime();
-        ahead > 100_000 && !verdicts.finished();
-        ahead = due - System.nanoTime()) {
-      java.util.concurrent.locks.LockSupport.parkNanos(ahead);
-    }
-  }
-
-  private static void flush(SocketChannel channel, ByteBuffer buffer) throws IOException {
-    buffer.flip();
-    while (buffer.hasRemaining()) {
-      channel.write(buffer);
-    }
-    buffer.clear();
-  }
-
   private void awaitDelivery(long deadline, long warmups) throws InterruptedException {
     long interval = options.progressInterval().toNanos();
     long nextProgress = System.nanoTime() + (interval > 0 ? interval : Long.MAX_VALUE / 2);
     while (verdicts.failure() == null) {
-      if (generated && allDelivered(warmups)) {
+      if (generated() && allDelivered(warmups)) {
         return;
       }
       long now = System.nanoTime();
@@ -291,8 +207,8 @@ public final class Bench {
   }
 
   private String firstShortfall(long warmups) {
-    if (!generated) {
-      return "the source had sent only " + sentEvents + " events";
+    if (!generated()) {
+      return "the source had sent only " + sent() + " events";
     }
     for (VerifyingClient client : clients) {
       ClientLedger ledger = ledgers[client.user()];
@@ -315,16 +231,8 @@ public final class Bench {
 
   private void progress(long now) {
     long received = clients.stream().mapToLong(VerifyingClient::received).sum();
-    double seconds = (now - startNanos) / 1e9;
-    long pid = serverPid;
-    String server =
-        pid < 0
-            ? ""
-            : String.format(
-                Locale.ROOT,
-                ", server RSS %d MiB, %d open files",
-                ServerMemory.rssBytes(pid) >> 20,
-                ServerMemory.openFiles(pid));
+    double seconds = (now - startNanos()) / 1e9;
+    long sentEvents = sent();
     out.printf(
         Locale.ROOT,
         "bench: %.0fs sent %d events (%.0f/s), clients received %d notifications%s%n",
@@ -332,51 +240,24 @@ public final class Bench {
         sentEvents,
         sentEvents / Math.max(seconds, 1e-9),
         received,
-        server);
+        server.now());
   }
 
-  private Thread startRssSampler() {
-    OptionalLong pid =
-        options.measure().serverPid() >= 0
-            ? OptionalLong.of(options.measure().serverPid())
-            : ServerMemory.pidListeningOn(options.eventPort());
-    serverPid = pid.orElse(-1);
-    return Thread.ofPlatform()
-        .name("bench-rss")
-        .daemon()
-        .start(
-            () -> {
-              while (pid.isPresent() && !Thread.currentThread().isInterrupted()) {
-                resources.add(
-                    ServerMemory.rssBytes(pid.getAsLong()),
-                    ServerMemory.openFiles(pid.getAsLong()));
-                try {
-                  Thread.sleep(200);
-                } catch (InterruptedException e) {
-                  return;
-                }
-              }
-            });
+  private boolean generated() {
+    return stream != null && stream.done();
   }
 
-  private long storeBytes() {
-    java.nio.file.Path store = options.measure().store();
-    if (store == null) {
-      return -1;
-    }
-    long bytes = 0;
-    for (String suffix : new String[] {"", "-wal"}) {
-      try {
-        bytes += java.nio.file.Files.size(store.resolveSibling(store.getFileName() + suffix));
-      } catch (IOException e) {
-        // Not there (yet).
-      }
-    }
-    return bytes;
+  private long sent() {
+    return stream == null ? 0 : stream.sent();
+  }
+
+  private long startNanos() {
+    return stream == null ? 0 : stream.startNanos();
   }
 
   private BenchResult result() {
     Histogram latency = new Histogram(3_600_000_000L, 2);
+    long startNanos = startNanos();
     long end = startNanos;
     long notifications = 0;
     for (VerifyingClient client : clients) {
@@ -387,19 +268,16 @@ public final class Bench {
     double seconds = startNanos == 0 ? 0 : (end - startNanos) / 1e9;
     return new BenchResult(
         verdicts.failure(),
-        sentEvents,
+        sent(),
         options.clients(),
         seconds,
         notifications,
         latency.getValueAtPercentile(50),
         latency.getValueAtPercentile(99),
         latency.getMaxValue(),
-        resources,
+        server.resources(),
         workload == null ? 0 : workload.expectedOffline(),
         unreliableOutcome,
-        new BenchResult.ServerCost(
-            cpuAtStart < 0 || cpuAtDelivery < 0 ? -1 : cpuAtDelivery - cpuAtStart,
-            cpuAtStart < 0 || cpuSettled < 0 ? -1 : cpuSettled - cpuAtStart,
-            storeBytes()));
+        server.cost());
   }
 }
