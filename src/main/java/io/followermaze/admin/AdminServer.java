@@ -1,11 +1,11 @@
 package io.followermaze.admin;
 
+import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.followermaze.dlq.DeadLetterCollector;
 import io.followermaze.dlq.DlqOperations;
 import io.followermaze.dlq.LoggingDeadLetterSink;
-import io.followermaze.engine.EngineStats;
 import io.followermaze.lifecycle.Roles;
 import io.followermaze.server.Server;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -32,7 +32,6 @@ import org.slf4j.LoggerFactory;
 public final class AdminServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
-  private static final int DEFAULT_WINDOW = 60;
 
   /** Connections the admin API holds open at once (idle ones included); more are closed at once. */
   static final int MAX_CONNECTIONS = 256;
@@ -80,13 +79,11 @@ public final class AdminServer implements AutoCloseable {
   private final DlqEndpoints dlq;
   private final DlqOperations dlqOperations;
   private final ServerMetrics metrics;
-  private final String token;
   private final RequestGuard guard;
-  private final boolean loopbackOnly;
   private final HttpServer http;
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final RateWindow window = new RateWindow(3600);
+  private final StatsEndpoint stats;
   private AutoCloseable sampler;
 
   /**
@@ -105,16 +102,10 @@ public final class AdminServer implements AutoCloseable {
     this.collector = collector;
     this.dlq = dlq == null ? null : new DlqEndpoints(dlq);
     this.dlqOperations = dlq;
-    this.token = options.token() == null || options.token().isBlank() ? null : options.token();
-    this.guard =
-        new RequestGuard(
-            options.allowedHosts().stream()
-                .map(h -> h.toLowerCase(java.util.Locale.ROOT))
-                .collect(java.util.stream.Collectors.toUnmodifiableSet()),
-            token);
+    this.stats = new StatsEndpoint(server, deadLetters);
     String bind = options.bind();
     int port = options.port();
-    this.loopbackOnly = isLoopback(bind);
+    this.guard = new RequestGuard(options.allowedHosts(), options.token(), bind);
     this.metrics = metrics;
     metrics.bindTo(registry);
     try {
@@ -126,8 +117,8 @@ public final class AdminServer implements AutoCloseable {
     http.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
     http.createContext("/", this::handle);
     http.start();
-    sample();
-    sampler = server.roles().every("stats-sampler", java.time.Duration.ofSeconds(1), this::sample);
+    stats.sample();
+    sampler = server.roles().every("stats-sampler", java.time.Duration.ofSeconds(1), stats::sample);
     log.info("admin API on http://{}:{}/ (health, ready, metrics, stats)", bind, port());
   }
 
@@ -144,19 +135,6 @@ public final class AdminServer implements AutoCloseable {
     return http.getAddress().getPort();
   }
 
-  private void sample() {
-    EngineStats stats = server.stats();
-    window.record(stats.eventsReceived(), stats.eventsDelivered(), deadLetters.total());
-  }
-
-  private static boolean isLoopback(String bind) {
-    try {
-      return java.net.InetAddress.getByName(bind).isLoopbackAddress();
-    } catch (java.net.UnknownHostException e) {
-      return false;
-    }
-  }
-
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
       route(exchange);
@@ -167,40 +145,23 @@ public final class AdminServer implements AutoCloseable {
     try {
       String path = exchange.getRequestURI().getPath();
       String method = exchange.getRequestMethod();
-      boolean open = path.equals("/health") || path.equals("/") || path.equals("/index.html");
-      String host = exchange.getRequestHeaders().getFirst("Host");
-      String badHost = guard.refuseHost(host);
-      if (badHost != null) {
-        send(exchange, 403, AdminJson.error(badHost));
-        return;
-      }
-      if (!open && !guard.authorized(exchange.getRequestHeaders().getFirst("Authorization"))) {
-        exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
-        send(
-            exchange,
-            401,
-            AdminJson.error("this endpoint needs Authorization: Bearer <token> (--admin-token)"));
+      Headers headers = exchange.getRequestHeaders();
+      RequestGuard.Refusal refusal =
+          guard.refusal(
+              method,
+              path,
+              headers.getFirst("Host"),
+              headers.getFirst("Authorization"),
+              headers.getFirst("Origin"),
+              headers.getFirst("Sec-Fetch-Site"));
+      if (refusal != null) {
+        if (refusal.status() == 401) {
+          exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+        }
+        send(exchange, refusal.status(), AdminJson.error(refusal.message()));
         return;
       }
       boolean mutating = !method.equals("GET");
-      String crossSite =
-          mutating
-              ? guard.refuseCrossSite(
-                  exchange.getRequestHeaders().getFirst("Origin"),
-                  exchange.getRequestHeaders().getFirst("Sec-Fetch-Site"),
-                  host)
-              : null;
-      if (crossSite != null) {
-        send(exchange, 403, AdminJson.error(crossSite));
-        return;
-      }
-      if (mutating && token == null && !loopbackOnly) {
-        send(
-            exchange,
-            403,
-            AdminJson.error("changes over a non-loopback admin port need --admin-token"));
-        return;
-      }
       if (path.equals("/dlq") || path.startsWith("/dlq/")) {
         dlq(exchange, method, path);
         return;
@@ -263,49 +224,7 @@ public final class AdminServer implements AutoCloseable {
   }
 
   private void stats(HttpExchange exchange) throws IOException {
-    Long asked =
-        new QueryParameters(exchange.getRequestURI().getRawQuery())
-            .number("window_size", 1, window.capacity());
-    int seconds = asked == null ? DEFAULT_WINDOW : asked.intValue();
-    RateWindow.Rates rates = window.window(seconds);
-    EngineStats totals = server.stats();
-    send(
-        exchange,
-        200,
-        AdminJson.object(
-            g -> {
-              g.writeNumberField("windowSize", seconds);
-              g.writeNumberField("secondsCovered", rates.seconds());
-              g.writeObjectFieldStart("perSecond");
-              g.writeNumberField("received", rates.received());
-              g.writeNumberField("delivered", rates.delivered());
-              g.writeNumberField("deadLettered", rates.deadLettered());
-              g.writeEndObject();
-              g.writeObjectFieldStart("perMinute");
-              g.writeNumberField("received", rates.received() * 60);
-              g.writeNumberField("delivered", rates.delivered() * 60);
-              g.writeNumberField("deadLettered", rates.deadLettered() * 60);
-              g.writeEndObject();
-              g.writeObjectFieldStart("series");
-              String[] names = {"received", "delivered", "deadLettered"};
-              for (int counter = 0; counter < names.length; counter++) {
-                g.writeArrayFieldStart(names[counter]);
-                for (long perSecond : window.series(counter, seconds)) {
-                  g.writeNumber(perSecond);
-                }
-                g.writeEndArray();
-              }
-              g.writeEndObject();
-              g.writeObjectFieldStart("totals");
-              g.writeNumberField("received", totals.eventsReceived());
-              g.writeNumberField("delivered", totals.eventsDelivered());
-              g.writeNumberField("malformed", totals.linesMalformed());
-              g.writeNumberField("notifications", totals.notificationsQueued());
-              g.writeNumberField("deadLettered", deadLetters.total());
-              g.writeNumberField("connectedClients", totals.connectedClients());
-              g.writeNumberField("reorderDepth", totals.reorderDepth());
-              g.writeEndObject();
-            }));
+    send(exchange, 200, stats.json(new QueryParameters(exchange.getRequestURI().getRawQuery())));
   }
 
   private static void send(HttpExchange exchange, int status, String json) throws IOException {

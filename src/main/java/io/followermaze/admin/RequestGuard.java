@@ -11,7 +11,8 @@ import java.util.Set;
  * use it: a request whose {@code Host} is a name other than a loopback name or a configured one is
  * refused (DNS rebinding points a foreign name at 127.0.0.1; an IP literal cannot be rebound); a
  * state-changing request from a foreign {@code Origin}, or marked cross-site by the browser, is
- * refused (cross-site request forgery); the bearer token is compared in constant time.
+ * refused (cross-site request forgery); the bearer token is compared in constant time; and a change
+ * over an admin port that is not loopback-only needs a token.
  */
 final class RequestGuard {
 
@@ -19,16 +20,64 @@ final class RequestGuard {
 
   private final Set<String> allowedHosts;
   private final byte[] expectedAuthorization;
+  private final boolean loopbackOnly;
+
+  /** Why a request is refused: the HTTP status and the message. */
+  record Refusal(int status, String message) {}
 
   /**
-   * @param allowedHosts host names (lower case, without port) allowed besides loopback names and IP
-   *     literals
-   * @param token the bearer token, or null for none
+   * @param allowedHosts host names allowed besides loopback names and IP literals
+   * @param token the bearer token, or null (or blank) for none
+   * @param bind the address the admin API listens on
    */
-  RequestGuard(Set<String> allowedHosts, String token) {
-    this.allowedHosts = allowedHosts;
+  RequestGuard(Set<String> allowedHosts, String token, String bind) {
+    this.allowedHosts =
+        allowedHosts.stream()
+            .map(h -> h.toLowerCase(Locale.ROOT))
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
+    boolean noToken = token == null || token.isBlank();
     this.expectedAuthorization =
-        token == null ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+        noToken ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+    this.loopbackOnly = isLoopback(bind);
+  }
+
+  /**
+   * Why this request is refused (403 foreign host or page, 401 no token, 403 a change over an open
+   * port without a token), or null when it may be answered. {@code /health} and the dashboard page
+   * need no token.
+   */
+  Refusal refusal(
+      String method,
+      String path,
+      String host,
+      String authorization,
+      String origin,
+      String fetchSite) {
+    String badHost = refuseHost(host);
+    if (badHost != null) {
+      return new Refusal(403, badHost);
+    }
+    boolean open = path.equals("/health") || path.equals("/") || path.equals("/index.html");
+    if (!open && !authorized(authorization)) {
+      return new Refusal(401, "this endpoint needs Authorization: Bearer <token> (--admin-token)");
+    }
+    boolean mutating = !method.equals("GET");
+    String crossSite = mutating ? refuseCrossSite(origin, fetchSite, host) : null;
+    if (crossSite != null) {
+      return new Refusal(403, crossSite);
+    }
+    if (mutating && expectedAuthorization == null && !loopbackOnly) {
+      return new Refusal(403, "changes over a non-loopback admin port need --admin-token");
+    }
+    return null;
+  }
+
+  private static boolean isLoopback(String bind) {
+    try {
+      return java.net.InetAddress.getByName(bind).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 
   /** Why a request with this {@code Host} header is refused, or null when it is fine. */
