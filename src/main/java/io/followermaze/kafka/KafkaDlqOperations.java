@@ -108,7 +108,7 @@ public final class KafkaDlqOperations implements DlqOperations {
 
   @Override
   public long requestRedrive(DeadLetterFilter filter, int ratePerSecond) {
-    return KafkaRedriver.request(bootstrap, topic, filter, ratePerSecond);
+    return KafkaRedriveRequests.request(bootstrap, topic, filter, ratePerSecond);
   }
 
   /** Status only ("pending" or "done"); the counts are in the serving node's log. */
@@ -120,7 +120,7 @@ public final class KafkaDlqOperations implements DlqOperations {
 
   @Override
   public Optional<RedriveRequest> redrive(long id) {
-    boolean done = KafkaRedriver.done(bootstrap, topic, id);
+    boolean done = KafkaRedriveRequests.done(bootstrap, topic, id);
     return Optional.of(
         new RedriveRequest(
             id,

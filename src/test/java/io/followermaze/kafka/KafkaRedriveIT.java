@@ -126,14 +126,14 @@ class KafkaRedriveIT {
 
         UserClient seven = UserClient.connect(server.clientPort(), 7);
         await().atMost(RunningServer.PATIENCE).until(() -> server.stats().connectedClients() == 1);
-        KafkaRedriver.request(broker.bootstrap(), TOPIC, DeadLetterFilter.ALL, 1_000);
+        KafkaRedriveRequests.request(broker.bootstrap(), TOPIC, DeadLetterFilter.ALL, 1_000);
         assertThat(seven.awaitLines(3)).containsExactly("1|P|2|7", "3|F|4|7", "4|P|5|7");
         // User 8 was offline: its letter is parked again, after the redrive position.
         await().atMost(Duration.ofSeconds(30)).until(() -> parked(broker) == 1);
 
         UserClient eight = UserClient.connect(server.clientPort(), 8);
         await().atMost(RunningServer.PATIENCE).until(() -> server.stats().connectedClients() == 2);
-        KafkaRedriver.request(broker.bootstrap(), TOPIC, DeadLetterFilter.ALL, 1_000);
+        KafkaRedriveRequests.request(broker.bootstrap(), TOPIC, DeadLetterFilter.ALL, 1_000);
         assertThat(eight.awaitLines(1)).containsExactly("2|P|3|8");
         await().atMost(Duration.ofSeconds(30)).until(() -> parked(broker) == 0);
         source.send("5|B");
@@ -170,15 +170,15 @@ class KafkaRedriveIT {
         await().atMost(RunningServer.PATIENCE).until(() -> collector.committed() == 3);
         maxMessageBytes(admin, "64");
         long refused =
-            KafkaRedriver.request(broker.bootstrap(), TOPIC, DeadLetterFilter.ALL, 1_000);
+            KafkaRedriveRequests.request(broker.bootstrap(), TOPIC, DeadLetterFilter.ALL, 1_000);
         await()
             .atMost(Duration.ofSeconds(60))
-            .until(() -> KafkaRedriver.done(broker.bootstrap(), TOPIC, refused));
+            .until(() -> KafkaRedriveRequests.done(broker.bootstrap(), TOPIC, refused));
         maxMessageBytes(admin, null);
 
         UserClient seven = UserClient.connect(server.clientPort(), 7);
         await().atMost(RunningServer.PATIENCE).until(() -> server.stats().connectedClients() == 1);
-        KafkaRedriver.request(broker.bootstrap(), TOPIC, DeadLetterFilter.ALL, 1_000);
+        KafkaRedriveRequests.request(broker.bootstrap(), TOPIC, DeadLetterFilter.ALL, 1_000);
         assertThat(seven.awaitLines(3)).containsExactly("1|P|2|7", "2|P|3|7", "3|P|4|7");
         assertThat(server.roles().death()).isNull();
       } finally {
