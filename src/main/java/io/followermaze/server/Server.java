@@ -35,6 +35,10 @@ import org.slf4j.LoggerFactory;
  * the event source, release what the sequencer holds, let clients drain their outboxes (up to the
  * shutdown timeout), then close what is left. The dead-letter sink belongs to the caller, who
  * closes it after the server.
+ *
+ * <p>Its length (~300 lines) is three ways to start the same parts — a single node, a sequencer, a
+ * gateway — and the one close order they share; split apart, that order would be written three
+ * times.
  */
 public final class Server implements AutoCloseable {
 
