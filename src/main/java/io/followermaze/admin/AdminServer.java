@@ -122,6 +122,30 @@ public final class AdminServer implements AutoCloseable {
     log.info("admin API on http://{}:{}/ (health, ready, metrics, stats)", bind, port());
   }
 
+  /**
+   * Starts the admin API with the server's metrics: the stored letters' depth per reason comes from
+   * {@code dlq} when there is a store file (SQLite), the redriven count from {@code redriven}
+   * (nullable, as are {@code collector}, {@code dlq} and {@code storeFile} without a durable
+   * store).
+   */
+  public static AdminServer start(
+      Options options,
+      Server server,
+      LoggingDeadLetterSink deadLetters,
+      DeadLetterCollector collector,
+      DlqOperations dlq,
+      java.nio.file.Path storeFile,
+      java.util.function.LongSupplier redriven) {
+    return new AdminServer(
+        options,
+        server,
+        deadLetters,
+        collector,
+        dlq,
+        new ServerMetrics(
+            server, deadLetters, collector, storeFile, storeFile == null ? null : dlq, redriven));
+  }
+
   private static String dashboard() {
     try (var in = AdminServer.class.getResourceAsStream("/admin/index.html")) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);

@@ -1,9 +1,7 @@
 package io.followermaze.cli;
 
 import io.followermaze.admin.AdminServer;
-import io.followermaze.admin.ServerMetrics;
 import io.followermaze.dlq.DeadLetterCollector;
-import io.followermaze.dlq.DlqOperations;
 import io.followermaze.dlq.LoggingDeadLetterSink;
 import io.followermaze.server.Server;
 import java.util.List;
@@ -54,8 +52,7 @@ final class AdminOptions {
       DeadLetterCollector collector,
       DlqOptions dlq,
       Server.Redrive redrive) {
-    DlqOperations operations = dlq.openOperations();
-    return new AdminServer(
+    return AdminServer.start(
         new AdminServer.Options(
             adminBind,
             adminPort,
@@ -64,13 +61,8 @@ final class AdminOptions {
         server,
         deadLetters,
         collector,
-        operations,
-        new ServerMetrics(
-            server,
-            deadLetters,
-            collector,
-            dlq.storeFile(),
-            dlq.storeFile() != null ? operations : null,
-            redrive == null ? null : redrive.parked()::redriven));
+        dlq.openOperations(),
+        dlq.storeFile(),
+        redrive == null ? null : redrive.parked()::redriven);
   }
 }

@@ -22,14 +22,7 @@ public interface ParkedStore extends AutoCloseable {
   Optional<RedriveRequest> takePendingRedrive();
 
   /** Records a redrive request's progress and status (running, done, interrupted, failed). */
-  void recordRedrive(
-      long id,
-      long redriven,
-      long skipped,
-      ParkedCursor cursor,
-      String status,
-      String error,
-      long nowMillis);
+  void recordRedrive(RedriveRequest progress, long nowMillis);
 
   /**
    * Makes requests a stopped server left running or interrupted pending again; returns how many.

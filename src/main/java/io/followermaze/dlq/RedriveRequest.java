@@ -24,6 +24,12 @@ public record RedriveRequest(
     ParkedCursor cursor,
     String error) {
 
+  /** This request with {@code status} and the progress so far. */
+  public RedriveRequest progressed(
+      String status, long redriven, long skipped, ParkedCursor cursor, String error) {
+    return new RedriveRequest(id, filter, ratePerSecond, status, redriven, skipped, cursor, error);
+  }
+
   /** Whether the request has ended for good. */
   public boolean finished() {
     return status.equals("done");

@@ -12,7 +12,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -62,14 +61,8 @@ public final class EventLogPublisher implements OrderedLog, AutoCloseable {
   private static long readLastSequence(String bootstrap, String topic) {
     TopicPartition partition = new TopicPartition(topic, 0);
     try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(
-            java.util.Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                "read_committed"),
-            new ByteArrayDeserializer(),
-            new ByteArrayDeserializer())) {
+        KafkaClients.consumer(
+            bootstrap, java.util.Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"))) {
       consumer.assign(java.util.List.of(partition));
       long end = consumer.endOffsets(java.util.List.of(partition)).get(partition);
       if (end == 0) {

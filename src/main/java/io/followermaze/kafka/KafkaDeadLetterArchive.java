@@ -15,7 +15,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Reads a dead-letter topic for the {@code followermaze dlq} commands: a plain consumer (no group,
@@ -41,14 +40,7 @@ public final class KafkaDeadLetterArchive implements AutoCloseable {
   /** A reader of {@code topic} on {@code bootstrap}. */
   public KafkaDeadLetterArchive(String bootstrap, String topic) {
     this.consumer =
-        new KafkaConsumer<>(
-            Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrap,
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
-                10_000),
-            new ByteArrayDeserializer(),
-            new ByteArrayDeserializer());
+        KafkaClients.consumer(bootstrap, Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000));
     this.bootstrap = bootstrap;
     this.topic = topic;
   }
@@ -75,14 +67,7 @@ public final class KafkaDeadLetterArchive implements AutoCloseable {
   public void scanParked(DeadLetterFilter filter, Consumer<StoredDeadLetter> visitor) {
     Map<TopicPartition, Long> from = new java.util.HashMap<>();
     try (KafkaConsumer<byte[], byte[]> group =
-        new KafkaConsumer<>(
-            Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrap,
-                ConsumerConfig.GROUP_ID_CONFIG,
-                REDRIVE_GROUP),
-            new ByteArrayDeserializer(),
-            new ByteArrayDeserializer())) {
+        KafkaClients.consumer(bootstrap, Map.of(ConsumerConfig.GROUP_ID_CONFIG, REDRIVE_GROUP))) {
       java.util.Set<TopicPartition> partitions =
           new java.util.HashSet<>(
               group.partitionsFor(topic, Duration.ofSeconds(30)).stream()

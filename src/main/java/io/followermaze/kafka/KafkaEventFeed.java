@@ -15,7 +15,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,10 +47,9 @@ public final class KafkaEventFeed implements Agent {
       String bootstrap, String topic, String gatewayId, Consumer<EngineCommand> engine) {
     ClusterTopics.createEvents(bootstrap, topic);
     this.consumer =
-        new KafkaConsumer<>(
+        KafkaClients.consumer(
+            bootstrap,
             Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrap,
                 ConsumerConfig.GROUP_ID_CONFIG,
                 "followermaze-gateway-" + gatewayId,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
@@ -59,9 +57,7 @@ public final class KafkaEventFeed implements Agent {
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
                 4_096,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                "read_committed"),
-            new ByteArrayDeserializer(),
-            new ByteArrayDeserializer());
+                "read_committed"));
     this.partition = new TopicPartition(topic, 0);
     this.engine = engine;
     this.chunker =

@@ -11,7 +11,6 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -71,14 +70,8 @@ public final class KafkaRedriveRequests {
   /** Whether request {@code id} has been carried out (the request group has committed past it). */
   public static boolean done(String bootstrap, String topic, long id) {
     try (KafkaConsumer<byte[], byte[]> group =
-        new KafkaConsumer<>(
-            Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrap,
-                ConsumerConfig.GROUP_ID_CONFIG,
-                KafkaRedriver.GROUP + "-requests"),
-            new ByteArrayDeserializer(),
-            new ByteArrayDeserializer())) {
+        KafkaClients.consumer(
+            bootstrap, Map.of(ConsumerConfig.GROUP_ID_CONFIG, KafkaRedriver.GROUP + "-requests"))) {
       TopicPartition partition = new TopicPartition(topic(topic), 0);
       OffsetAndMetadata committed = group.committed(java.util.Set.of(partition)).get(partition);
       return committed != null && committed.offset() > id;

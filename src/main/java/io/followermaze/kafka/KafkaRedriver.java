@@ -15,7 +15,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,18 +53,15 @@ public final class KafkaRedriver implements Agent {
     this.target = target;
     KafkaDeadLetterStore.createTopic(bootstrap, KafkaRedriveRequests.topic(topic), 1, Map.of());
     this.requests =
-        new KafkaConsumer<>(
+        KafkaClients.consumer(
+            bootstrap,
             Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrap,
                 ConsumerConfig.GROUP_ID_CONFIG,
                 GROUP + "-requests",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
                 false,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                "earliest"),
-            new ByteArrayDeserializer(),
-            new ByteArrayDeserializer());
+                "earliest"));
     requests.subscribe(List.of(KafkaRedriveRequests.topic(topic)));
   }
 
@@ -106,18 +102,15 @@ public final class KafkaRedriver implements Agent {
     long redriven = 0;
     long parkedAgain = 0;
     try (KafkaConsumer<byte[], byte[]> letters =
-            new KafkaConsumer<>(
+            KafkaClients.consumer(
+                bootstrap,
                 Map.of(
-                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                    bootstrap,
                     ConsumerConfig.GROUP_ID_CONFIG,
                     GROUP,
                     ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
                     false,
                     ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
-                    Math.max(1, rate / 10)),
-                new ByteArrayDeserializer(),
-                new ByteArrayDeserializer());
+                    Math.max(1, rate / 10)));
         KafkaProducer<byte[], byte[]> parker =
             new KafkaProducer<>(
                 KafkaDeadLetterStore.producerConfig(bootstrap, "followermaze-redrive-park"),

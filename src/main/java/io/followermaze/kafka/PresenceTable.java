@@ -9,13 +9,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntPredicate;
 import org.agrona.concurrent.Agent;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,11 +80,7 @@ public final class PresenceTable implements ClientPresence, IntPredicate, AutoCl
             KafkaDeadLetterStore.producerConfig(bootstrap, "followermaze-presence-" + gatewayId),
             new ByteArraySerializer(),
             new ByteArraySerializer());
-    this.consumer =
-        new KafkaConsumer<>(
-            Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
-            new ByteArrayDeserializer(),
-            new ByteArrayDeserializer());
+    this.consumer = KafkaClients.consumer(bootstrap, Map.of());
     this.leaseMillis = lease.toMillis();
     this.partition = new TopicPartition(topic, 0);
     consumer.assign(List.of(partition));

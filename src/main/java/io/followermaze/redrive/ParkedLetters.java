@@ -57,9 +57,8 @@ public final class ParkedLetters implements AutoCloseable {
   }
 
   /** Records a redrive request's progress and status (running, done, interrupted, failed). */
-  synchronized void recordRedrive(
-      long id, long redriven, long skipped, ParkedCursor cursor, String status, String error) {
-    store.recordRedrive(id, redriven, skipped, cursor, status, error, System.currentTimeMillis());
+  synchronized void recordRedrive(RedriveRequest progress) {
+    store.recordRedrive(progress, System.currentTimeMillis());
   }
 
   /**

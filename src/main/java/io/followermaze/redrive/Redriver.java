@@ -89,7 +89,7 @@ public final class Redriver implements Agent {
         long sliceStart = System.nanoTime();
         List<Redelivery> letters = parked.find(request.filter(), cursor, slice);
         if (letters.isEmpty()) {
-          parked.recordRedrive(request.id(), redriven, skipped, cursor, "done", null);
+          parked.recordRedrive(request.progressed("done", redriven, skipped, cursor, null));
           log.info(
               "redrive #{} done: {} redriven, {} left parked (recipient not connected, or its buffer full)",
               request.id(),
@@ -103,23 +103,23 @@ public final class Redriver implements Agent {
         cursor = new ParkedCursor(last.recipient(), last.event().sequence(), last.id());
         redriven += ids.size();
         skipped += letters.size() - ids.size();
-        parked.recordRedrive(request.id(), redriven, skipped, cursor, "running", null);
+        parked.recordRedrive(request.progressed("running", redriven, skipped, cursor, null));
         long rest = TimeUnit.MILLISECONDS.toNanos(100) - (System.nanoTime() - sliceStart);
         if (rest > 0) {
           TimeUnit.NANOSECONDS.sleep(rest);
         }
       }
-      parked.recordRedrive(request.id(), redriven, skipped, cursor, "interrupted", null);
+      parked.recordRedrive(request.progressed("interrupted", redriven, skipped, cursor, null));
       log.info(
           "redrive #{} interrupted after {} redriven; it resumes at the next start",
           request.id(),
           redriven);
     } catch (InterruptedException e) {
-      parked.recordRedrive(request.id(), redriven, skipped, cursor, "interrupted", null);
+      parked.recordRedrive(request.progressed("interrupted", redriven, skipped, cursor, null));
       throw e;
     } catch (RuntimeException e) {
       parked.recordRedrive(
-          request.id(), redriven, skipped, cursor, "failed", String.valueOf(e.getMessage()));
+          request.progressed("failed", redriven, skipped, cursor, String.valueOf(e.getMessage())));
       log.error(
           "redrive #{} failed after {} redriven (resume it with 'dlq redrive --resume {}'): {}",
           request.id(),

@@ -3,7 +3,6 @@ package io.followermaze.testing;
 import static org.awaitility.Awaitility.await;
 
 import io.followermaze.admin.AdminServer;
-import io.followermaze.admin.ServerMetrics;
 import io.followermaze.dlq.DeadLetterCollector;
 import io.followermaze.dlq.DeadLetterFilter;
 import io.followermaze.dlq.LoggingDeadLetterSink;
@@ -51,21 +50,15 @@ public final class DurableServer implements AutoCloseable {
    * Starts the admin API on a free loopback port, with {@code token} (nullable); returns its port.
    */
   public int startAdmin(String token) {
-    SqliteDlqOperations operations = new SqliteDlqOperations(SqliteDeadLetterStore.open(dataDir));
     admin =
-        new AdminServer(
+        AdminServer.start(
             new AdminServer.Options("127.0.0.1", 0, token),
             server,
             deadLetters,
             collector,
-            operations,
-            new ServerMetrics(
-                server,
-                deadLetters,
-                collector,
-                dataDir.resolve(SqliteDeadLetterStore.FILE_NAME),
-                operations,
-                parked::redriven));
+            new SqliteDlqOperations(SqliteDeadLetterStore.open(dataDir)),
+            dataDir.resolve(SqliteDeadLetterStore.FILE_NAME),
+            parked::redriven);
     return admin.port();
   }
 

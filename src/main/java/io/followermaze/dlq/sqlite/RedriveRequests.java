@@ -60,14 +60,9 @@ final class RedriveRequests {
   }
 
   /** Records progress; {@code status} is running, done, interrupted or failed. */
-  void record(
-      long id,
-      long redriven,
-      long skipped,
-      ParkedCursor cursor,
-      String status,
-      String error,
-      long nowMillis) {
+  void record(RedriveRequest progress, long nowMillis) {
+    ParkedCursor cursor = progress.cursor();
+    String status = progress.status();
     db.write(
         "record redrive progress",
         () ->
@@ -75,15 +70,15 @@ final class RedriveRequests {
                 "UPDATE redrive_request SET redriven = ?, skipped = ?,"
                     + " cursor_user = ?, cursor_seq = ?, cursor_letter = ?, status = ?, error = ?, finished_ms = ? WHERE id = ?",
                 s -> {
-                  s.setLong(1, redriven);
-                  s.setLong(2, skipped);
+                  s.setLong(1, progress.redriven());
+                  s.setLong(2, progress.skipped());
                   s.setInt(3, cursor.user());
                   s.setLong(4, cursor.sequence());
                   s.setLong(5, cursor.letterId());
                   s.setString(6, status);
-                  s.setString(7, error);
+                  s.setString(7, progress.error());
                   s.setObject(8, status.equals("running") ? null : nowMillis);
-                  s.setLong(9, id);
+                  s.setLong(9, progress.id());
                 }));
   }
 

@@ -226,15 +226,8 @@ public final class SqliteDeadLetterStore implements DeadLetterStore, ParkedStore
 
   /** Records a redrive request's progress and status. */
   @Override
-  public void recordRedrive(
-      long id,
-      long redriven,
-      long skipped,
-      ParkedCursor cursor,
-      String status,
-      String error,
-      long nowMillis) {
-    redrives.record(id, redriven, skipped, cursor, status, error, nowMillis);
+  public void recordRedrive(RedriveRequest progress, long nowMillis) {
+    redrives.record(progress, nowMillis);
   }
 
   /**
