@@ -8,15 +8,23 @@ import org.agrona.collections.Int2ObjectHashMap;
  * The connected sessions by user id, plus a dense list for broadcasts. One session per user: a
  * newer connection for the same id replaces the older one. Not thread-safe: the engine thread owns
  * it.
+ *
+ * <p>{@link #get} runs for every recipient of every event (a status update asks once per follower),
+ * so ids below {@value #DIRECT_LIMIT} (what real deployments and the bench use) are found by index
+ * in an array that grows to the largest such id registered; larger ids go through a hash map.
  */
 public final class SessionRegistry {
 
+  private static final int DIRECT_LIMIT = 1 << 20;
+
   private final Int2ObjectHashMap<ClientSession> byUser = new Int2ObjectHashMap<>();
+  private ClientSession[] direct = new ClientSession[64];
   private final List<ClientSession> all = new ArrayList<>();
 
   /** Adds {@code session}; returns the session it replaces for the same user, or null. */
   public ClientSession register(ClientSession session) {
     ClientSession previous = byUser.put(session.userId(), session);
+    setDirect(session.userId(), session);
     if (previous != null) {
       removeFromList(previous);
     }
@@ -31,13 +39,31 @@ public final class SessionRegistry {
       return false;
     }
     byUser.remove(session.userId());
+    setDirect(session.userId(), null);
     removeFromList(session);
     return true;
   }
 
   /** The current session of {@code user}, or null. */
   public ClientSession get(int user) {
-    return byUser.get(user);
+    if (user >= 0 && user < direct.length) {
+      return direct[user];
+    }
+    return user >= 0 && user < DIRECT_LIMIT ? null : byUser.get(user);
+  }
+
+  private void setDirect(int user, ClientSession session) {
+    if (user < 0 || user >= DIRECT_LIMIT) {
+      return;
+    }
+    if (user >= direct.length) {
+      if (session == null) {
+        return;
+      }
+      direct =
+          java.util.Arrays.copyOf(direct, Math.min(DIRECT_LIMIT, Integer.highestOneBit(user) << 1));
+    }
+    direct[user] = session;
   }
 
   /** How many users are connected. */
