@@ -11,10 +11,8 @@ import io.followermaze.server.Server;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,7 +52,7 @@ public final class AdminServer implements AutoCloseable {
     }
   }
 
-  private static final String DASHBOARD = dashboard();
+  private static final String DASHBOARD = Replies.resource("/admin/index.html");
 
   /**
    * Where and how the admin API listens.
@@ -146,14 +144,6 @@ public final class AdminServer implements AutoCloseable {
             server, deadLetters, collector, storeFile, storeFile == null ? null : dlq, redriven));
   }
 
-  private static String dashboard() {
-    try (var in = AdminServer.class.getResourceAsStream("/admin/index.html")) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException | NullPointerException e) {
-      return "<p>dashboard missing from the jar</p>";
-    }
-  }
-
   /** The port the admin API listens on. */
   public int port() {
     return http.getAddress().getPort();
@@ -182,7 +172,7 @@ public final class AdminServer implements AutoCloseable {
         if (refusal.status() == 401) {
           exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
         }
-        send(exchange, refusal.status(), AdminJson.error(refusal.message()));
+        Replies.json(exchange, refusal.status(), AdminJson.error(refusal.message()));
         return;
       }
       boolean mutating = !method.equals("GET");
@@ -191,41 +181,44 @@ public final class AdminServer implements AutoCloseable {
         return;
       }
       if (mutating) {
-        send(
+        Replies.json(
             exchange,
             405,
             AdminJson.error("method " + method + " not allowed on " + path + "; use GET"));
         return;
       }
       switch (path) {
-        case "/", "/index.html" -> sendText(exchange, 200, "text/html; charset=utf-8", DASHBOARD);
-        case "/health" -> send(exchange, 200, "{\"status\":\"UP\"}");
+        case "/", "/index.html" ->
+            Replies.text(exchange, 200, "text/html; charset=utf-8", DASHBOARD);
+        case "/health" -> Replies.json(exchange, 200, "{\"status\":\"UP\"}");
         case "/ready" -> ready(exchange);
         case "/metrics" ->
-            sendText(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape());
+            Replies.text(
+                exchange, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape());
         case "/stats" -> stats(exchange);
         default ->
-            send(
+            Replies.json(
                 exchange,
                 404,
                 AdminJson.error("no such endpoint: " + exchange.getRequestURI().getPath()));
       }
     } catch (IllegalArgumentException e) {
-      send(exchange, 400, AdminJson.error(e.getMessage()));
+      Replies.json(exchange, 400, AdminJson.error(e.getMessage()));
     } catch (RuntimeException e) {
       log.warn("admin request {} failed", exchange.getRequestURI(), e);
-      send(exchange, 500, AdminJson.error("internal error: " + e.getMessage()));
+      Replies.json(exchange, 500, AdminJson.error("internal error: " + e.getMessage()));
     }
   }
 
   private void dlq(HttpExchange exchange, String method, String path) throws IOException {
     if (dlq == null) {
-      send(exchange, 404, AdminJson.error("no dead-letter store: the server runs with --dlq log"));
+      Replies.json(
+          exchange, 404, AdminJson.error("no dead-letter store: the server runs with --dlq log"));
       return;
     }
     DlqEndpoints.Answer answer =
         dlq.handle(method, path, new QueryParameters(exchange.getRequestURI().getRawQuery()));
-    send(exchange, answer.status(), answer.json());
+    Replies.json(exchange, answer.status(), answer.json());
   }
 
   private void ready(HttpExchange exchange) throws IOException {
@@ -244,25 +237,12 @@ public final class AdminServer implements AutoCloseable {
                 g.writeStringField("roleDied", death.describe());
               }
             });
-    send(exchange, ready ? 200 : 503, body);
+    Replies.json(exchange, ready ? 200 : 503, body);
   }
 
   private void stats(HttpExchange exchange) throws IOException {
-    send(exchange, 200, stats.json(new QueryParameters(exchange.getRequestURI().getRawQuery())));
-  }
-
-  private static void send(HttpExchange exchange, int status, String json) throws IOException {
-    sendText(exchange, status, "application/json", json);
-  }
-
-  private static void sendText(HttpExchange exchange, int status, String type, String body)
-      throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("Content-Type", type);
-    exchange.sendResponseHeaders(status, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
-    }
+    Replies.json(
+        exchange, 200, stats.json(new QueryParameters(exchange.getRequestURI().getRawQuery())));
   }
 
   @Override

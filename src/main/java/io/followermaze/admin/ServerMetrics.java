@@ -22,6 +22,8 @@ import java.util.Map;
  * Registers the server's meters: counters and gauges that read the engine's published statistics,
  * the dead-letter counts by reason, the collector and the store, plus JVM metrics. Names follow
  * Prometheus conventions once exported ({@code followermaze_events_received_total}, ...).
+ *
+ * <p>Its length (~270 lines) is the list of meters, one registration with its help text each.
  */
 public final class ServerMetrics implements AutoCloseable {
 

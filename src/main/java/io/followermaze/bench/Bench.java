@@ -3,9 +3,7 @@ package io.followermaze.bench;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -21,10 +19,6 @@ import org.HdrHistogram.Histogram;
  * misses a line it was due is a failure whatever the timing.
  */
 public final class Bench {
-
-  private static final long MAX_WARMUPS = 300;
-  private static final long WARMUPS_BEFORE_GIVING_UP_ON_NONE = 50;
-  private static final long WARMUP_ROUND_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   private final BenchOptions options;
   private final PrintStream out;
@@ -56,7 +50,7 @@ public final class Bench {
     long deadline = System.nanoTime() + options.timeout().toNanos();
     server = new ServerWatch(options);
     try (SocketChannel source = connectAll()) {
-      long warmups = warmUp(source, deadline);
+      long warmups = WarmUp.run(source, clients, verdicts, deadline);
       workload = new Workload(options, ledgers, verdicts);
       startUnreliable();
       stream =
@@ -139,40 +133,6 @@ public final class Bench {
       Thread.ofVirtual().name("bench-client-" + user).start(client);
     }
     return SocketChannel.open(new InetSocketAddress(options.host(), options.eventPort()));
-  }
-
-  private long warmUp(SocketChannel source, long deadline)
-      throws IOException, InterruptedException {
-    for (long warmup = 1; warmup <= MAX_WARMUPS && System.nanoTime() < deadline; warmup++) {
-      verdicts.warmups(warmup);
-      source.write(ByteBuffer.wrap((warmup + "|B\n").getBytes(StandardCharsets.US_ASCII)));
-      long roundEnd = System.nanoTime() + WARMUP_ROUND_NANOS;
-      while (System.nanoTime() < roundEnd && !allRegistered() && verdicts.failure() == null) {
-        Thread.sleep(2);
-      }
-      if (allRegistered()) {
-        return warmup;
-      }
-      if (warmup >= WARMUPS_BEFORE_GIVING_UP_ON_NONE
-          && clients.stream().noneMatch(VerifyingClient::registered)) {
-        break;
-      }
-    }
-    long missing = clients.stream().filter(c -> !c.registered()).count();
-    verdicts.fail(
-        missing
-            + " clients never received a warm-up broadcast: either the server did not register them,"
-            + " or it has seen sequence number 1 before (each bench run needs a freshly started server)");
-    return MAX_WARMUPS;
-  }
-
-  private boolean allRegistered() {
-    for (VerifyingClient client : clients) {
-      if (!client.registered()) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private void awaitDelivery(long deadline, long warmups) throws InterruptedException {

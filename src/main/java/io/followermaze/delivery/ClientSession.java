@@ -24,6 +24,10 @@ import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
  * and reports its progress; once the writer has ended, whoever learns of it (the engine, or the
  * server at shutdown) calls {@link #drainUndelivered}. {@link #close} may be called from any
  * thread.
+ *
+ * <p>Its length (~270 lines) is the one place where the engine's and the writer's views of a
+ * connection meet (ring, backlog, byte accounting, closure): split, the threading rules above would
+ * span classes.
  */
 public final class ClientSession {
 

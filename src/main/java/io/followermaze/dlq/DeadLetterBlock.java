@@ -22,6 +22,9 @@ import java.util.List;
  * then a trailer: the entry and letter counts, the origins the entries refer to, the base time (8
  * bytes) and the trailer's offset (4 bytes), so the writer fills one buffer front to back. Integers
  * are unsigned LEB128 varints.
+ *
+ * <p>Its length (~270 lines) is the format's one reader and its documented entry: every decoder of
+ * a block (the indexer, the Kafka records, the log sink) goes through {@link #visit}.
  */
 public final class DeadLetterBlock {
 

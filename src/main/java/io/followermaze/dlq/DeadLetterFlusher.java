@@ -1,7 +1,5 @@
 package io.followermaze.dlq;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -254,28 +252,5 @@ final class DeadLetterFlusher implements Agent {
 
   boolean lastCommitSucceeded() {
     return lastCommitSucceeded;
-  }
-
-  /** The blocks of the next commit. */
-  private static final class Batch {
-    final List<DeadLetterBlock> blocks = new ArrayList<>();
-    long letters;
-    long bytes;
-
-    void add(DeadLetterBlock block) {
-      blocks.add(block);
-      letters += block.size();
-      bytes += block.bytes();
-    }
-
-    boolean isEmpty() {
-      return blocks.isEmpty();
-    }
-
-    void clear() {
-      blocks.clear();
-      letters = 0;
-      bytes = 0;
-    }
   }
 }
