@@ -22,14 +22,11 @@ import java.util.List;
  * then a trailer: the entry and letter counts, the origins the entries refer to, the base time (8
  * bytes) and the trailer's offset (4 bytes), so the writer fills one buffer front to back. Integers
  * are unsigned LEB128 varints.
- *
- * <p>Its length (~270 lines) is the format's one reader and its documented entry: every decoder of
- * a block (the indexer, the Kafka records, the log sink) goes through {@link #visit}.
  */
 public final class DeadLetterBlock {
 
   static final byte VERSION = 2;
-  private static final String WHAT = "dead-letter block";
+  static final String WHAT = "dead-letter block";
 
   private final byte[] data;
   private final int letters;
@@ -233,46 +230,14 @@ public final class DeadLetterBlock {
    * IllegalArgumentException} if it is not a block (the visitor may have seen part of it by then).
    */
   public static void visit(byte[] data, Visitor visitor) {
-    if (data.length < 15 || data[0] != VERSION) {
-      throw new IllegalArgumentException(
-          "not a "
-              + WHAT
-              + " of version "
-              + VERSION
-              + " ("
-              + data.length
-              + " bytes, version "
-              + (data.length == 0 ? "none" : data[0])
-              + ")");
-    }
-    Trailer trailer = Trailer.read(WHAT, data, 2);
-    if (trailer.counts()[0] > trailer.offset()) {
-      throw new IllegalArgumentException(
-          WHAT + " is damaged: an out-of-range entry count " + trailer.counts()[0]);
-    }
-    int entries = (int) trailer.counts()[0];
-    long letters = trailer.counts()[1];
-    String[] origins = trailer.origins();
-    long baseTime = trailer.baseTime();
-    VarintReader in = new VarintReader(WHAT, data, 1, trailer.offset());
-    long decodedLetters = 0;
-    for (int i = 0; i < entries; i++) {
-      visitor.entry(EntryCodec.read(in, in, origins, baseTime));
+    DeadLetterBlockReader reader = new DeadLetterBlockReader(data);
+    for (Entry entry; (entry = reader.nextEntry()) != null; ) {
+      visitor.entry(entry);
       int recipients = 0;
-      for (long value = in.readVarint(); value != 0; value = in.readVarint()) {
-        if (value - 1 > Integer.MAX_VALUE) {
-          throw in.damaged(
-              "an out-of-range recipient " + (value - 1) + " at byte " + in.position());
-        }
-        visitor.recipient((int) (value - 1));
-        recipients++;
+      for (int user; (user = reader.nextRecipient()) >= 0; recipients++) {
+        visitor.recipient(user);
       }
       visitor.endEntry(recipients);
-      decodedLetters += Math.max(1, recipients);
-    }
-    in.expectEnd();
-    if (decodedLetters != letters) {
-      throw in.damaged("it holds " + decodedLetters + " letters, its trailer says " + letters);
     }
   }
 }

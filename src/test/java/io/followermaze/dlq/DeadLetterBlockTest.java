@@ -214,4 +214,48 @@ class DeadLetterBlockTest {
     assertThatThrownBy(() -> DeadLetterBlock.decode(new byte[20]))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void theReaderYieldsEachEntryAndItsRecipientsAndChecksTheBlockWhenAnEntryIsSkipped() {
+    DeadLetterBlockWriter writer = new DeadLetterBlockWriter();
+    Event status = (Event) EventParser.parse(bytes("5|S|9\n"));
+    Event message = (Event) EventParser.parse(bytes("6|P|9|4\n"));
+    for (int recipient : new int[] {3, 0, Integer.MAX_VALUE}) {
+      writer.undeliverable(Reason.USER_NOT_CONNECTED, status, recipient, "source", 1);
+    }
+    writer.add(DeadLetter.gap(4, "source", 2, "sequence 4 skipped"));
+    writer.undeliverable(Reason.USER_NOT_CONNECTED, message, 4, "source", 3);
+    byte[] data = writer.take().data();
+
+    DeadLetterBlockReader reader = new DeadLetterBlockReader(data);
+    DeadLetterBlock.Entry first = reader.nextEntry();
+    List<Integer> recipients = new ArrayList<>();
+    for (int user; (user = reader.nextRecipient()) >= 0; ) {
+      recipients.add(user);
+    }
+    DeadLetterBlock.Entry gap = reader.nextEntry();
+    int gapRecipient = reader.nextRecipient();
+    DeadLetterBlock.Entry third = reader.nextEntry(); // its recipient left unread
+    DeadLetterBlock.Entry end = reader.nextEntry();
+
+    assertThat(first.sequence()).isEqualTo(5);
+    assertThat(recipients).containsExactly(3, 0, Integer.MAX_VALUE);
+    assertThat(gap.reason()).isEqualTo(Reason.SEQUENCE_GAP);
+    assertThat(gapRecipient).as("a letter with no recipient").isEqualTo(-1);
+    assertThat(third.sequence()).isEqualTo(6);
+    assertThat(end).isNull();
+
+    byte[] miscounted = data.clone();
+    int trailer = java.nio.ByteBuffer.wrap(data, data.length - 4, 4).getInt();
+    miscounted[trailer + 1]++; // the trailer's letter count (after the entry count), one too many
+    assertThatThrownBy(
+            () -> {
+              DeadLetterBlockReader bad = new DeadLetterBlockReader(miscounted);
+              while (bad.nextEntry() != null) {
+                // skip every recipient: the reader still checks the block whole
+              }
+            })
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("dead-letter block");
+  }
 }

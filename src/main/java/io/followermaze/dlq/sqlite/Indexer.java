@@ -1,8 +1,8 @@
 package io.followermaze.dlq.sqlite;
 
 import io.followermaze.dlq.DeadLetter;
-import io.followermaze.dlq.DeadLetterBlock;
 import io.followermaze.dlq.DeadLetterBlock.Entry;
+import io.followermaze.dlq.DeadLetterBlockReader;
 import io.followermaze.dlq.VarintReader;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -80,22 +80,8 @@ final class Indexer {
         });
   }
 
-  /** Carries a SQL failure out of a block visitor. */
-  private static final class UncheckedSql extends RuntimeException {
-    UncheckedSql(SQLException cause) {
-      super(cause);
-    }
-
-    @Override
-    public synchronized SQLException getCause() {
-      return (SQLException) super.getCause();
-    }
-  }
-
-  /** One pass's state; decodes blocks straight into per-user pointer lists. */
-  private final class Pass implements DeadLetterBlock.Visitor {
-    private Entry entry;
-    private int offset;
+  /** One pass's state; reads blocks straight into per-user pointer runs. */
+  private final class Pass {
     private final long firstEvent;
     private long nextEvent;
     private long[] sequences = new long[4096];
@@ -144,56 +130,46 @@ final class Indexer {
           s -> s.setLong(1, nextEvent));
     }
 
+    /** Reads one inbox block: each entry is an event of the pass, each recipient a pointer. */
     private void decode(long inboxId, byte[] data) throws SQLException {
       try {
-        DeadLetterBlock.visit(data, this);
+        DeadLetterBlockReader reader = new DeadLetterBlockReader(data);
+        for (Entry entry; (entry = reader.nextEntry()) != null; ) {
+          int offset = event(entry);
+          int reason = entry.reason().code();
+          int recipients = 0;
+          for (int user; (user = reader.nextRecipient()) >= 0; recipients++) {
+            transpose.add(user, reason, offset);
+          }
+          if (recipients == 0) {
+            transpose.add(DeadLetter.NONE, reason, offset);
+          }
+          chunk.add(entry, Math.max(1, recipients));
+          nextEvent++;
+          if (chunk.full()) {
+            flushChunk();
+          }
+        }
       } catch (IllegalArgumentException e) {
         throw new IllegalStateException(
             "inbox block " + inboxId + " cannot be indexed: " + e.getMessage(), e);
-      } catch (UncheckedSql e) {
-        throw e.getCause();
       }
     }
 
-    @Override
-    public void entry(Entry header) {
-      entry = header;
-      offset = (int) (nextEvent - firstEvent);
+    /** Notes the pass's next event (its numbers and time, for the rows' bounds); its offset. */
+    private int event(Entry entry) {
+      int offset = (int) (nextEvent - firstEvent);
       if (offset == sequences.length) {
         sequences = Arrays.copyOf(sequences, offset * 2);
         times = Arrays.copyOf(times, offset * 2);
       }
-      sequences[offset] = header.sequence();
-      times[offset] = header.timeMillis();
+      sequences[offset] = entry.sequence();
+      times[offset] = entry.timeMillis();
       if (offset > 0
           && (sequences[offset] < sequences[offset - 1] || times[offset] < times[offset - 1])) {
         ascending = false;
       }
-    }
-
-    @Override
-    public void recipient(int user) {
-      pointer(user, entry, offset);
-    }
-
-    @Override
-    public void endEntry(int recipients) {
-      if (recipients == 0) {
-        pointer(DeadLetter.NONE, entry, offset);
-      }
-      chunk.add(entry, Math.max(1, recipients));
-      nextEvent++;
-      if (chunk.full()) {
-        try {
-          flushChunk();
-        } catch (SQLException e) {
-          throw new UncheckedSql(e);
-        }
-      }
-    }
-
-    private void pointer(int user, Entry entry, int offset) {
-      transpose.add(user, entry.reason().code(), offset);
+      return offset;
     }
 
     private void flushChunk() throws SQLException {
