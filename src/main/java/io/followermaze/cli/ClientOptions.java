@@ -71,6 +71,13 @@ final class ClientOptions {
       description = "Client connections open at once; more are refused (env FM_MAX_CLIENTS).")
   int maxClients;
 
+  @Option(
+      names = "--writer-threads",
+      defaultValue = "${env:FM_WRITER_THREADS:-0}",
+      description =
+          "Threads the client writers (a virtual thread per client) run on; 0: one per core but the engine's, at least 1 (env FM_WRITER_THREADS).")
+  int writerThreads;
+
   /** The slow-client bounds these options describe. */
   ClientLimits limits() {
     return new ClientLimits(

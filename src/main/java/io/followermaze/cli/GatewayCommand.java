@@ -71,6 +71,7 @@ final class GatewayCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
+    WriterThreads.apply(0);
     LoggingDeadLetterSink deadLetters = cluster.deadLetters();
     PresenceTable presence =
         new PresenceTable(

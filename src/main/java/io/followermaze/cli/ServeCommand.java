@@ -113,10 +113,17 @@ final class ServeCommand implements Callable<Integer> {
     ServerConfig config;
     try {
       config = config().validate();
+      if (clients.writerThreads < 0) {
+        throw new IllegalArgumentException(
+            "--writer-threads must be 0 (one per core but the engine's) or more, was "
+                + clients.writerThreads);
+      }
     } catch (IllegalArgumentException e) {
       System.err.println("followermaze serve: " + e.getMessage());
       return 2;
     }
+    log.info(
+        "client writers run on {} carrier threads", WriterThreads.apply(clients.writerThreads));
     // Everything opened below goes on one stack: a failed start and a stop close it the same way.
     ClosingStack opened = new ClosingStack();
     LoggingDeadLetterSink deadLetters;
