@@ -17,6 +17,20 @@ public interface DeadLetterSink extends AutoCloseable {
     block.letters().forEach(this::accept);
   }
 
+  /**
+   * Whether letters of {@code reason} must be handed over whole from now on. A count-only sink (the
+   * log without a store, once past its log limit for the reason) says no; producers may then report
+   * such letters with {@link #countOnly} instead of encoding what nobody keeps. Default: yes.
+   */
+  default boolean keeps(Reason reason) {
+    return true;
+  }
+
+  /** Counts {@code letters} letters of {@code reason} that {@link #keeps} said are not kept. */
+  default void countOnly(Reason reason, long letters) {
+    throw new UnsupportedOperationException("this sink keeps every letter: hand them over");
+  }
+
   /** Flushes and releases the sink; later letters may be refused. Default: nothing to do. */
   @Override
   default void close() {}

@@ -88,6 +88,20 @@ public final class LoggingDeadLetterSink implements DeadLetterSink {
     }
   }
 
+  /** Keeps letters for a durable sink behind it, else only those it will still log in full. */
+  @Override
+  public boolean keeps(Reason reason) {
+    return next != null || counts.get(reason.ordinal()) < detailedPerReason;
+  }
+
+  @Override
+  public void countOnly(Reason reason, long letters) {
+    if (next != null) {
+      throw new UnsupportedOperationException("letters for the store must be handed over");
+    }
+    counts.addAndGet(reason.ordinal(), letters);
+  }
+
   /** How many letters of {@code reason} so far. */
   public long count(Reason reason) {
     return counts.get(reason.ordinal());

@@ -16,7 +16,9 @@ import org.slf4j.LoggerFactory;
  * DeadLetterBlock} (no object per letter; an event's offline recipients share one entry) and handed
  * to the sink after each command, or as soon as the block reaches {@value #BLOCK_BYTES} bytes, so a
  * status update to a million offline followers holds a few bytes per follower in flight, never an
- * object. Letters from session writers go to the sink directly.
+ * object. Letters from session writers go to the sink directly. A sink that keeps no offline
+ * letters (the log alone, past its log limit) gets their count instead: nothing is encoded for
+ * nobody.
  */
 final class EngineDeadLetters {
 
@@ -31,13 +33,23 @@ final class EngineDeadLetters {
   private long raised;
   private long refusals;
 
+  /** Whether the sink keeps offline letters (asked at each hand-over); if not, they are counted. */
+  private boolean offlineKept;
+
+  private long offlineCounted;
+
   EngineDeadLetters(DeadLetterSink sink) {
     this.sink = sink;
+    this.offlineKept = sink.keeps(Reason.USER_NOT_CONNECTED);
   }
 
   /** Engine thread: {@code event} did not reach offline {@code user} (the common case). */
   void offline(Event event, int user, String origin, long millis) {
     raised++;
+    if (!offlineKept) {
+      offlineCounted++; // a count-only sink past its log limit: nothing to encode
+      return;
+    }
     block.undeliverable(Reason.USER_NOT_CONNECTED, event, user, origin, millis);
     handOverIfFull();
   }
@@ -84,6 +96,15 @@ final class EngineDeadLetters {
 
   /** Engine thread: hands what was raised since the last call to the sink (waits while full). */
   void handOver() {
+    if (offlineCounted > 0) {
+      try {
+        sink.countOnly(Reason.USER_NOT_CONNECTED, offlineCounted);
+      } catch (RuntimeException e) {
+        refusals++;
+        log.error("the dead-letter sink refused a count of {} letters", offlineCounted, e);
+      }
+      offlineCounted = 0;
+    }
     if (block.size() > 0) {
       DeadLetterBlock taken = block.take();
       try {
@@ -93,6 +114,7 @@ final class EngineDeadLetters {
         log.error("the dead-letter sink refused {} letters", taken.size(), e);
       }
     }
+    offlineKept = sink.keeps(Reason.USER_NOT_CONNECTED);
   }
 
   private void handOverIfFull() {

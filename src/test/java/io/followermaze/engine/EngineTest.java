@@ -64,4 +64,56 @@ class EngineTest {
     assertThat(failed.error()).contains("boom");
     assertThat(engine.stats().processingErrors()).isEqualTo(1);
   }
+
+  /** A count-only sink: keeps no offline letters, records what it is handed and counted. */
+  private static final class CountingOnlySink implements io.followermaze.dlq.DeadLetterSink {
+    final java.util.concurrent.atomic.AtomicLong counted =
+        new java.util.concurrent.atomic.AtomicLong();
+    final List<DeadLetter> handed = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void accept(DeadLetter letter) {
+      handed.add(letter);
+    }
+
+    @Override
+    public boolean keeps(Reason reason) {
+      return reason != Reason.USER_NOT_CONNECTED;
+    }
+
+    @Override
+    public void countOnly(Reason reason, long letters) {
+      assertThat(reason).isEqualTo(Reason.USER_NOT_CONNECTED);
+      counted.addAndGet(letters);
+    }
+  }
+
+  @Test
+  void offlineLettersThatTheSinkDoesNotKeepAreCountedNotEncoded() throws Exception {
+    CountingOnlySink sink = new CountingOnlySink();
+    Engine engine =
+        new Engine(
+            new EngineSettings(
+                1_000, 1 << 16, Duration.ofMinutes(1), ClientLimits.DEFAULTS, Duration.ZERO, 8),
+            ClusterPart.SINGLE_NODE,
+            sink,
+            SystemEpochClock.INSTANCE,
+            SystemNanoClock.INSTANCE);
+    Roles roles = new Roles();
+    roles.start(engine, NoOpIdleStrategy.INSTANCE);
+    ParseResult[] items = {
+      EventParser.parse("1|F|2|1\n".getBytes()), // to offline 1
+      EventParser.parse("2|F|3|1\n".getBytes()), // to offline 1
+      EventParser.parse("3|S|1\n".getBytes()), // to offline followers 2 and 3
+      EventParser.parse("4|P|5|6\n".getBytes()), // to offline 6
+      EventParser.parse("5|X\n".getBytes()) // malformed: still handed over whole
+    };
+    engine.submit(new EngineCommand.SourceChunk(items, items.length, "source#1"));
+    engine.shutdown().get();
+    roles.close();
+
+    assertThat(sink.counted).hasValue(5);
+    assertThat(sink.handed).extracting(DeadLetter::reason).containsExactly(Reason.UNKNOWN_TYPE);
+    assertThat(engine.stats().deadLetters()).isEqualTo(6);
+  }
 }
