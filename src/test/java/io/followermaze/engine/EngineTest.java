@@ -20,6 +20,21 @@ import org.junit.jupiter.api.Test;
 
 class EngineTest {
 
+  /** An engine with small settings, running as a role of {@code roles}. */
+  private static Engine start(
+      Roles roles, ClusterPart part, io.followermaze.dlq.DeadLetterSink deadLetters) {
+    Engine engine =
+        new Engine(
+            new EngineSettings(
+                1_000, 1 << 16, Duration.ofMinutes(1), ClientLimits.DEFAULTS, Duration.ZERO, 8),
+            part,
+            deadLetters,
+            SystemEpochClock.INSTANCE,
+            SystemNanoClock.INSTANCE);
+    roles.start(engine, NoOpIdleStrategy.INSTANCE);
+    return engine;
+  }
+
   @Test
   void anEventWhoseProcessingThrowsBecomesADeadLetterAndTheRestOfTheChunkGoesOn() throws Exception {
     List<Long> appended = new CopyOnWriteArrayList<>();
@@ -37,16 +52,8 @@ class EngineTest {
           public void endOfBatch() {}
         };
     InMemoryDeadLetterSink deadLetters = new InMemoryDeadLetterSink();
-    Engine engine =
-        new Engine(
-            new EngineSettings(
-                1_000, 1 << 16, Duration.ofMinutes(1), ClientLimits.DEFAULTS, Duration.ZERO, 8),
-            new ClusterPart(log, user -> false, false, 0),
-            deadLetters,
-            SystemEpochClock.INSTANCE,
-            SystemNanoClock.INSTANCE);
     Roles roles = new Roles();
-    roles.start(engine, NoOpIdleStrategy.INSTANCE);
+    Engine engine = start(roles, new ClusterPart(log, user -> false, false, 0), deadLetters);
     ParseResult[] items = {
       EventParser.parse("1|B\n".getBytes()),
       EventParser.parse("2|B\n".getBytes()),
@@ -91,16 +98,8 @@ class EngineTest {
   @Test
   void offlineLettersThatTheSinkDoesNotKeepAreCountedNotEncoded() throws Exception {
     CountingOnlySink sink = new CountingOnlySink();
-    Engine engine =
-        new Engine(
-            new EngineSettings(
-                1_000, 1 << 16, Duration.ofMinutes(1), ClientLimits.DEFAULTS, Duration.ZERO, 8),
-            ClusterPart.SINGLE_NODE,
-            sink,
-            SystemEpochClock.INSTANCE,
-            SystemNanoClock.INSTANCE);
     Roles roles = new Roles();
-    roles.start(engine, NoOpIdleStrategy.INSTANCE);
+    Engine engine = start(roles, ClusterPart.SINGLE_NODE, sink);
     ParseResult[] items = {
       EventParser.parse("1|F|2|1\n".getBytes()), // to offline 1
       EventParser.parse("2|F|3|1\n".getBytes()), // to offline 1
