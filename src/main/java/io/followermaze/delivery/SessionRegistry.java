@@ -1,6 +1,7 @@
 package io.followermaze.delivery;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.agrona.collections.Int2ObjectHashMap;
 
@@ -11,7 +12,7 @@ import org.agrona.collections.Int2ObjectHashMap;
  *
  * <p>{@link #get} runs for every recipient of every event (a status update asks once per follower),
  * so ids below {@value #DIRECT_LIMIT} (what real deployments and the bench use) are found by index
- * in an array that grows to the largest such id registered; larger ids go through a hash map.
+ * in an array that grows to the largest such id registered; other ids live in a hash map.
  */
 public final class SessionRegistry {
 
@@ -23,8 +24,8 @@ public final class SessionRegistry {
 
   /** Adds {@code session}; returns the session it replaces for the same user, or null. */
   public ClientSession register(ClientSession session) {
-    ClientSession previous = byUser.put(session.userId(), session);
-    setDirect(session.userId(), session);
+    ClientSession previous = get(session.userId());
+    put(session.userId(), session);
     if (previous != null) {
       removeFromList(previous);
     }
@@ -35,11 +36,10 @@ public final class SessionRegistry {
 
   /** Removes {@code session} if it is still the user's current one; returns whether it was. */
   public boolean unregister(ClientSession session) {
-    if (byUser.get(session.userId()) != session) {
+    if (get(session.userId()) != session) {
       return false;
     }
-    byUser.remove(session.userId());
-    setDirect(session.userId(), null);
+    put(session.userId(), null);
     removeFromList(session);
     return true;
   }
@@ -52,16 +52,23 @@ public final class SessionRegistry {
     return user >= 0 && user < DIRECT_LIMIT ? null : byUser.get(user);
   }
 
-  private void setDirect(int user, ClientSession session) {
+  /**
+   * Makes {@code session} (null: none) {@code user}'s: in the array if the id fits, else the map.
+   */
+  private void put(int user, ClientSession session) {
     if (user < 0 || user >= DIRECT_LIMIT) {
+      if (session == null) {
+        byUser.remove(user);
+      } else {
+        byUser.put(user, session);
+      }
       return;
     }
     if (user >= direct.length) {
       if (session == null) {
         return;
       }
-      direct =
-          java.util.Arrays.copyOf(direct, Math.min(DIRECT_LIMIT, Integer.highestOneBit(user) << 1));
+      direct = Arrays.copyOf(direct, Math.min(DIRECT_LIMIT, Integer.highestOneBit(user) << 1));
     }
     direct[user] = session;
   }
