@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteConfig;
 
 /**
  * Dead letters in an embedded SQLite database ({@code deadletters.db} in the data directory), WAL
@@ -91,7 +92,11 @@ public final class SqliteDeadLetterStore implements DeadLetterStore, ParkedStore
     Connection connection = null;
     try {
       Files.createDirectories(dataDirectory);
-      connection = DriverManager.getConnection("jdbc:sqlite:" + file);
+      SQLiteConfig config = new SQLiteConfig();
+      // No statement here reads generated keys (a RETURNING clause does where one is needed);
+      // fetching them eagerly costs every insert a regular-expression match on its SQL.
+      config.setGetGeneratedKeys(false);
+      connection = DriverManager.getConnection("jdbc:sqlite:" + file, config.toProperties());
       try (Statement s = connection.createStatement()) {
         s.execute("PRAGMA busy_timeout = 10000");
         s.execute("PRAGMA journal_mode = WAL");
