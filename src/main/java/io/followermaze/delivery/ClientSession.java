@@ -38,6 +38,10 @@ public final class ClientSession {
   private final Connection connection;
   private final String origin;
   private final int maxChunk;
+
+  /** Engine thread: {@link #queuedBytes} when the writer was last woken. */
+  private long queuedAtWake;
+
   private final OneToOneConcurrentArrayQueue<byte[]> ring =
       new OneToOneConcurrentArrayQueue<>(RING_CAPACITY);
   private LineBacklog overflow;
@@ -132,6 +136,14 @@ public final class ClientSession {
   }
 
   /**
+   * Engine thread: whether what was queued since the last wake-up fills the writer's buffer (no
+   * reason to linger).
+   */
+  boolean fillsAWrite() {
+    return queuedBytes - queuedAtWake >= maxChunk;
+  }
+
+  /**
    * Engine thread: bytes queued and not yet taken by the writer, as of the last {@link #catchUp}
    * (an upper bound: the writer may have taken more since).
    */
@@ -167,6 +179,7 @@ public final class ClientSession {
 
   /** Engine thread: tells the writer there is work. Cheap when it is already running. */
   public void wake() {
+    queuedAtWake = queuedBytes;
     Thread thread = writer;
     if (thread != null) {
       LockSupport.unpark(thread);

@@ -123,6 +123,11 @@ public final class ConnectedClients {
     return wakeups.overflowing();
   }
 
+  /** When the next pending wake-up is due ({@link PendingWakeups#nextDueNanos}). */
+  public long wakeupsDueNanos() {
+    return wakeups.nextDueNanos();
+  }
+
   /** A stalled client is too slow even when nothing new arrives for it: checked while idle too. */
   public void evictStalled(long nowNanos) {
     if (nowNanos - lastStallCheckNanos < STALL_CHECK_NANOS) {

@@ -7,9 +7,9 @@ import java.util.List;
  * The sessions that got notifications during the current batch, each listed once, so the engine
  * wakes every writer once per batch rather than once per notification. Sessions whose overflow
  * could not all move into their ring stay listed for the next round. With a linger, a session is
- * woken only once its oldest unwoken notification has waited that long (what arrives meanwhile
- * waits in its backlog): fewer, larger writes for that much latency (Nagle's and Kafka's {@code
- * linger.ms} idea). Engine thread only.
+ * woken only once its oldest unwoken notification has waited that long, or what waits fills a write
+ * (what arrives meanwhile waits in its backlog): fewer, larger writes for that much latency
+ * (Nagle's and Kafka's {@code linger.ms} idea). Engine thread only.
  */
 public final class PendingWakeups {
 
@@ -22,6 +22,9 @@ public final class PendingWakeups {
 
   private List<ClientSession> sessions = new ArrayList<>();
   private List<ClientSession> next = new ArrayList<>();
+
+  /** When the next round has work: the earliest linger to end, or now for overflow to move. */
+  private long nextDueNanos = Long.MAX_VALUE;
 
   /** Notes that {@code session} has new work as of {@code nowNanos}. */
   public void add(ClientSession session, long nowNanos) {
@@ -37,10 +40,14 @@ public final class PendingWakeups {
    * no linger: always). Sessions not yet due, or with overflow left, stay noted for the next round.
    */
   public void wakeAll(long nowNanos) {
+    long due = Long.MAX_VALUE;
     for (int i = 0, n = sessions.size(); i < n; i++) {
       ClientSession session = sessions.get(i);
-      if (nowNanos - session.notedNanos < lingerNanos && !session.isClosed()) {
+      if (nowNanos - session.notedNanos < lingerNanos
+          && !session.isClosed()
+          && !session.fillsAWrite()) {
         next.add(session);
+        due = Math.min(due, session.notedNanos + lingerNanos);
         continue;
       }
       boolean more = session.refill() && !session.isClosed();
@@ -48,11 +55,13 @@ public final class PendingWakeups {
       if (more) {
         next.add(session);
         session.notedNanos = nowNanos - lingerNanos; // due again next round, to refill
+        due = nowNanos;
       } else {
         session.dirty = false;
       }
     }
     sessions.clear();
+    nextDueNanos = due;
     List<ClientSession> swap = sessions;
     sessions = next;
     next = swap;
@@ -61,5 +70,14 @@ public final class PendingWakeups {
   /** Whether some session is still noted (overflow waiting for room, or lingering). */
   public boolean overflowing() {
     return !sessions.isEmpty();
+  }
+
+  /**
+   * When the sessions still noted after the last {@link #wakeAll} are due (their earliest linger
+   * end; that round's time when overflow waits for room), or {@link Long#MAX_VALUE} if none is: an
+   * idle engine sleeps until then rather than polling.
+   */
+  public long nextDueNanos() {
+    return sessions.isEmpty() ? Long.MAX_VALUE : nextDueNanos;
   }
 }

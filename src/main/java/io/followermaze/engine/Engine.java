@@ -282,7 +282,9 @@ public final class Engine implements Agent, Sequencer.Listener, Recipients, Unde
     clients.evictStalled(now);
     if (clients.wakeupsPending()) {
       endBatch();
-      inbox.await(OVERFLOW_PARK_NANOS);
+      // Overflow to move: look again soon; only lingering writers: sleep until the first is due.
+      long due = clients.wakeupsDueNanos() - nanoClock.nanoTime();
+      inbox.await(Math.max(OVERFLOW_PARK_NANOS, Math.min(due, IDLE_PARK_NANOS)));
       return;
     }
     publishStats();

@@ -1,0 +1,71 @@
+package io.followermaze.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.followermaze.protocol.Event;
+import io.followermaze.protocol.EventParser;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** Lingering wake-ups: when a noted session is due, and what the idle engine may sleep until. */
+class PendingWakeupsTest {
+
+  private static final long LINGER = Duration.ofSeconds(1).toNanos();
+
+  private final PendingWakeups wakeups = new PendingWakeups(Duration.ofNanos(LINGER));
+
+  private static Event message(long sequence, int to) {
+    return (Event)
+        EventParser.parse((sequence + "|P|1|" + to + "\n").getBytes(StandardCharsets.US_ASCII));
+  }
+
+  private static ClientSession session(int writeBufferBytes) {
+    return new ClientSession(7, InMemoryConnection.draining(), "client 7", writeBufferBytes);
+  }
+
+  @Test
+  void aLingeringSessionIsDueWhenItsOldestNotificationHasWaitedTheLinger() {
+    ClientSession session = session(8192);
+    session.enqueue(message(1, 7));
+    wakeups.add(session, 1_000);
+
+    wakeups.wakeAll(2_000);
+    assertThat(wakeups.overflowing()).isTrue();
+    assertThat(wakeups.nextDueNanos()).isEqualTo(1_000 + LINGER);
+
+    wakeups.wakeAll(1_000 + LINGER);
+    assertThat(wakeups.overflowing()).isFalse();
+    assertThat(wakeups.nextDueNanos()).isEqualTo(Long.MAX_VALUE);
+  }
+
+  @Test
+  void aSessionWhoseQueueFillsAWriteIsWokenWithoutWaitingOutTheLinger() {
+    ClientSession session = session(64);
+    for (int s = 1; s <= 10; s++) { // 10 lines of 9 bytes: more than one 64-byte write
+      session.enqueue(message(s, 7));
+    }
+    wakeups.add(session, 1_000);
+
+    wakeups.wakeAll(2_000);
+
+    assertThat(wakeups.overflowing()).isFalse();
+  }
+
+  @Test
+  void onlyWhatWasQueuedSinceTheLastWakeUpCountsTowardsAFullWrite() {
+    ClientSession session = session(64);
+    for (int s = 1; s <= 10; s++) {
+      session.enqueue(message(s, 7));
+    }
+    wakeups.add(session, 1_000);
+    wakeups.wakeAll(2_000); // woken: the writer owns those 90 bytes now
+
+    session.enqueue(message(11, 7));
+    wakeups.add(session, 3_000);
+    wakeups.wakeAll(4_000);
+
+    assertThat(wakeups.overflowing()).isTrue();
+    assertThat(wakeups.nextDueNanos()).isEqualTo(3_000 + LINGER);
+  }
+}
