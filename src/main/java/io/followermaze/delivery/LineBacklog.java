@@ -4,10 +4,11 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 
 /**
- * The part of a client's backlog that does not fit its ring: notification lines copied back to back
- * into chunks, first in first out, so a burst costs its bytes (~16 per follow line) and no object
- * per notification. Chunks go to the writer whole and never exceed {@code maxChunk} bytes (the
- * write buffer), so any chunk fits one write. Engine thread only.
+ * A client's backlog on the engine's side of its ring: notification lines copied back to back into
+ * chunks, first in first out, so a burst costs its bytes (~16 per follow line) and no object per
+ * notification. Chunks go to the writer whole and never exceed {@code maxChunk} bytes (the write
+ * buffer), so any chunk fits one write; a new chunk starts at about the size of the last, since a
+ * client's batches come in similar sizes. Engine thread only.
  */
 final class LineBacklog {
 
@@ -17,6 +18,10 @@ final class LineBacklog {
   private final ArrayDeque<byte[]> sealed = new ArrayDeque<>();
   private byte[] open;
   private int used;
+
+  /** The size a new open chunk starts at: what the last one held, with room to spare. */
+  private int nextChunk = FIRST_CHUNK;
+
   private long bytes;
 
   /** A backlog whose chunks hold at most {@code maxChunk} bytes (at least one line's worth). */
@@ -63,7 +68,7 @@ final class LineBacklog {
       return;
     }
     seal();
-    open = new byte[Math.min(maxChunk, Math.max(FIRST_CHUNK, needed))];
+    open = new byte[Math.min(maxChunk, Math.max(nextChunk, needed))];
     if (open.length < needed) {
       open = new byte[needed]; // a line longer than a chunk still travels whole
     }
@@ -72,6 +77,7 @@ final class LineBacklog {
   private void seal() {
     if (open != null && used > 0) {
       sealed.addLast(used == open.length ? open : Arrays.copyOf(open, used));
+      nextChunk = Math.max(FIRST_CHUNK, used + (used >> 1)); // batches come in similar sizes
     }
     open = null;
     used = 0;
