@@ -47,9 +47,9 @@ final class ClientOptions {
 
   @Option(
       names = "--client-linger",
-      defaultValue = "${env:FM_CLIENT_LINGER:-0s}",
+      defaultValue = "${env:FM_CLIENT_LINGER:-50ms}",
       description =
-          "While input keeps coming, how long a client's new notifications may wait for more before they are written: fewer, larger writes for that much latency; 0s writes after every batch (env FM_CLIENT_LINGER).")
+          "At most one write per client per this much time while its notifications keep coming (the first after a pause, and a full write buffer, go at once): fewer, larger writes under load for up to that much latency; 0s writes after every batch (env FM_CLIENT_LINGER).")
   Duration clientLinger;
 
   @Option(

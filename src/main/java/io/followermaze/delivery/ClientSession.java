@@ -64,8 +64,13 @@ public final class ClientSession {
   /** Engine-thread bookkeeping: whether the session awaits a wake-up at batch end. */
   boolean dirty;
 
-  /** Engine-thread bookkeeping: when the session was last noted for a wake-up. */
-  long notedNanos;
+  /** Engine-thread bookkeeping: when the pending wake-up is due. */
+  long dueNanos;
+
+  /** Engine-thread bookkeeping: when the writer was last woken, if ever. */
+  long wokenNanos;
+
+  boolean wokenOnce;
 
   /** Engine-thread bookkeeping: whether the budget watches this session for a stall. */
   boolean lagging;

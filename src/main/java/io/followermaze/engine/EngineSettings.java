@@ -10,8 +10,8 @@ import java.time.Duration;
  * @param reorderWindow the most sequence numbers held out of order (a power of two)
  * @param gapTimeout how long the source may be silent with a gap open before it is skipped
  * @param clientLimits when a client is too slow, and what happens then
- * @param clientLinger how long a notification may wait for more before its writer is woken while
- *     input keeps coming (zero: woken after every batch)
+ * @param clientLinger the least time between two wake-ups of a client's writer while its
+ *     notifications keep coming (zero: after every batch)
  * @param inboxCapacity how many commands may wait for the engine
  */
 public record EngineSettings(

@@ -12,8 +12,8 @@ import java.time.Duration;
  * @param clientPort the user clients' port (0 picks a free one)
  * @param maxLineLength the longest event line accepted, in bytes without terminator
  * @param writeBufferBytes the size of one client write (and of its direct buffer)
- * @param clientLinger how long a notification may wait for more before its client's writer is woken
- *     while input keeps coming (zero: after every batch)
+ * @param clientLinger the least time between two wake-ups of a client's writer while its
+ *     notifications keep coming (zero: after every batch)
  * @param clientLimits what a client may hold before it counts as too slow, and what happens then
  * @param gapDistance the least distance past a missing sequence number before it is skipped
  * @param reorderWindow the most sequence numbers held out of order (a power of two)
@@ -47,7 +47,7 @@ public record ServerConfig(
         9099,
         1024,
         8 * 1024,
-        Duration.ZERO,
+        Duration.ofMillis(50),
         ClientLimits.DEFAULTS,
         50_000,
         1 << 20,

@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** Lingering wake-ups: when a noted session is due, and what the idle engine may sleep until. */
+/** Lingering wake-ups: when a noted writer is due, and what the idle engine may sleep until. */
 class PendingWakeupsTest {
 
   private static final long LINGER = Duration.ofSeconds(1).toNanos();
@@ -25,28 +25,45 @@ class PendingWakeupsTest {
   }
 
   @Test
-  void aLingeringSessionIsDueWhenItsOldestNotificationHasWaitedTheLinger() {
+  void theFirstNotificationAfterAPauseIsWrittenAtOnce() {
     ClientSession session = session(8192);
     session.enqueue(message(1, 7));
     wakeups.add(session, 1_000);
 
-    wakeups.wakeAll(2_000);
-    assertThat(wakeups.overflowing()).isTrue();
-    assertThat(wakeups.nextDueNanos()).isEqualTo(1_000 + LINGER);
+    wakeups.wakeAll(1_000);
 
-    wakeups.wakeAll(1_000 + LINGER);
     assertThat(wakeups.overflowing()).isFalse();
     assertThat(wakeups.nextDueNanos()).isEqualTo(Long.MAX_VALUE);
   }
 
   @Test
+  void whileNotificationsKeepComingAWriterIsWokenAtMostOncePerLinger() {
+    ClientSession session = session(8192);
+    session.enqueue(message(1, 7));
+    wakeups.add(session, 1_000);
+    wakeups.wakeAll(1_000); // woken at 1_000
+
+    session.enqueue(message(2, 7));
+    wakeups.add(session, 2_000);
+    wakeups.wakeAll(3_000);
+    assertThat(wakeups.overflowing()).isTrue();
+    assertThat(wakeups.nextDueNanos()).isEqualTo(1_000 + LINGER);
+
+    wakeups.wakeAll(1_000 + LINGER);
+    assertThat(wakeups.overflowing()).isFalse();
+  }
+
+  @Test
   void aSessionWhoseQueueFillsAWriteIsWokenWithoutWaitingOutTheLinger() {
     ClientSession session = session(64);
-    for (int s = 1; s <= 10; s++) { // 10 lines of 9 bytes: more than one 64-byte write
+    session.enqueue(message(1, 7));
+    wakeups.add(session, 1_000);
+    wakeups.wakeAll(1_000); // woken at 1_000
+
+    for (int s = 2; s <= 11; s++) { // 10 lines of 9 bytes: more than one 64-byte write
       session.enqueue(message(s, 7));
     }
-    wakeups.add(session, 1_000);
-
+    wakeups.add(session, 2_000);
     wakeups.wakeAll(2_000);
 
     assertThat(wakeups.overflowing()).isFalse();
@@ -59,13 +76,13 @@ class PendingWakeupsTest {
       session.enqueue(message(s, 7));
     }
     wakeups.add(session, 1_000);
-    wakeups.wakeAll(2_000); // woken: the writer owns those 90 bytes now
+    wakeups.wakeAll(1_000); // woken: the writer owns those 90 bytes now
 
     session.enqueue(message(11, 7));
     wakeups.add(session, 3_000);
     wakeups.wakeAll(4_000);
 
     assertThat(wakeups.overflowing()).isTrue();
-    assertThat(wakeups.nextDueNanos()).isEqualTo(3_000 + LINGER);
+    assertThat(wakeups.nextDueNanos()).isEqualTo(1_000 + LINGER);
   }
 }
