@@ -108,12 +108,13 @@ public final class ConnectedClients {
   }
 
   /**
-   * The end of a batch: wakes the writers that are due, then applies the slow-client policy to
-   * clients that stalled (checked at most every 100 ms) and to the largest backlogs while all
-   * together exceed the budget.
+   * The end of a batch, input having last arrived at {@code lastInputNanos}: wakes the writers that
+   * are due ({@link PendingWakeups}), then applies the slow-client policy to clients that stalled
+   * (checked at most every 100 ms) and to the largest backlogs while all together exceed the
+   * budget.
    */
-  public void endBatch(long nowNanos) {
-    wakeups.wakeAll(nowNanos);
+  public void endBatch(long nowNanos, long lastInputNanos) {
+    wakeups.wakeAll(nowNanos, lastInputNanos);
     evictStalled(nowNanos);
     enforceBudget();
   }

@@ -10,15 +10,19 @@ import java.util.List;
  * woken at most once per linger while notifications keep coming for it: the first after a pause
  * goes at once, later ones wait until the linger has passed since the last wake-up, unless what
  * waits already fills a write (Nagle's idea, and Kafka's {@code linger.ms}): fewer, larger writes
- * under load, no added latency when a client's traffic is sparse. Engine thread only.
+ * under load, no added latency when a client's traffic is sparse. A writer lingers only while input
+ * keeps coming: once none has arrived for a fifth of the linger, everything noted goes out (so the
+ * end of a burst is not held back). Engine thread only.
  */
 public final class PendingWakeups {
 
   private final long lingerNanos;
+  private final long pauseNanos;
 
   /** Wake-ups with a linger of {@code linger} (zero: every batch). */
   public PendingWakeups(java.time.Duration linger) {
     this.lingerNanos = linger.toNanos();
+    this.pauseNanos = lingerNanos / 5;
   }
 
   private List<ClientSession> sessions = new ArrayList<>();
@@ -40,16 +44,21 @@ public final class PendingWakeups {
   }
 
   /**
-   * Refills every noted session that is due at {@code nowNanos} and wakes it (with no linger:
-   * always). Sessions not yet due, or with overflow left, stay noted for the next round.
+   * Refills every noted session that is due at {@code nowNanos}, input having last arrived at
+   * {@code lastInputNanos}, and wakes it (with no linger: always). Sessions not yet due, or with
+   * overflow left, stay noted for the next round.
    */
-  public void wakeAll(long nowNanos) {
+  public void wakeAll(long nowNanos, long lastInputNanos) {
+    boolean inputPaused = nowNanos - lastInputNanos >= pauseNanos;
     long due = Long.MAX_VALUE;
     for (int i = 0, n = sessions.size(); i < n; i++) {
       ClientSession session = sessions.get(i);
-      if (nowNanos - session.dueNanos < 0 && !session.isClosed() && !session.fillsAWrite()) {
+      if (!inputPaused
+          && nowNanos - session.dueNanos < 0
+          && !session.isClosed()
+          && !session.fillsAWrite()) {
         next.add(session);
-        due = Math.min(due, session.dueNanos);
+        due = Math.min(due, Math.min(session.dueNanos, lastInputNanos + pauseNanos));
         continue;
       }
       boolean more = session.refill() && !session.isClosed();

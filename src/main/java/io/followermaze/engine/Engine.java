@@ -351,7 +351,7 @@ public final class Engine implements Agent, Sequencer.Listener, Recipients, Unde
     if (part.ordered() != null) {
       part.ordered().endOfBatch();
     }
-    clients.endBatch(nanoClock.nanoTime());
+    clients.endBatch(nanoClock.nanoTime(), lastSourceInputNanos);
     publishStats();
   }
 

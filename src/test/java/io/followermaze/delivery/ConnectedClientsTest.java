@@ -62,7 +62,8 @@ class ConnectedClientsTest {
         .atMost(Duration.ofSeconds(20))
         .until(
             () -> {
-              clients.endBatch(System.nanoTime());
+              long now = System.nanoTime();
+              clients.endBatch(now, now);
               return done.call();
             });
   }
@@ -109,7 +110,8 @@ class ConnectedClientsTest {
     for (int s = 1; s <= 8_000; s++) {
       clients.queue(s % 4 == 0 ? light : heavy, message(s, s % 4 == 0 ? 3 : 2), System.nanoTime());
     }
-    clients.endBatch(System.nanoTime());
+    long now = System.nanoTime();
+    clients.endBatch(now, now);
 
     assertThat(heavy.isClosed()).as("the largest backlog is evicted").isTrue();
     assertThat(light.isClosed()).as("the smaller one stays").isFalse();
