@@ -49,7 +49,7 @@ final class ClientOptions {
       names = "--client-linger",
       defaultValue = "${env:FM_CLIENT_LINGER:-50ms}",
       description =
-          "At most one write per client per this much time while its notifications keep coming (the first after a pause, and a full write buffer, go at once): fewer, larger writes under load for up to that much latency; 0s writes after every batch (env FM_CLIENT_LINGER).")
+          "At most one write per client per this much time while its notifications keep coming (the first after a pause, a full write buffer, and everything once input pauses for a fifth of it, go at once): fewer, larger writes under load for up to that much latency; 0s writes after every batch (env FM_CLIENT_LINGER).")
   Duration clientLinger;
 
   @Option(
