@@ -45,7 +45,7 @@ public final class ClientSession {
 
   private final OneToOneConcurrentArrayQueue<byte[]> ring =
       new OneToOneConcurrentArrayQueue<>(RING_CAPACITY);
-  private LineBacklog overflow;
+  private LineBacklog backlog;
   private final AtomicReference<Closure> closure = new AtomicReference<>();
   private volatile boolean retiring;
   private volatile Thread writer;
@@ -121,22 +121,22 @@ public final class ClientSession {
   public void enqueue(Event event) {
     byte[] line = event.line();
     queuedBytes += line.length;
-    if (overflow == null) {
-      overflow = new LineBacklog(maxChunk);
+    if (backlog == null) {
+      backlog = new LineBacklog(maxChunk);
     }
-    overflow.add(line);
+    backlog.add(line);
   }
 
   /** Engine thread: moves backlog chunks into the ring while it has room; true if some is left. */
   public boolean refill() {
-    if (overflow == null) {
+    if (backlog == null) {
       return false;
     }
-    for (byte[] chunk = overflow.peek(); chunk != null; chunk = overflow.peek()) {
+    for (byte[] chunk = backlog.peek(); chunk != null; chunk = backlog.peek()) {
       if (!ring.offer(chunk)) {
         return true;
       }
-      overflow.remove();
+      backlog.remove();
     }
     return false;
   }
@@ -239,12 +239,12 @@ public final class ClientSession {
    * reason}) and forgets it, so its memory is free now; returns the bytes dropped.
    */
   public long dropOverflow(Undeliverable undeliverable, Reason reason, String error) {
-    if (overflow == null) {
+    if (backlog == null) {
       return 0;
     }
-    long bytes = overflow.bytes();
-    for (byte[] chunk = overflow.peek(); chunk != null; chunk = overflow.peek()) {
-      overflow.remove();
+    long bytes = backlog.bytes();
+    for (byte[] chunk = backlog.peek(); chunk != null; chunk = backlog.peek()) {
+      backlog.remove();
       undelivered(chunk, undeliverable, reason, error);
     }
     queuedBytes -= bytes;
@@ -261,9 +261,9 @@ public final class ClientSession {
     for (byte[] lines = ring.poll(); lines != null; lines = ring.poll()) {
       count += undelivered(lines, undeliverable, closeReason(), closeError());
     }
-    if (overflow != null) {
-      for (byte[] chunk = overflow.peek(); chunk != null; chunk = overflow.peek()) {
-        overflow.remove();
+    if (backlog != null) {
+      for (byte[] chunk = backlog.peek(); chunk != null; chunk = backlog.peek()) {
+        backlog.remove();
         count += undelivered(chunk, undeliverable, closeReason(), closeError());
       }
     }
