@@ -25,13 +25,25 @@ class PendingWakeupsTest {
     return new ClientSession(7, InMemoryConnection.draining(), "client 7", writeBufferBytes);
   }
 
+  /** Queues lines {@code first..last} for {@code session} and notes it at {@code atNanos}. */
+  private void queue(ClientSession session, int first, int last, long atNanos) {
+    for (int s = first; s <= last; s++) {
+      session.enqueue(message(s, 7));
+    }
+    wakeups.add(session, atNanos);
+  }
+
+  /** A session whose writer was last woken at 1_000, for line 1 (9 bytes). */
+  private ClientSession wokenAt1000(int writeBufferBytes) {
+    ClientSession session = session(writeBufferBytes);
+    queue(session, 1, 1, 1_000);
+    wakeups.wakeAll(1_000, 1_000);
+    return session;
+  }
+
   @Test
   void theFirstNotificationAfterAPauseIsWrittenAtOnce() {
-    ClientSession session = session(8192);
-    session.enqueue(message(1, 7));
-    wakeups.add(session, 1_000);
-
-    wakeups.wakeAll(1_000, 1_000);
+    wokenAt1000(8192);
 
     assertThat(wakeups.overflowing()).isFalse();
     assertThat(wakeups.nextDueNanos()).isEqualTo(Long.MAX_VALUE);
@@ -39,13 +51,9 @@ class PendingWakeupsTest {
 
   @Test
   void whileInputKeepsComingAWriterIsWokenAtMostOncePerLinger() {
-    ClientSession session = session(8192);
-    session.enqueue(message(1, 7));
-    wakeups.add(session, 1_000);
-    wakeups.wakeAll(1_000, 1_000); // woken at 1_000
+    ClientSession session = wokenAt1000(8192);
 
-    session.enqueue(message(2, 7));
-    wakeups.add(session, 2_000);
+    queue(session, 2, 2, 2_000);
     long justBefore = 1_000 + LINGER - 1;
     wakeups.wakeAll(justBefore, justBefore);
     assertThat(wakeups.overflowing()).isTrue();
@@ -57,13 +65,9 @@ class PendingWakeupsTest {
 
   @Test
   void whenInputPausesWhatLingersIsWrittenWithoutWaitingOutTheLinger() {
-    ClientSession session = session(8192);
-    session.enqueue(message(1, 7));
-    wakeups.add(session, 1_000);
-    wakeups.wakeAll(1_000, 1_000); // woken at 1_000
+    ClientSession session = wokenAt1000(8192);
 
-    session.enqueue(message(2, 7));
-    wakeups.add(session, 2_000);
+    queue(session, 2, 2, 2_000);
     wakeups.wakeAll(3_000, 2_000); // the last input came at 2_000
     assertThat(wakeups.overflowing()).isTrue();
     assertThat(wakeups.nextDueNanos()).isEqualTo(2_000 + PAUSE);
@@ -74,15 +78,9 @@ class PendingWakeupsTest {
 
   @Test
   void aSessionWhoseQueueFillsAWriteIsWokenWithoutWaitingOutTheLinger() {
-    ClientSession session = session(64);
-    session.enqueue(message(1, 7));
-    wakeups.add(session, 1_000);
-    wakeups.wakeAll(1_000, 1_000); // woken at 1_000
+    ClientSession session = wokenAt1000(64);
 
-    for (int s = 2; s <= 11; s++) { // 10 lines of 9 bytes: more than one 64-byte write
-      session.enqueue(message(s, 7));
-    }
-    wakeups.add(session, 2_000);
+    queue(session, 2, 11, 2_000); // 10 lines of 9 bytes: more than one 64-byte write
     wakeups.wakeAll(2_000, 2_000);
 
     assertThat(wakeups.overflowing()).isFalse();
@@ -91,14 +89,10 @@ class PendingWakeupsTest {
   @Test
   void onlyWhatWasQueuedSinceTheLastWakeUpCountsTowardsAFullWrite() {
     ClientSession session = session(64);
-    for (int s = 1; s <= 10; s++) {
-      session.enqueue(message(s, 7));
-    }
-    wakeups.add(session, 1_000);
+    queue(session, 1, 10, 1_000);
     wakeups.wakeAll(1_000, 1_000); // woken: the writer owns those 90 bytes now
 
-    session.enqueue(message(11, 7));
-    wakeups.add(session, 3_000);
+    queue(session, 11, 11, 3_000);
     wakeups.wakeAll(4_000, 4_000);
 
     assertThat(wakeups.overflowing()).isTrue();
