@@ -40,9 +40,6 @@ public final class ClientSession {
   private final String origin;
   private final int maxChunk;
 
-  /** Engine thread: {@link #queuedBytes} when the writer was last woken. */
-  private long queuedAtWake;
-
   private final OneToOneConcurrentArrayQueue<byte[]> ring =
       new OneToOneConcurrentArrayQueue<>(RING_CAPACITY);
   private LineBacklog backlog;
@@ -67,10 +64,13 @@ public final class ClientSession {
   /** Engine-thread bookkeeping: when the pending wake-up is due. */
   long dueNanos;
 
-  /** Engine-thread bookkeeping: when the writer was last woken, if ever. */
+  /** Engine-thread bookkeeping: when the writer was last woken ({@link #wake}), if ever. */
   long wokenNanos;
 
   boolean wokenOnce;
+
+  /** Engine-thread bookkeeping: {@link #queuedBytes} when the writer was last woken. */
+  private long queuedAtWake;
 
   /** Engine-thread bookkeeping: whether the budget watches this session for a stall. */
   boolean lagging;
@@ -183,9 +183,18 @@ public final class ClientSession {
     progressNanos = System.nanoTime();
   }
 
-  /** Engine thread: tells the writer there is work. Cheap when it is already running. */
-  public void wake() {
+  /**
+   * Engine thread, at {@code nowNanos}: tells the writer there is work (cheap when it is already
+   * running) and notes what it was handed, for the linger ({@link PendingWakeups}).
+   */
+  void wake(long nowNanos) {
     queuedAtWake = queuedBytes;
+    wokenNanos = nowNanos;
+    wokenOnce = true;
+    unparkWriter();
+  }
+
+  private void unparkWriter() {
     Thread thread = writer;
     if (thread != null) {
       LockSupport.unpark(thread);
@@ -195,7 +204,7 @@ public final class ClientSession {
   /** Engine thread: no more notifications will come; the writer sends what is queued and closes. */
   public void retire() {
     retiring = true;
-    wake();
+    unparkWriter();
   }
 
   boolean retiring() {
@@ -214,7 +223,7 @@ public final class ClientSession {
         // Closing is best effort; the writer notices either way.
       }
     }
-    wake();
+    unparkWriter();
   }
 
   /** Whether {@link #close} has been called. */

@@ -62,9 +62,7 @@ public final class PendingWakeups {
         continue;
       }
       boolean more = session.refill() && !session.isClosed();
-      session.wake();
-      session.wokenNanos = nowNanos;
-      session.wokenOnce = true;
+      session.wake(nowNanos);
       if (more) {
         next.add(session);
         session.dueNanos = nowNanos; // due again next round, to refill
