@@ -70,13 +70,37 @@ final class Indexer {
         || !(force || quiet || age >= MAX_AGE_MILLIS || letters > MAX_BACKLOG_LETTERS)) {
       return false;
     }
+    indexOnePass();
+    return true;
+  }
+
+  /**
+   * Indexes pass after pass, whatever the pace, until no block committed before the call is left:
+   * what purge and retention do first, so that they only ever remove pointers (memory stays bounded
+   * by a pass, however many letters wait).
+   */
+  void indexCommitted() {
+    long last =
+        db.read(
+            "find the last committed block",
+            () -> db.single("SELECT coalesce(max(id), 0) FROM dlq_inbox", s -> {}));
+    while (db.read(
+            "check the blocks waiting for indexing",
+            () ->
+                db.single("SELECT count(*) FROM dlq_inbox WHERE id <= ?", s -> s.setLong(1, last)))
+        > 0) {
+      indexOnePass();
+    }
+  }
+
+  private void indexOnePass() {
     // Another process may have indexed the blocks meanwhile: a pass over an empty inbox does
     // nothing.
-    return db.write(
+    db.write(
         "index dead letters",
         () -> {
           new Pass(db.single("SELECT value FROM meta WHERE key = 'next_event'", s -> {})).run();
-          return true;
+          return null;
         });
   }
 
@@ -94,6 +118,11 @@ final class Indexer {
     private long chunkFirst;
     private PreparedStatement insertChunk;
 
+    /**
+     * The next pointer row's id: ids only grow, even once every row is purged (ids name letters).
+     */
+    private long nextPointer;
+
     Pass(long nextEvent) {
       this.firstEvent = Math.max(1, nextEvent);
       this.nextEvent = firstEvent;
@@ -101,6 +130,11 @@ final class Indexer {
     }
 
     void run() throws SQLException {
+      transpose.clear(); // a pass that failed half-way (disk full) left its letters there
+      nextPointer =
+          Math.max(
+              db.single("SELECT value FROM meta WHERE key = 'next_pointer'", s -> {}),
+              db.single("SELECT coalesce(max(id), 0) + 1 FROM dlq_pointer", s -> {}));
       long lastInbox = 0;
       long letters = 0;
       long bytes = 0;
@@ -125,9 +159,17 @@ final class Indexer {
       writePointers();
       long through = lastInbox;
       db.update("DELETE FROM dlq_inbox WHERE id <= ?", s -> s.setLong(1, through));
+      setMeta("next_event", nextEvent);
+      setMeta("next_pointer", nextPointer);
+    }
+
+    private void setMeta(String key, long value) throws SQLException {
       db.update(
-          "INSERT INTO meta (key, value) VALUES ('next_event', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-          s -> s.setLong(1, nextEvent));
+          "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+          s -> {
+            s.setString(1, key);
+            s.setLong(2, value);
+          });
     }
 
     /** Reads one inbox block: each entry is an event of the pass, each recipient a pointer. */
@@ -189,22 +231,23 @@ final class Indexer {
     private void writePointers() throws SQLException {
       try (PreparedStatement insert =
           db.prepare(
-              "INSERT INTO dlq_pointer (user, reason, letters, live, first_seq,"
-                  + " last_seq, first_ms, last_ms, first_event, last_event, events) VALUES (?,?,?,?,?,?,?,?,?,?,?)")) {
+              "INSERT INTO dlq_pointer (id, user, reason, letters, live, first_seq,"
+                  + " last_seq, first_ms, last_ms, first_event, last_event, events) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")) {
         transpose.drain(
             (user, reason, first, last, count, data, from, length) -> {
               long[] bounds = bounds(first, last, data, from, length);
-              insert.setLong(1, user);
-              insert.setInt(2, reason);
-              insert.setInt(3, count);
+              insert.setLong(1, nextPointer++);
+              insert.setLong(2, user);
+              insert.setInt(3, reason);
               insert.setInt(4, count);
-              insert.setLong(5, bounds[0]);
-              insert.setLong(6, bounds[1]);
-              insert.setLong(7, bounds[2]);
-              insert.setLong(8, bounds[3]);
-              insert.setLong(9, firstEvent + first);
-              insert.setLong(10, firstEvent + last);
-              insert.setBytes(11, Arrays.copyOfRange(data, from, from + length));
+              insert.setInt(5, count);
+              insert.setLong(6, bounds[0]);
+              insert.setLong(7, bounds[1]);
+              insert.setLong(8, bounds[2]);
+              insert.setLong(9, bounds[3]);
+              insert.setLong(10, firstEvent + first);
+              insert.setLong(11, firstEvent + last);
+              insert.setBytes(12, Arrays.copyOfRange(data, from, from + length));
               insert.executeUpdate();
             });
       }

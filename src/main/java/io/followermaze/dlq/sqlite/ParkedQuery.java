@@ -59,6 +59,9 @@ final class ParkedQuery {
           next == cursor.user() ? cursor : new ParkedCursor(next, Long.MIN_VALUE, -1);
       ofUser(matching.forRecipient(next), from, limit - result.size(), result);
       if (result.size() < limit) {
+        if (next == Integer.MAX_VALUE) {
+          return result; // the last user there can be (next + 1 would wrap to the first)
+        }
         user = next + 1;
         cursor = new ParkedCursor(user, Long.MIN_VALUE, -1);
       }

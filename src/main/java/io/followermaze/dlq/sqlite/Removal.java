@@ -1,7 +1,5 @@
 package io.followermaze.dlq.sqlite;
 
-import io.followermaze.dlq.DeadLetter;
-import io.followermaze.dlq.DeadLetterBlock;
 import io.followermaze.dlq.DeadLetterFilter;
 import io.followermaze.dlq.Reason;
 import java.sql.SQLException;
@@ -14,8 +12,9 @@ import org.agrona.collections.Long2LongHashMap;
 
 /**
  * Retention and purge on the store-once model: a pointer goes, and an event chunk goes when no
- * pointer into it is left ({@code live} reaches 0). Letters not yet indexed are removed from their
- * inbox blocks. Counts are adjusted in the same transaction. Call inside a write transaction.
+ * pointer into it is left ({@code live} reaches 0); only indexed letters are removed (the store
+ * indexes what retention or a purge reaches first, so that memory stays bounded by what an indexing
+ * pass holds). Counts are adjusted in the same transaction. Call inside a write transaction.
  */
 final class Removal {
 
@@ -37,9 +36,6 @@ final class Removal {
    * Removes letters older than {@code olderThanMillis}, then the oldest beyond {@code maxLetters}.
    */
   long retain(long olderThanMillis, long maxLetters) throws SQLException {
-    for (InboxRow row : inbox("WHERE last_ms < ?", olderThanMillis)) {
-      removeInbox(row, row.letters());
-    }
     List<PointerRow> rows;
     do {
       rows = pointerRows("WHERE last_ms < ? ORDER BY id LIMIT " + ROWS_PER_QUERY, olderThanMillis);
@@ -62,38 +58,11 @@ final class Removal {
         removeRow(row);
       }
     }
-    for (InboxRow row : excess > 0 ? inbox("WHERE id > ? ORDER BY id", 0) : List.<InboxRow>of()) {
-      if (excess <= 0) {
-        break;
-      }
-      excess -= row.letters().size();
-      removeInbox(row, row.letters());
-    }
     return finish();
   }
 
-  /** Removes every letter matching {@code filter}, indexed or not. */
+  /** Removes every indexed letter matching {@code filter}. */
   long purge(DeadLetterFilter filter) throws SQLException {
-    for (InboxRow row : inbox("WHERE id > ?", 0)) {
-      List<DeadLetter> matching = row.letters().stream().filter(filter::matches).toList();
-      if (!matching.isEmpty()) {
-        removeInbox(row, matching);
-        List<DeadLetter> kept =
-            row.letters().stream().filter(letter -> !filter.matches(letter)).toList();
-        if (!kept.isEmpty()) {
-          DeadLetterBlock block = DeadLetterBlock.of(kept);
-          db.update(
-              "INSERT INTO dlq_inbox (id, letters, first_ms, last_ms, data) VALUES (?,?,?,?,?)",
-              s -> {
-                s.setLong(1, row.id());
-                s.setInt(2, block.size());
-                s.setLong(3, block.firstMillis());
-                s.setLong(4, block.lastMillis());
-                s.setBytes(5, block.data());
-              });
-        }
-      }
-    }
     reader.rows(
         filter,
         0,
@@ -160,13 +129,6 @@ final class Removal {
                 }));
   }
 
-  private void removeInbox(InboxRow row, List<DeadLetter> letters) throws SQLException {
-    for (DeadLetter letter : letters) {
-      count(letter.reason(), 1);
-    }
-    db.update("DELETE FROM dlq_inbox WHERE id = ?", s -> s.setLong(1, row.id()));
-  }
-
   private void count(Reason reason, long letters) {
     removedByReason.merge(reason, letters, Long::sum);
     removed += letters;
@@ -217,23 +179,6 @@ final class Removal {
         "SELECT " + PointerRow.COLUMNS + " FROM dlq_pointer " + condition,
         s -> s.setLong(1, value),
         PointerRow::read);
-  }
-
-  /** An inbox row and its letters. */
-  private record InboxRow(long id, List<DeadLetter> letters) {}
-
-  private List<InboxRow> inbox(String condition, long value) throws SQLException {
-    return db.rows(
-        "SELECT id, data FROM dlq_inbox " + condition,
-        s -> s.setLong(1, value),
-        r -> {
-          try {
-            return new InboxRow(r.getLong(1), DeadLetterBlock.decode(r.getBytes(2)));
-          } catch (IllegalArgumentException e) {
-            throw new IllegalStateException(
-                "inbox block " + r.getLong(1) + " is damaged: " + e.getMessage(), e);
-          }
-        });
   }
 
   private interface SqlWork<T> {

@@ -138,6 +138,17 @@ public final class SqliteDeadLetterStore implements DeadLetterStore, ParkedStore
   @Override
   public void append(List<DeadLetterBlock> blocks) {
     lastAppendMillis = System.currentTimeMillis();
+    try {
+      commit(blocks);
+    } catch (RuntimeException e) {
+      // A statement that failed (a full disk) is left unusable ("statement is not executing"):
+      // the retry prepares a new one, so appends resume as soon as there is room.
+      closeAppendStatement();
+      throw e;
+    }
+  }
+
+  private void commit(List<DeadLetterBlock> blocks) {
     db.write(
         "commit dead letters",
         () -> {
@@ -171,6 +182,11 @@ public final class SqliteDeadLetterStore implements DeadLetterStore, ParkedStore
   @Override
   public boolean catchUp(boolean force) {
     return indexer.pass(force, System.currentTimeMillis(), lastAppendMillis);
+  }
+
+  /** The connection itself, for this package's tests (a page limit makes "disk full"). */
+  SqliteDatabase database() {
+    return db;
   }
 
   /** The database file. */
@@ -273,8 +289,12 @@ public final class SqliteDeadLetterStore implements DeadLetterStore, ParkedStore
     return figures.oldestByReason();
   }
 
-  /** Deletes the letters matching {@code filter}, indexed or not; returns how many. */
+  /**
+   * Deletes the letters matching {@code filter} committed before the call, indexed or not (it
+   * indexes what waits first); returns how many.
+   */
   public long purge(DeadLetterFilter filter) {
+    indexer.indexCommitted();
     return db.write("purge dead letters", () -> new Removal(db, reader).purge(filter));
   }
 
@@ -298,6 +318,9 @@ public final class SqliteDeadLetterStore implements DeadLetterStore, ParkedStore
    * maxLetters}; counts them in {@link DeadLetterStats#removedByRetention()}. Returns how many.
    */
   public long applyRetention(long olderThanMillis, long maxLetters) {
+    if (figures.retentionReachesInbox(olderThanMillis, maxLetters)) {
+      indexer.indexCommitted();
+    }
     return db.write(
         "apply retention",
         () -> {
@@ -346,15 +369,20 @@ public final class SqliteDeadLetterStore implements DeadLetterStore, ParkedStore
     return bytes;
   }
 
-  @Override
-  public void close() {
+  private void closeAppendStatement() {
     if (appendBlock != null) {
       try {
         appendBlock.close();
       } catch (SQLException ignored) {
         // Closing anyway.
       }
+      appendBlock = null;
     }
+  }
+
+  @Override
+  public void close() {
+    closeAppendStatement();
     db.close();
   }
 }

@@ -54,6 +54,25 @@ final class StoreFigures {
     return db.read("count dead letters", () -> reader.count(filter));
   }
 
+  /**
+   * Whether retention to {@code olderThanMillis} and {@code maxLetters} would remove letters still
+   * in the inbox: some waiting there are that old, or there are more letters than the indexed ones
+   * could make up for.
+   */
+  boolean retentionReachesInbox(long olderThanMillis, long maxLetters) {
+    return db.read(
+        "check what retention reaches",
+        () ->
+            db.single(
+                    "SELECT EXISTS (SELECT 1 FROM dlq_inbox WHERE first_ms < ?)"
+                        + " OR (SELECT coalesce(sum(letters), 0) FROM dlq_count) > ?",
+                    s -> {
+                      s.setLong(1, olderThanMillis);
+                      s.setLong(2, maxLetters);
+                    })
+                != 0);
+  }
+
   /** The highest letter id so far, or 0. */
   long lastId() {
     return db.read(

@@ -64,8 +64,8 @@ final class Transpose {
    * Adds a letter for {@code user} (-1: none) of reason {@code reasonCode} at event {@code offset}.
    */
   void add(int user, int reasonCode, int offset) {
-    int key = user + 1;
-    int at = (key < DIRECT_LIMIT && key < slotByKey.length ? slotByKey[key] : find(key)) - 1;
+    int key = user + 1; // user 2^31 - 1 wraps to a negative key, which the map holds
+    int at = (key >= 0 && key < slotByKey.length ? slotByKey[key] : find(key)) - 1;
     while (at >= 0 && slot[at + REASON] != reasonCode) {
       at = slot[at + OTHER] - 1;
     }
@@ -142,10 +142,11 @@ final class Transpose {
     clear();
   }
 
-  private void clear() {
+  /** Starts over empty, dropping whatever was added (a pass that failed half-way leaves some). */
+  void clear() {
     for (int at = 0; at < slots * FIELDS; at += FIELDS) {
       int key = slot[at + KEY];
-      if (key < slotByKey.length) {
+      if (key >= 0 && key < slotByKey.length) {
         slotByKey[key] = 0;
       }
     }
@@ -157,7 +158,7 @@ final class Transpose {
   }
 
   private int find(int key) {
-    return key < DIRECT_LIMIT ? 0 : slotByLargeKey.get(key); // 0: not seen yet
+    return direct(key) ? 0 : slotByLargeKey.get(key); // 0: not seen yet
   }
 
   /**
@@ -189,7 +190,7 @@ final class Transpose {
     slot[at + KEY] = key;
     slot[at + REASON] = reason;
     int head;
-    if (key < DIRECT_LIMIT) {
+    if (direct(key)) {
       if (key >= slotByKey.length) {
         slotByKey =
             Arrays.copyOf(
@@ -203,6 +204,10 @@ final class Transpose {
     }
     slot[at + OTHER] = head;
     return at;
+  }
+
+  private static boolean direct(int key) {
+    return key >= 0 && key < DIRECT_LIMIT;
   }
 
   private void seal(int at) {

@@ -32,7 +32,7 @@ class TransposeTest {
   }
 
   @ParameterizedTest
-  @ValueSource(ints = {1_000, 1 << 23, Integer.MAX_VALUE - 1})
+  @ValueSource(ints = {1_000, 1 << 23, Integer.MAX_VALUE - 1, Integer.MAX_VALUE})
   void groupsLettersPerRecipientAndReasonInEventOrderWhateverTheIds(int maxUser) throws Exception {
     Random random = new Random(maxUser);
     Transpose transpose = new Transpose();
