@@ -221,17 +221,26 @@ public final class AdminServer implements AutoCloseable {
     Replies.json(exchange, answer.status(), answer.json());
   }
 
+  /**
+   * How long indexing may keep failing before the server says it is not ready: letters committed
+   * meanwhile are counted but cannot be listed, shown or redriven.
+   */
+  static final java.time.Duration INDEX_FAILING_NOT_READY = java.time.Duration.ofSeconds(30);
+
   private void ready(HttpExchange exchange) throws IOException {
     boolean storeWritable = collector == null || collector.healthy();
+    boolean indexing =
+        collector == null || collector.indexFailingFor().compareTo(INDEX_FAILING_NOT_READY) < 0;
     boolean listening = server.eventPort() > 0 && server.clientPort() > 0;
     Roles.Death death = server.roles().death();
-    boolean ready = storeWritable && listening && death == null;
+    boolean ready = storeWritable && indexing && listening && death == null;
     String body =
         AdminJson.object(
             g -> {
               g.writeStringField("status", ready ? "READY" : "NOT_READY");
               g.writeBooleanField("listening", listening);
               g.writeBooleanField("storeWritable", storeWritable);
+              g.writeBooleanField("indexing", indexing);
               g.writeBooleanField("rolesAlive", death == null);
               if (death != null) {
                 g.writeStringField("roleDied", death.describe());

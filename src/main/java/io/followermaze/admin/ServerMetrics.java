@@ -155,6 +155,20 @@ public final class ServerMetrics implements AutoCloseable {
           s -> s.collector.commitFailures());
       counter(
           registry,
+          "followermaze.dlq.index.failures",
+          "Dead-letter index passes that failed (retried later)",
+          s -> s.collector.indexFailures());
+      Gauge.builder(
+              "followermaze.dlq.index.failing",
+              this,
+              s -> s.collector.indexFailingFor().toMillis() / 1e3)
+          .description(
+              "How long indexing has kept failing (0 while it succeeds): letters committed meanwhile cannot be listed or redriven")
+          .baseUnit("seconds")
+          .strongReference(true)
+          .register(registry);
+      counter(
+          registry,
           "followermaze.dlq.backpressure.waits",
           "Times intake waited for the dead-letter store",
           s -> s.collector.backPressureWaits());

@@ -188,6 +188,9 @@ final class ServeCommand implements Callable<Integer> {
    */
   private void stop(ClosingStack opened, CountDownLatch stopped) {
     beginStop();
+    StopWatchdog.watch(
+        shutdownTimeout.plus(DeadLetterCollector.CLOSE_BUDGET).minusMillis(500),
+        () -> collector == null ? 0 : collector.unstored() + collector.queued());
     opened.close();
     long unstored = collector == null ? 0 : collector.unstored();
     if (unstored > 0) {
@@ -200,12 +203,19 @@ final class ServeCommand implements Callable<Integer> {
     // A signal would make the JVM exit with 128+signal; a graceful stop is a success, unless
     // letters were lost or a role died.
     Runtime.getRuntime()
-        .halt(ClusterOptions.aRoleDied() ? ClusterOptions.ROLE_DIED : unstored > 0 ? 3 : 0);
+        .halt(
+            ClusterOptions.aRoleDied()
+                ? ClusterOptions.ROLE_DIED
+                : unstored > 0 ? StopWatchdog.LETTERS_LOST : 0);
   }
 
   private void beginStop() {
     stopDeadline =
         System.nanoTime()
             + shutdownTimeout.plus(DeadLetterCollector.CLOSE_BUDGET).minusSeconds(2).toNanos();
+    if (collector != null) {
+      // Behind a failing store, nothing may wait for room past it (the engine included).
+      collector.giveUpAt(stopDeadline);
+    }
   }
 }

@@ -1,6 +1,7 @@
 package io.followermaze.dlq;
 
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
 /**
@@ -27,23 +28,30 @@ final class BlockQueue {
   }
 
   /**
-   * Queues {@code block}; while that would take the queue past its capacity, runs {@code whileFull}
-   * (which waits a little) and tries again. A block larger than the whole capacity is taken when
-   * the queue is empty.
+   * Queues {@code block}; while that would take the queue past its capacity, asks {@code waitMore}
+   * (which waits a little and says whether to keep waiting) and tries again. A block larger than
+   * the whole capacity is taken when the queue is empty. Returns false if {@code waitMore} gave up
+   * (the block was not queued).
    */
-  void put(DeadLetterBlock block, Runnable whileFull) {
+  boolean put(DeadLetterBlock block, BooleanSupplier waitMore) {
     if (!reserve(block.bytes())) {
       waits.incrementAndGet();
       long waitStarted = System.nanoTime();
-      do {
-        whileFull.run();
-      } while (!reserve(block.bytes()));
-      waitedNanos.addAndGet(System.nanoTime() - waitStarted);
+      try {
+        do {
+          if (!waitMore.getAsBoolean()) {
+            return false;
+          }
+        } while (!reserve(block.bytes()));
+      } finally {
+        waitedNanos.addAndGet(System.nanoTime() - waitStarted);
+      }
     }
     while (!queue.offer(block)) {
       Thread.onSpinWait(); // a slot per 16 reserved bytes: a momentary race at most
     }
     letters.addAndGet(block.size());
+    return true;
   }
 
   /** The oldest block, or null when empty (the one consumer only). */

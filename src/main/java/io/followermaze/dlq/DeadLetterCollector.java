@@ -89,13 +89,32 @@ public final class DeadLetterCollector implements DeadLetterSink {
     if (block.size() == 0) {
       return;
     }
-    queue.put(
-        block,
-        () -> {
-          flusher.wake();
-          LockSupport.parkNanos(this, FULL_BACKOFF_NANOS);
-        });
-    flusher.queued();
+    boolean queued =
+        !flusher.gaveUp()
+            && queue.put(
+                block,
+                () -> {
+                  // Past the stop's deadline, or a stop that interrupts this thread: give up.
+                  if (flusher.gaveUp() || Thread.currentThread().isInterrupted()) {
+                    return false;
+                  }
+                  flusher.wake();
+                  LockSupport.parkNanos(this, FULL_BACKOFF_NANOS);
+                  return true;
+                });
+    if (queued) {
+      flusher.queued();
+    } else {
+      flusher.lost(block.size());
+    }
+  }
+
+  /**
+   * Sets the stop's deadline (System.nanoTime): what is not committed by then, queued or still
+   * waiting for room, is counted in {@link #unstored()}, and nothing waits past it.
+   */
+  public void giveUpAt(long deadlineNanos) {
+    flusher.giveUpAt(deadlineNanos);
   }
 
   /** For tests: whether the flusher waits with nothing left in the queue. */
@@ -146,6 +165,16 @@ public final class DeadLetterCollector implements DeadLetterSink {
     return flusher.lastCommitSucceeded() && roles.death() == null;
   }
 
+  /** Index passes that failed (and were retried later). */
+  public long indexFailures() {
+    return flusher.indexFailures();
+  }
+
+  /** How long indexing has kept failing (zero while it succeeds). */
+  public Duration indexFailingFor() {
+    return Duration.ofNanos(flusher.indexFailingNanos());
+  }
+
   /** Commits that failed (and were retried). */
   public long commitFailures() {
     return flusher.commitFailures();
@@ -184,6 +213,11 @@ public final class DeadLetterCollector implements DeadLetterSink {
       Thread.currentThread().interrupt();
     }
     roles.close();
+    long left = 0;
+    for (DeadLetterBlock block; (block = queue.poll()) != null; ) {
+      left += block.size(); // queued while the flusher was giving up
+    }
+    flusher.lost(left);
     while (flusher.unstored() == 0 && System.nanoTime() - giveUpAt < 0 && flusher.catchUp(true)) {
       // Expand what is left (bounded: the rest is expanded after the next start).
     }

@@ -39,10 +39,15 @@ final class DeadLetterFlusher implements Agent {
   private final AtomicLong commitFailures = new AtomicLong();
   private final AtomicLong lastFlushNanos = new AtomicLong();
   private final AtomicLong unstored = new AtomicLong();
+  private final AtomicLong indexFailures = new AtomicLong();
+  private final AtomicLong indexFailingSince = new AtomicLong(); // System.nanoTime; 0: not failing
+  private long lastIndexFailureLogNanos;
   private volatile boolean lastCommitSucceeded = true;
 
   private volatile boolean closing;
-  private volatile long giveUpAtNanos = Long.MAX_VALUE;
+  private volatile boolean hasDeadline;
+  private volatile long giveUpAtNanos;
+  private volatile boolean gaveUp;
   private volatile boolean parked;
 
   /** What the batch held when the flusher parked: a producer that completes the batch wakes it. */
@@ -82,7 +87,7 @@ final class DeadLetterFlusher implements Agent {
     if (closing && queue.isEmpty() && batch.isEmpty()) {
       throw new AgentTerminationException(true);
     }
-    if (closing && System.nanoTime() - giveUpAtNanos >= 0) {
+    if (pastDeadline()) {
       giveUp();
       throw new AgentTerminationException(true);
     }
@@ -138,9 +143,31 @@ final class DeadLetterFlusher implements Agent {
 
   /** Starts closing: drain and commit, giving up on a failing store at {@code giveUpAt}. */
   void beginClose(long giveUpAt) {
-    giveUpAtNanos = giveUpAt;
+    giveUpAt(giveUpAt);
     closing = true;
     wake();
+  }
+
+  /**
+   * At {@code deadline} (System.nanoTime), whatever is not committed yet is counted as unstored and
+   * the flusher ends: what a stop sets as soon as it begins, so that neither the flusher nor a
+   * producer waiting for room outlasts it behind a failing store. An earlier deadline stays.
+   */
+  void giveUpAt(long deadline) {
+    if (!hasDeadline || deadline - giveUpAtNanos < 0) {
+      giveUpAtNanos = deadline;
+      hasDeadline = true;
+    }
+    wake();
+  }
+
+  /** Whether it gave up at its deadline (producers then stop waiting for room). */
+  boolean gaveUp() {
+    return gaveUp;
+  }
+
+  private boolean pastDeadline() {
+    return hasDeadline && System.nanoTime() - giveUpAtNanos >= 0;
   }
 
   /** Whether it is closing (no more letters are taken). */
@@ -153,14 +180,41 @@ final class DeadLetterFlusher implements Agent {
     ended.await();
   }
 
-  /** Whether the store did deferred work (errors are logged: it is retried later). */
+  /**
+   * Whether the store did deferred work (indexing). A failure is counted and logged (in full the
+   * first time, then every {@value #FAILURE_LOG_NANOS} ns) and retried later; how long it has kept
+   * failing is what {@code /ready} and the alerts watch.
+   */
   boolean catchUp(boolean force) {
     try {
-      return store.catchUp(force);
+      boolean did = store.catchUp(force);
+      indexFailingSince.set(0);
+      return did;
     } catch (RuntimeException e) {
-      log.error("dead-letter store catch-up failed (retried later): {}", e.getMessage());
+      long failures = indexFailures.incrementAndGet();
+      long now = System.nanoTime();
+      indexFailingSince.compareAndSet(0, now == 0 ? 1 : now);
+      if (failures == 1 || now - lastIndexFailureLogNanos >= FAILURE_LOG_NANOS) {
+        lastIndexFailureLogNanos = now;
+        log.error(
+            "indexing dead letters failed ({} failures so far; retried later): {}",
+            failures,
+            e.getMessage(),
+            failures == 1 ? e : null);
+      }
       return false;
     }
+  }
+
+  /** How many index passes have failed. */
+  long indexFailures() {
+    return indexFailures.get();
+  }
+
+  /** How long indexing has kept failing (zero while it succeeds). */
+  long indexFailingNanos() {
+    long since = indexFailingSince.get();
+    return since == 0 ? 0 : System.nanoTime() - since;
   }
 
   private void drain() {
@@ -203,11 +257,12 @@ final class DeadLetterFlusher implements Agent {
   private void pauseBeforeRetry() {
     long deadline = System.nanoTime() + RETRY_NANOS;
     for (long left = RETRY_NANOS; left > 0; left = deadline - System.nanoTime()) {
-      if (closing && System.nanoTime() - giveUpAtNanos >= 0) {
+      if (pastDeadline()) {
         return;
       }
       LockSupport.parkNanos(
-          this, closing ? Math.min(left, Math.max(1, giveUpAtNanos - System.nanoTime())) : left);
+          this,
+          hasDeadline ? Math.min(left, Math.max(1, giveUpAtNanos - System.nanoTime())) : left);
     }
   }
 
@@ -218,12 +273,15 @@ final class DeadLetterFlusher implements Agent {
       lost += block.size();
     }
     batch.clear();
-    unstored.set(lost);
-    log.error(
-        "gave up on the dead-letter store at shutdown: {} dead letters could not be stored ({} commit failures;"
-            + " see the errors above)",
-        lost,
-        commitFailures.get());
+    unstored.addAndGet(lost);
+    gaveUp = true;
+    if (lost > 0 || commitFailures.get() > 0) {
+      log.error(
+          "gave up on the dead-letter store at the stop's deadline: {} dead letters could not be stored"
+              + " ({} commit failures; see the errors above)",
+          lost,
+          commitFailures.get());
+    }
   }
 
   private void maintain() {
@@ -248,6 +306,11 @@ final class DeadLetterFlusher implements Agent {
 
   long unstored() {
     return unstored.get();
+  }
+
+  /** Counts letters that never reached the queue (a producer gave up at the deadline). */
+  void lost(long letters) {
+    unstored.addAndGet(letters);
   }
 
   boolean lastCommitSucceeded() {

@@ -140,9 +140,36 @@ public final class Engine implements Agent, Sequencer.Listener, Recipients, Unde
     lastSourceInputNanos = nanoClock.nanoTime();
   }
 
-  /** Hands a command to the engine thread; blocks while its inbox is full. */
+  /**
+   * Hands a command to the engine thread; blocks while its inbox is full. Once the engine has
+   * stopped, a command is refused instead (a redelivery's answer completes exceptionally), never
+   * left waiting for ever.
+   */
   public void submit(EngineCommand command) {
-    inbox.put(command);
+    if (!inbox.put(command)) {
+      refuse(command);
+    } else if (inbox.closed()) {
+      inbox.leftovers().forEach(this::refuse);
+    }
+  }
+
+  private void refuse(EngineCommand command) {
+    IllegalStateException stopped = new IllegalStateException("the engine has stopped");
+    switch (command) {
+      case Redeliver redeliver -> redeliver.queued().completeExceptionally(stopped);
+      case Shutdown request -> request.done().complete(null);
+      case ClientConnected connected -> {
+        connected.queued().completeExceptionally(stopped);
+        connected.session().close(Reason.CONNECTION_LOST, "the server has stopped");
+      }
+      case SourceChunk chunk ->
+          log.warn(
+              "{} lines from {} arrived after the engine stopped and were not processed",
+              chunk.count(),
+              chunk.origin());
+      case SourceDisconnected disconnected -> {}
+      case ClientEnded ended -> {}
+    }
   }
 
   /**
@@ -211,6 +238,7 @@ public final class Engine implements Agent, Sequencer.Listener, Recipients, Unde
 
   @Override
   public void onClose() {
+    inbox.close().forEach(this::refuse);
     publishStats();
     log.info("engine stopped: {}", stats);
   }

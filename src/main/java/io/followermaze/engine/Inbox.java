@@ -1,5 +1,7 @@
 package io.followermaze.engine;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
@@ -24,6 +26,7 @@ final class Inbox {
   private final java.util.concurrent.atomic.AtomicLong items =
       new java.util.concurrent.atomic.AtomicLong();
   private volatile Thread consumer;
+  private volatile boolean closed;
 
   Inbox(int capacity) {
     this.queue = new ManyToOneConcurrentArrayQueue<>(capacity);
@@ -64,13 +67,43 @@ final class Inbox {
     consumer = thread;
   }
 
-  /** Enqueues {@code command}, waiting while the inbox is full. */
-  void put(EngineCommand command) {
+  /**
+   * Enqueues {@code command}, waiting while the inbox is full; false once it is closed (the engine
+   * has stopped: nobody would take it).
+   */
+  boolean put(EngineCommand command) {
     while (!tryOffer(command)) {
+      if (closed) {
+        return false;
+      }
       wakeConsumer();
       LockSupport.parkNanos(this, FULL_BACKOFF_NANOS);
     }
     wakeConsumer();
+    return true;
+  }
+
+  /**
+   * Takes no more commands (the consumer has ended) and returns those left; {@link #leftovers}
+   * returns any a producer queued meanwhile.
+   */
+  synchronized List<EngineCommand> close() {
+    closed = true;
+    return leftovers();
+  }
+
+  /** Whether it is closed. */
+  boolean closed() {
+    return closed;
+  }
+
+  /** The commands queued but never taken (after {@link #close}; one thread at a time). */
+  synchronized List<EngineCommand> leftovers() {
+    List<EngineCommand> left = new ArrayList<>();
+    for (EngineCommand command; (command = poll()) != null; ) {
+      left.add(command);
+    }
+    return left;
   }
 
   /**
@@ -80,7 +113,7 @@ final class Inbox {
   boolean offer(EngineCommand command, long nanos) {
     long deadline = System.nanoTime() + nanos;
     while (!tryOffer(command)) {
-      if (System.nanoTime() - deadline >= 0) {
+      if (closed || System.nanoTime() - deadline >= 0) {
         return false;
       }
       wakeConsumer();

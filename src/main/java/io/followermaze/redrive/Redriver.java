@@ -97,7 +97,7 @@ public final class Redriver implements Agent {
               skipped);
           return;
         }
-        List<Long> ids = target.redeliver(letters).join();
+        List<Long> ids = queued(target.redeliver(letters));
         parked.markRedriven(ids);
         Redelivery last = letters.getLast();
         cursor = new ParkedCursor(last.recipient(), last.event().sequence(), last.id());
@@ -126,6 +126,19 @@ public final class Redriver implements Agent {
           redriven,
           request.id(),
           e.getMessage());
+    }
+  }
+
+  /**
+   * What the engine queued; a stop while waiting (interrupt, or an engine that has stopped and
+   * refuses the letters) interrupts the redrive, which resumes at the next start.
+   */
+  private static List<Long> queued(java.util.concurrent.CompletableFuture<List<Long>> answer)
+      throws InterruptedException {
+    try {
+      return answer.get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new InterruptedException("the server is stopping: " + e.getCause().getMessage());
     }
   }
 }

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class DeadLetterCollectorTest {
 
   /** A store that records batches; it can be made to block or to fail. */
-  static final class FakeStore implements DeadLetterStore {
+  static class FakeStore implements DeadLetterStore {
     final List<List<DeadLetter>> batches = new CopyOnWriteArrayList<>();
     final CountDownLatch open = new CountDownLatch(1);
     volatile boolean blocking;
@@ -198,5 +198,59 @@ class DeadLetterCollectorTest {
         .as("about one retry a second, no hot loop")
         .isLessThanOrEqualTo(6);
     assertThat(store.closed).isTrue();
+  }
+
+  @Test
+  void
+      aProducerWaitingForRoomBehindAFailingStoreStopsWaitingAtTheStopsDeadlineAndItsLettersAreCounted()
+          throws Exception {
+    FakeStore store = new FakeStore();
+    store.failuresLeft.set(Integer.MAX_VALUE);
+    DeadLetterCollector collector =
+        new DeadLetterCollector(store, 16 * B, 8 * B, Duration.ofMillis(1));
+    Thread producer =
+        Thread.ofPlatform()
+            .daemon()
+            .start(
+                () -> {
+                  for (long s = 1; s <= 100; s++) {
+                    collector.accept(letter(s));
+                  }
+                });
+    await().until(() -> collector.backPressureWaits() > 0 && producer.isAlive());
+
+    collector.giveUpAt(System.nanoTime() + Duration.ofMillis(300).toNanos());
+
+    producer.join(Duration.ofSeconds(10));
+    assertThat(producer.isAlive()).as("the producer (the engine) is free again").isFalse();
+    collector.accept(letter(101)); // after the deadline: counted at once, never waits
+    collector.close();
+    assertThat(collector.unstored()).as("every letter not stored is counted").isEqualTo(101);
+    assertThat(store.sequences()).isEmpty();
+  }
+
+  @Test
+  void indexingThatKeepsFailingIsCountedAndTimedUntilItSucceedsAgain() {
+    java.util.concurrent.atomic.AtomicBoolean failing =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    FakeStore store =
+        new FakeStore() {
+          @Override
+          public boolean catchUp(boolean force) {
+            if (failing.get()) {
+              throw new IllegalStateException("Index -2147483648 out of bounds for length 1024");
+            }
+            return false;
+          }
+        };
+    DeadLetterCollector collector =
+        new DeadLetterCollector(store, 100 * B, 5 * B, Duration.ofMillis(1));
+    await().until(() -> collector.indexFailures() >= 2);
+    await().until(() -> collector.indexFailingFor().toMillis() >= 100);
+    assertThat(collector.healthy()).as("commits still succeed").isTrue();
+
+    failing.set(false);
+    await().until(() -> collector.indexFailingFor().isZero());
+    collector.close();
   }
 }

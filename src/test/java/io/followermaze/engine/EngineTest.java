@@ -115,4 +115,18 @@ class EngineTest {
     assertThat(sink.handed).extracting(DeadLetter::reason).containsExactly(Reason.UNKNOWN_TYPE);
     assertThat(engine.stats().deadLetters()).isEqualTo(6);
   }
+
+  @Test
+  void aRedeliveryHandedToAStoppedEngineIsRefusedNotLeftWaitingForEver() throws Exception {
+    Roles roles = new Roles();
+    Engine engine = start(roles, ClusterPart.SINGLE_NODE, new InMemoryDeadLetterSink());
+    engine.shutdown().get();
+    roles.close();
+
+    java.util.concurrent.CompletableFuture<List<Long>> queued =
+        new java.util.concurrent.CompletableFuture<>();
+    engine.submit(new EngineCommand.Redeliver(List.of(), queued));
+
+    assertThat(queued).as("answered at once, exceptionally").isCompletedExceptionally();
+  }
 }
