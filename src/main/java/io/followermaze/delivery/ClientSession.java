@@ -53,6 +53,9 @@ public final class ClientSession {
   /** Writer-published: when the writer last completed a write or had nothing to write. */
   private volatile long progressNanos = System.nanoTime();
 
+  /** Writer-published: whether it has caught up and waits for work. */
+  private volatile boolean idle = true;
+
   /** Engine-thread bookkeeping: bytes ever queued, and {@link #taken} as last read. */
   private long queuedBytes;
 
@@ -170,7 +173,9 @@ public final class ClientSession {
    * that the client does not take: 0 or little while it keeps draining or has nothing to write.
    */
   public long stalledNanos(long nowNanos) {
-    return nowNanos - progressNanos;
+    // A writer waiting for a wake-up is not stuck in a write, however long it has been idle: the
+    // clock starts when it starts a write.
+    return idle ? 0 : nowNanos - progressNanos;
   }
 
   /** Writer thread: {@code bytes} left the ring for good. */
@@ -178,9 +183,21 @@ public final class ClientSession {
     taken = taken + bytes; // single writer
   }
 
-  /** Writer thread: a write completed or there is nothing to write. */
+  /** Writer thread: a write completed. */
   void progressed() {
     progressNanos = System.nanoTime();
+  }
+
+  /** Writer thread: there is nothing to write; it waits for a wake-up. */
+  void idle() {
+    progressNanos = System.nanoTime();
+    idle = true;
+  }
+
+  /** Writer thread: it starts a write. */
+  void busy() {
+    progressNanos = System.nanoTime();
+    idle = false;
   }
 
   /**

@@ -63,13 +63,14 @@ public final class SessionWriter implements Runnable {
         }
         int count = buffer == null ? 0 : fill(ring, buffer);
         if (count > 0) {
+          session.busy();
           if (!send(buffer, count)) {
             break;
           }
         } else if (session.retiring()) {
           break;
         } else {
-          session.progressed(); // nothing to write is not a stall
+          session.idle(); // nothing to write is not a stall
           LockSupport.park(this);
         }
       }
@@ -104,14 +105,33 @@ public final class SessionWriter implements Runnable {
       return true;
     } catch (IOException e) {
       session.close(Reason.CONNECTION_LOST, "write failed: " + e.getMessage());
+      // What the connection took before it failed was delivered; the rest of the round was not.
+      long delivered = bytes - buffer.remaining();
       for (int i = 0; i < count; i++) {
-        session.undelivered(
-            inFlight[i], undeliverable, session.closeReason(), session.closeError());
+        byte[] lines = inFlight[i];
+        int keep = (int) Math.min(lines.length, Math.max(0, delivered));
+        delivered -= lines.length;
+        byte[] rest = notTaken(lines, keep);
+        if (rest.length > 0) {
+          session.undelivered(rest, undeliverable, session.closeReason(), session.closeError());
+        }
       }
       session.took(bytes);
       clear(count);
       return false;
     }
+  }
+
+  /**
+   * The lines of {@code lines} the client did not receive whole, given that its first {@code taken}
+   * bytes went out: a line cut off part-way is not received.
+   */
+  static byte[] notTaken(byte[] lines, int taken) {
+    int from = taken;
+    while (from > 0 && lines[from - 1] != '\n') {
+      from--;
+    }
+    return from == 0 ? lines : java.util.Arrays.copyOfRange(lines, from, lines.length);
   }
 
   private void clear(int count) {

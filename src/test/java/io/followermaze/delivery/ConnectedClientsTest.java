@@ -120,4 +120,56 @@ class ConnectedClientsTest {
     assertThat(clients.get(3)).isSameAs(light);
     assertThat(clients.get(2)).isNull();
   }
+
+  @Test
+  void aClientIdleForLongerThanTheStallTimeoutIsNotStalledAndGetsABurstBeyondItsBuffer()
+      throws Exception {
+    ConnectedClients clients = clients(1024, Duration.ofMillis(200), 64L << 20);
+    InMemoryConnection connection = InMemoryConnection.draining();
+    ClientSession session = connect(clients, 2, connection);
+    queueMessages(clients, session, 1);
+    endBatchesUntil(clients, () -> connection.lines().size() == 1);
+    Thread.sleep(400); // the scenario: the client is idle for twice the stall timeout
+
+    for (int s = 2; s <= 5_000; s++) {
+      clients.queue(session, message(s, 2), System.nanoTime());
+    }
+    endBatchesUntil(clients, () -> connection.lines().size() == 5_000);
+
+    assertThat(lost).as("an idle writer is not stuck in a write").isEmpty();
+    assertThat(session.isClosed()).isFalse();
+  }
+
+  @Test
+  void aWriteThatFailsPartWayDeadLettersOnlyTheLinesTheClientDidNotReceiveWhole() {
+    ConnectedClients clients = clients(1 << 20, Duration.ofMinutes(1), 64L << 20);
+    List<String> received = new CopyOnWriteArrayList<>();
+    Connection failsAfter100Bytes =
+        new Connection() {
+          @Override
+          public void writeFully(java.nio.ByteBuffer buffer) throws java.io.IOException {
+            byte[] taken = new byte[Math.min(100, buffer.remaining())];
+            buffer.get(taken); // the kernel took these bytes, then the peer reset
+            String text = new String(taken, StandardCharsets.US_ASCII);
+            received.addAll(List.of(text.substring(0, text.lastIndexOf('\n') + 1).split("\n")));
+            throw new java.io.IOException("Connection reset by peer");
+          }
+
+          @Override
+          public void close() {}
+        };
+    ClientSession session = connect(clients, 2, failsAfter100Bytes);
+    queueMessages(clients, session, 50);
+    endBatchesUntil(clients, () -> ended.containsKey(2));
+
+    assertThat(received).as("whole lines within the first 100 bytes").isNotEmpty();
+    List<String> lostSequences = lost.stream().map(l -> l.split(":")[1]).toList();
+    List<String> receivedSequences = received.stream().map(l -> l.split("\\|")[0]).toList();
+    assertThat(lostSequences)
+        .as("received or a dead letter, never both")
+        .doesNotContainAnyElementsOf(receivedSequences);
+    assertThat(lostSequences.size() + receivedSequences.size())
+        .as("and never neither")
+        .isEqualTo(50);
+  }
 }
