@@ -15,8 +15,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One listening socket and the role that accepts on it (a named thread, see {@code
- * lifecycle.Roles}), handing each connection to a handler. A failed accept is logged and the next
- * cycle goes on; closing the socket ends the role, as expected, and {@link #close} waits for it.
+ * lifecycle.Roles}), handing each connection to a handler. A failed accept backs off and is logged
+ * at a limited rate, and the next cycle goes on; closing the socket ends the role, as expected, and
+ * {@link #close} waits for it.
  */
 final class Acceptor implements Agent, AutoCloseable {
 
@@ -26,6 +27,13 @@ final class Acceptor implements Agent, AutoCloseable {
   private final Consumer<SocketChannel> handler;
   private final String role;
   private AutoCloseable running;
+
+  private static final long FIRST_BACKOFF_MILLIS = 10;
+  private static final long MAX_BACKOFF_MILLIS = 1_000;
+  private static final long LOG_EVERY_MILLIS = 10_000;
+  private int failures;
+  private long failed;
+  private long lastLogMillis;
 
   /** Binds {@code bind:port} now; accepting starts with {@link #start()}. */
   Acceptor(String role, String bind, int port, int backlog, Consumer<SocketChannel> handler)
@@ -50,16 +58,40 @@ final class Acceptor implements Agent, AutoCloseable {
   }
 
   @Override
-  public int doWork() {
+  public int doWork() throws InterruptedException {
     try {
       handler.accept(server.accept());
+      failures = 0;
       return 1;
     } catch (ClosedChannelException e) {
       throw new AgentTerminationException(true); // closed: accepting is over
     } catch (IOException e) {
-      log.warn("accepting a {} connection failed: {}", role, e.getMessage());
+      backOff(e);
       return 0;
     }
+  }
+
+  /**
+   * A failed accept (most often "Too many open files": the connection waits in the backlog, and
+   * accepting again at once fails again) waits before the next try, doubling from {@value
+   * #FIRST_BACKOFF_MILLIS} ms to {@value #MAX_BACKOFF_MILLIS} ms, and is logged at most every
+   * {@value #LOG_EVERY_MILLIS} ms with the count since: no hot loop, no log flood, and accepting
+   * resumes as soon as descriptors are free.
+   */
+  private void backOff(IOException e) throws InterruptedException {
+    failures++;
+    failed++;
+    long now = System.currentTimeMillis();
+    if (now - lastLogMillis >= LOG_EVERY_MILLIS) {
+      log.warn(
+          "accepting a {} connection failed ({} times since the last report; retrying with a back-off): {}",
+          role,
+          failed,
+          e.getMessage());
+      lastLogMillis = now;
+      failed = 0;
+    }
+    Thread.sleep(Math.min(MAX_BACKOFF_MILLIS, FIRST_BACKOFF_MILLIS << Math.min(10, failures - 1)));
   }
 
   /** Stops accepting and waits for the accepting thread to end. */

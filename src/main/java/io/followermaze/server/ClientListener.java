@@ -53,6 +53,7 @@ final class ClientListener implements AutoCloseable {
   ClientListener(ServerConfig config, Engine engine, ParkedLetters parked, ClientPresence presence)
       throws IOException {
     FileDescriptorHeadroom.check(config.maxClients(), FileDescriptorHeadroom.limit());
+    IoPollers.start();
     this.engine = engine;
     this.presence = presence;
     this.config = config;

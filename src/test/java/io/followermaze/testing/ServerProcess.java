@@ -32,6 +32,14 @@ public final class ServerProcess implements AutoCloseable {
 
   /** Starts {@code serve} on {@code dataDir} with {@code extraArgs}; waits until it listens. */
   public ServerProcess(Path dataDir, String... extraArgs) throws IOException {
+    this(0, dataDir, extraArgs);
+  }
+
+  /**
+   * As {@link #ServerProcess(Path, String...)}, with the process's open-file limit set to {@code
+   * openFileLimit} ({@code ulimit -n}; 0 leaves it as it is).
+   */
+  public ServerProcess(int openFileLimit, Path dataDir, String... extraArgs) throws IOException {
     Path jar = Path.of("target", "followermaze.jar");
     assertThat(jar).exists();
     String java = ProcessHandle.current().info().command().orElse("java");
@@ -59,6 +67,10 @@ public final class ServerProcess implements AutoCloseable {
                 "--admin-port",
                 "0"));
     command.addAll(List.of(extraArgs));
+    if (openFileLimit > 0) {
+      command.addAll(
+          0, List.of("sh", "-c", "ulimit -n " + openFileLimit + " && exec \"$@\"", "sh"));
+    }
     process = new ProcessBuilder(command).redirectErrorStream(true).start();
     Thread.ofVirtual()
         .start(
