@@ -31,7 +31,7 @@ final class Indexer {
   static final int PASS_RUNS = 1 << 17;
 
   static final long MIN_LETTERS = 250_000;
-  static final long MAX_WAIT_MILLIS = 1_000;
+  static final long MAX_WAIT_MILLIS = 500;
   static final long QUIET_MILLIS = 500;
   static final long MAX_AGE_MILLIS = 10_000;
   static final long MAX_BACKLOG_LETTERS = 32_000_000;

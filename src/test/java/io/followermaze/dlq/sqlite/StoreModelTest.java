@@ -531,7 +531,7 @@ class StoreModelTest {
           .as("count by " + filter + " " + where)
           .isEqualTo(expectedCount);
 
-      if (random.nextInt(4) == 0 || after.equals("index all")) {
+      if (random.nextInt(8) == 0 || after.equals("index all")) {
         checkParked(listed, where);
       }
 
