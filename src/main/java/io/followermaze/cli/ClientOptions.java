@@ -20,7 +20,7 @@ final class ClientOptions {
       names = "--client-stall-timeout",
       defaultValue = "${env:FM_CLIENT_STALL_TIMEOUT:-10s}",
       description =
-          "A client past --client-buffer whose socket has taken no write for this long is too slow (env FM_CLIENT_STALL_TIMEOUT).")
+          "A client past --client-buffer whose writer has been stuck in one write this long is too slow (env FM_CLIENT_STALL_TIMEOUT).")
   Duration clientStallTimeout;
 
   @Option(

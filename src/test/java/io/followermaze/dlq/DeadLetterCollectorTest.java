@@ -50,6 +50,18 @@ class DeadLetterCollectorTest {
     return DeadLetter.gap(sequence, "test", 0, "gap");
   }
 
+  /** A daemon thread that hands {@code count} letters to {@code collector}, waiting for room. */
+  private static Thread produce(DeadLetterCollector collector, int count) {
+    return Thread.ofPlatform()
+        .daemon()
+        .start(
+            () -> {
+              for (long s = 1; s <= count; s++) {
+                collector.accept(letter(s));
+              }
+            });
+  }
+
   /** The encoded size of one test letter: the collector's bounds are in bytes. */
   private static final int B = DeadLetterBlock.of(letter(1)).bytes();
 
@@ -142,15 +154,7 @@ class DeadLetterCollectorTest {
     store.failuresLeft.set(Integer.MAX_VALUE);
     DeadLetterCollector collector =
         new DeadLetterCollector(store, 16 * B, 8 * B, Duration.ofMillis(1));
-    Thread producer =
-        Thread.ofPlatform()
-            .daemon()
-            .start(
-                () -> {
-                  for (long s = 1; s <= 100; s++) {
-                    collector.accept(letter(s));
-                  }
-                });
+    Thread producer = produce(collector, 100);
     await().until(() -> collector.backPressureWaits() > 0);
     await("no tight retry loop")
         .during(Duration.ofMillis(1500))
@@ -208,15 +212,7 @@ class DeadLetterCollectorTest {
     store.failuresLeft.set(Integer.MAX_VALUE);
     DeadLetterCollector collector =
         new DeadLetterCollector(store, 16 * B, 8 * B, Duration.ofMillis(1));
-    Thread producer =
-        Thread.ofPlatform()
-            .daemon()
-            .start(
-                () -> {
-                  for (long s = 1; s <= 100; s++) {
-                    collector.accept(letter(s));
-                  }
-                });
+    Thread producer = produce(collector, 100);
     await().until(() -> collector.backPressureWaits() > 0 && producer.isAlive());
 
     collector.giveUpAt(System.nanoTime() + Duration.ofMillis(300).toNanos());
