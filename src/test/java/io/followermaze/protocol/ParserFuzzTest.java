@@ -17,7 +17,7 @@ import java.util.List;
  */
 class ParserFuzzTest {
 
-  @FuzzTest(maxDuration = "60s")
+  @FuzzTest(maxDuration = "30s")
   void anyBytesInAnyChunkingFrameAndParseWithoutExceptions(FuzzedDataProvider data) {
     int maxLine = 16 + data.consumeInt(0, 200);
     int chunk = 1 + data.consumeInt(0, 64);
