@@ -189,7 +189,7 @@ final class ServeCommand implements Callable<Integer> {
   private void stop(ClosingStack opened, CountDownLatch stopped) {
     beginStop();
     StopWatchdog.watch(
-        shutdownTimeout.plus(DeadLetterCollector.CLOSE_BUDGET).minusMillis(500),
+        stopBudget().minusMillis(500),
         () -> collector == null ? 0 : collector.unstored() + collector.queued());
     opened.close();
     long unstored = collector == null ? 0 : collector.unstored();
@@ -209,10 +209,13 @@ final class ServeCommand implements Callable<Integer> {
                 : unstored > 0 ? StopWatchdog.LETTERS_LOST : 0);
   }
 
+  /** What a stop may take in all: --shutdown-timeout plus the collector's close budget. */
+  private Duration stopBudget() {
+    return shutdownTimeout.plus(DeadLetterCollector.CLOSE_BUDGET);
+  }
+
   private void beginStop() {
-    stopDeadline =
-        System.nanoTime()
-            + shutdownTimeout.plus(DeadLetterCollector.CLOSE_BUDGET).minusSeconds(2).toNanos();
+    stopDeadline = System.nanoTime() + stopBudget().minusSeconds(2).toNanos();
     if (collector != null) {
       // Behind a failing store, nothing may wait for room past it (the engine included).
       collector.giveUpAt(stopDeadline);

@@ -36,6 +36,15 @@ public record DeadLetterFilter(
         && (until == null || letter.timestampMillis() < until.toEpochMilli());
   }
 
+  /** Whether it filters by reason at most (what per-reason counters alone can answer). */
+  public boolean byReasonOnly() {
+    return recipient == null
+        && fromSequence == null
+        && toSequence == null
+        && since == null
+        && until == null;
+  }
+
   /** The filter as one line of text, for storing a redrive request; see {@link #decode}. */
   public String encode() {
     StringBuilder text = new StringBuilder();

@@ -159,17 +159,8 @@ final class Indexer {
       writePointers();
       long through = lastInbox;
       db.update("DELETE FROM dlq_inbox WHERE id <= ?", s -> s.setLong(1, through));
-      setMeta("next_event", nextEvent);
-      setMeta("next_pointer", nextPointer);
-    }
-
-    private void setMeta(String key, long value) throws SQLException {
-      db.update(
-          "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-          s -> {
-            s.setString(1, key);
-            s.setLong(2, value);
-          });
+      SqliteSchema.setMeta(db, "next_event", nextEvent);
+      SqliteSchema.setMeta(db, "next_pointer", nextPointer);
     }
 
     /** Reads one inbox block: each entry is an event of the pass, each recipient a pointer. */

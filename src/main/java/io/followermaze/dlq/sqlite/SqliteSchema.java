@@ -143,6 +143,16 @@ final class SqliteSchema {
     }
   }
 
+  /** Sets the meta value {@code key} to {@code value}. */
+  static void setMeta(SqliteDatabase db, String key, long value) throws SQLException {
+    db.update(
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        s -> {
+          s.setString(1, key);
+          s.setLong(2, value);
+        });
+  }
+
   /** Adds {@code delta} to the meta counter {@code key}. */
   static void addMeta(SqliteDatabase db, String key, long delta) throws SQLException {
     db.update(

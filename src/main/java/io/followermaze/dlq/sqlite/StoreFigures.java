@@ -34,13 +34,7 @@ final class StoreFigures {
    * by reason at most, else by reading the indexed letters it cannot rule out.
    */
   long count(DeadLetterFilter filter) {
-    boolean byReasonOnly =
-        filter.recipient() == null
-            && filter.fromSequence() == null
-            && filter.toSequence() == null
-            && filter.since() == null
-            && filter.until() == null;
-    if (byReasonOnly) {
+    if (filter.byReasonOnly()) {
       Map<Reason, Long> counts = counts();
       return counts.entrySet().stream()
           .filter(

@@ -509,14 +509,8 @@ class StoreModelTest {
               .sorted()
               .toList();
       assertThat(page(filter)).as("list by " + filter + " " + where).isEqualTo(expectedIds);
-      boolean byReasonOnly =
-          filter.recipient() == null
-              && filter.fromSequence() == null
-              && filter.toSequence() == null
-              && filter.since() == null
-              && filter.until() == null;
       long expectedCount =
-          byReasonOnly
+          filter.byReasonOnly()
               ? letters.values().stream().filter(l -> filter.matches(l.letter())).count()
               : expectedIds.size();
       assertThat(store.count(filter))
