@@ -18,14 +18,12 @@ class ChaosCampaignIT {
   @Test
   void nothingIsLostAcrossKillsStopsFullDisksPurgesAndRedrives() throws Exception {
     long seed = Long.getLong("seed", 1L);
-    int cycles = Integer.getInteger("chaos.cycles", 6);
+    int cycles = Integer.getInteger("chaos.cycles", 10);
     ChaosCampaign.Report report = ChaosCampaign.run(seed, cycles, work, System.out);
     System.out.print(report.summary());
-    assertThat(
-            report.faults().getOrDefault(CycleScript.Fault.KILL, 0)
-                + report.faults().getOrDefault(CycleScript.Fault.SIGTERM, 0))
-        .as("kill or stop cycles")
-        .isGreaterThanOrEqualTo(Math.min(cycles, 5));
+    assertThat(report.faults().getOrDefault(CycleScript.Fault.KILL, 0))
+        .as("kill -9 and restart cycles")
+        .isGreaterThanOrEqualTo(cycles / 2);
     assertThat(report.violations())
         .as("seed %d (replay: -Dseed=%d -Dchaos.cycles=%d)", seed, seed, cycles)
         .isEmpty();

@@ -117,7 +117,9 @@ record CycleScript(
     List<Integer> leavers = List.copyOf(ids.subList(8, 11));
     List<Integer> joiners = List.copyOf(ids.subList(11, 14));
 
-    Fault fault = Fault.values()[random.nextInt(Fault.values().length)];
+    // Every second cycle ends in a kill -9; the others in any of the three.
+    Fault fault =
+        cycle % 2 == 1 ? Fault.KILL : Fault.values()[random.nextInt(Fault.values().length)];
     List<String> flags = new ArrayList<>();
     if (random.nextBoolean()) {
       flags.addAll(
