@@ -9,8 +9,10 @@ import io.followermaze.dlq.StoredDeadLetter;
 import io.followermaze.protocol.Event;
 import io.followermaze.protocol.EventParser;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The server's own connection to the dead-letter store, for redrives: finds parked letters, marks
@@ -23,6 +25,8 @@ public final class ParkedLetters implements AutoCloseable {
   private final ParkedStore store;
   private final java.util.concurrent.atomic.AtomicLong redriven =
       new java.util.concurrent.atomic.AtomicLong();
+  private final Set<Long> inFlight = new HashSet<>(); // found, not settled; or delivered, unmarked
+  private final List<Long> unmarked = new ArrayList<>(); // delivered, their mark failed
 
   /** Uses {@code store}, which this object now owns. */
   public ParkedLetters(ParkedStore store) {
@@ -31,11 +35,29 @@ public final class ParkedLetters implements AutoCloseable {
 
   /**
    * Up to {@code limit} parked letters matching {@code filter} after {@code after} (user by user,
-   * each user's in sequence order), as redeliveries.
+   * each user's in sequence order), as redeliveries. Letters another caller has found and not yet
+   * {@linkplain #settle settled} are left out, so a redrive and a connecting user never both queue
+   * the same letter; every letter found must be settled.
    */
   public synchronized List<Redelivery> find(
       DeadLetterFilter filter, ParkedCursor after, int limit) {
-    return toRedeliveries(store.parked(filter, after, limit));
+    ParkedCursor cursor = after;
+    while (true) {
+      List<StoredDeadLetter> page = store.parked(filter, cursor, limit);
+      if (page.isEmpty()) {
+        return List.of();
+      }
+      List<Redelivery> free = new ArrayList<>(page.size());
+      for (Redelivery letter : toRedeliveries(page)) {
+        if (inFlight.add(letter.id())) {
+          free.add(letter);
+        }
+      }
+      if (!free.isEmpty()) {
+        return free;
+      }
+      cursor = ParkedCursor.at(page.getLast());
+    }
   }
 
   /** Letters this server has redriven (requests and redrive on connect). */
@@ -43,11 +65,32 @@ public final class ParkedLetters implements AutoCloseable {
     return redriven.get();
   }
 
-  /** Marks the letters redriven now. */
-  public synchronized void markRedriven(List<Long> ids) {
-    if (!ids.isEmpty()) {
-      store.markRedriven(ids, System.currentTimeMillis());
-      redriven.addAndGet(ids.size());
+  /**
+   * Settles letters {@link #find} returned: those {@code queued} are marked redriven, the others
+   * may be found again. If the mark fails, the queued letters (delivered) stay out of every later
+   * find of this server and their mark is tried again with the next settle; the error is thrown.
+   */
+  public synchronized void settle(List<Redelivery> found, List<Long> queued) {
+    for (Redelivery letter : found) {
+      inFlight.remove(letter.id());
+    }
+    redriven.addAndGet(queued.size());
+    List<Long> toMark = new ArrayList<>(unmarked);
+    toMark.addAll(queued);
+    if (toMark.isEmpty()) {
+      return;
+    }
+    try {
+      store.markRedriven(toMark, System.currentTimeMillis());
+      unmarked.forEach(inFlight::remove);
+      unmarked.clear();
+    } catch (RuntimeException e) {
+      for (long id : queued) {
+        if (inFlight.add(id)) {
+          unmarked.add(id);
+        }
+      }
+      throw e;
     }
   }
 

@@ -97,8 +97,12 @@ public final class Redriver implements Agent {
               skipped);
           return;
         }
-        List<Long> ids = queued(target.redeliver(letters));
-        parked.markRedriven(ids);
+        List<Long> ids = List.of();
+        try {
+          ids = queued(target.redeliver(letters));
+        } finally {
+          parked.settle(letters, ids);
+        }
         Redelivery last = letters.getLast();
         cursor = new ParkedCursor(last.recipient(), last.event().sequence(), last.id());
         redriven += ids.size();

@@ -20,6 +20,7 @@ import java.nio.channels.SocketChannel;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -137,17 +138,48 @@ final class ClientListener implements AutoCloseable {
       engine.submit(new ClientConnected(session));
       return;
     }
-    List<Redelivery> letters =
-        parked.find(
-            DeadLetterFilter.ALL.forRecipient(session.userId()),
-            ParkedCursor.START,
-            ON_CONNECT_LETTERS);
+    List<Redelivery> letters;
+    try {
+      letters =
+          parked.find(
+              DeadLetterFilter.ALL.forRecipient(session.userId()),
+              ParkedCursor.START,
+              ON_CONNECT_LETTERS);
+    } catch (RuntimeException e) {
+      log.warn(
+          "could not look up what is parked for {}, which connects without it (a redrive delivers it later): {}",
+          session.origin(),
+          e.toString());
+      engine.submit(new ClientConnected(session));
+      return;
+    }
     CompletableFuture<List<Long>> queued = new CompletableFuture<>();
-    engine.submit(new ClientConnected(session, letters, queued));
-    if (!letters.isEmpty()) {
-      List<Long> ids = queued.join();
-      parked.markRedriven(ids);
-      log.info("redrove {} parked notifications to {} on connect", ids.size(), session.origin());
+    List<Long> ids = List.of();
+    try {
+      engine.submit(new ClientConnected(session, letters, queued));
+      if (!letters.isEmpty()) {
+        ids = queued.join();
+      }
+    } catch (CompletionException e) {
+      log.debug("{} connected as the engine stopped: {}", session.origin(), e.getMessage());
+    } finally {
+      settle(session, letters, ids);
+    }
+  }
+
+  /** Marks what was queued on connect redriven; a mark that fails is logged (and retried). */
+  private void settle(ClientSession session, List<Redelivery> letters, List<Long> ids) {
+    try {
+      parked.settle(letters, ids);
+      if (!ids.isEmpty()) {
+        log.info("redrove {} parked notifications to {} on connect", ids.size(), session.origin());
+      }
+    } catch (RuntimeException e) {
+      log.warn(
+          "redrove {} parked notifications to {} on connect but could not mark them redriven (tried again with the next redrive; this server does not redrive them again, a restart before that may): {}",
+          ids.size(),
+          session.origin(),
+          e.toString());
     }
   }
 

@@ -54,6 +54,9 @@ public final class ChaosCampaign {
   private static final Pattern NUMBER_FIELD = Pattern.compile("\"(\\w+)\":(\\d+)");
   private static final int REDRIVE_RATE = 2_000;
 
+  /** Parked letters the server redrives to a user in one go when it connects. */
+  private static final int ON_CONNECT_BATCH = 32_768;
+
   /** What a campaign found. */
   public record Report(
       long seed,
@@ -218,7 +221,7 @@ public final class ChaosCampaign {
                       parkedBefore,
                       parkedAfter,
                       previousOutcome.lossFrom(),
-                      REDRIVE_RATE / 10);
+                      ON_CONNECT_BATCH + REDRIVE_RATE / 10);
               record(previous, verdict);
               cursor = committed.isEmpty() ? cursor : committed.getLast().id();
               for (int user : previous.offline()) {

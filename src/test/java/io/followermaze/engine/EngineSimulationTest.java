@@ -9,10 +9,17 @@ import io.followermaze.delivery.Connection;
 import io.followermaze.delivery.SessionWriter;
 import io.followermaze.delivery.SlowClientPolicy;
 import io.followermaze.dlq.DeadLetter;
+import io.followermaze.dlq.DeadLetterFilter;
 import io.followermaze.dlq.InMemoryDeadLetterSink;
+import io.followermaze.dlq.ParkedCursor;
+import io.followermaze.dlq.ParkedStore;
 import io.followermaze.dlq.Reason;
+import io.followermaze.dlq.Redelivery;
+import io.followermaze.dlq.RedriveRequest;
+import io.followermaze.dlq.StoredDeadLetter;
 import io.followermaze.protocol.EventParser;
 import io.followermaze.protocol.ParseResult;
+import io.followermaze.redrive.ParkedLetters;
 import io.followermaze.testing.Seeds;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -21,11 +28,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
@@ -44,7 +53,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * wall clock; the client writers are real, over in-memory connections): events out of order with
  * gaps, duplicates, out-of-range numbers and malformed lines, in chunks of random sizes; clients
  * connecting, reconnecting, disconnecting, stalling, lagging and failing part-way through a write;
- * the source stopping at a random point, then shutdown. At the end of every schedule, the law:
+ * redrives of parked letters (a request, or on connect) whose marks land late; the source stopping
+ * at a random point, then shutdown. At the end of every schedule, the law:
  *
  * <ul>
  *   <li>every line the engine could not use is exactly one dead letter, and a line it used has
@@ -161,6 +171,10 @@ class EngineSimulationTest {
     private final List<Throwable> engineErrors = Collections.synchronizedList(new ArrayList<>());
     private long wallClock = 1_700_000_000_000L;
     private int serial;
+    private final boolean redriveOnConnect;
+    private final Set<Long> marked = new HashSet<>(); // letters (by index in the sink) redriven
+    private final List<Unsettled> unsettled = new ArrayList<>();
+    private final ParkedLetters parked = new ParkedLetters(new SinkParkedStore());
 
     Schedule(long seed) {
       random = new Random(seed);
@@ -181,7 +195,8 @@ class EngineSimulationTest {
               8 + random.nextInt(64));
       engine = new Engine(settings, sink, () -> wallClock, SystemNanoClock.INSTANCE);
       invoker = new AgentInvoker(engineErrors::add, null, engine);
-      steps.add("settings " + settings);
+      redriveOnConnect = random.nextBoolean();
+      steps.add("settings " + settings + (redriveOnConnect ? ", redrive on connect" : ""));
     }
 
     void run() throws Exception {
@@ -194,6 +209,12 @@ class EngineSimulationTest {
           if (random.nextInt(3) == 0) {
             clientAction();
           }
+          if (random.nextInt(8) == 0) {
+            redriveAction();
+          }
+          if (random.nextBoolean()) {
+            markRedriven();
+          }
           int chunk = Math.min(stopAt - at, 1 + random.nextInt(random.nextBoolean() ? 4 : 60));
           submitChunk(lines.subList(at, at + chunk));
           at += chunk;
@@ -203,6 +224,7 @@ class EngineSimulationTest {
         engine.submit(new EngineCommand.SourceDisconnected("source#1"));
         work(2);
         shutdown();
+        markRedriven();
       } finally {
         invoker.close();
         connections.forEach(SimConnection::close);
@@ -303,9 +325,105 @@ class EngineSimulationTest {
       new SessionWriter(
               session, 512, engine, ended -> engine.submit(new EngineCommand.ClientEnded(ended)))
           .start();
-      engine.submit(new EngineCommand.ClientConnected(session));
+      if (redriveOnConnect) {
+        CompletableFuture<List<Long>> queued = new CompletableFuture<>();
+        List<Redelivery> found =
+            parked.find(DeadLetterFilter.ALL.forRecipient(user), ParkedCursor.START, 32_768);
+        engine.submit(new EngineCommand.ClientConnected(session, found, queued));
+        unsettled.add(new Unsettled(found, queued, "on connect of " + user));
+      } else {
+        engine.submit(new EngineCommand.ClientConnected(session));
+      }
       sessions.put(user, session);
       work(1);
+    }
+
+    // ---- redrive -----------------------------------------------------------------------------
+
+    /**
+     * A redrive of one user's parked letters, as the redriver does: found through the server's
+     * {@link ParkedLetters}, queued by the engine, settled once the answer has come (which the
+     * schedule delays at random).
+     */
+    private void redriveAction() {
+      int user = user();
+      List<Redelivery> found =
+          parked.find(
+              DeadLetterFilter.ALL.forRecipient(user), ParkedCursor.START, 1 + random.nextInt(40));
+      steps.add("redrive of " + found.size() + " letters of user " + user);
+      CompletableFuture<List<Long>> queued = new CompletableFuture<>();
+      engine.submit(new EngineCommand.Redeliver(found, queued));
+      unsettled.add(new Unsettled(found, queued, "redrive of " + user));
+      work(1);
+    }
+
+    /** A redelivery the engine was asked for, not settled yet. */
+    private record Unsettled(
+        List<Redelivery> found, CompletableFuture<List<Long>> queued, String what) {}
+
+    /** Settles the redeliveries the engine has answered: what it queued is marked redriven. */
+    private void markRedriven() {
+      unsettled.removeIf(
+          entry -> {
+            if (!entry.queued().isDone()) {
+              return false;
+            }
+            List<Long> ids =
+                entry.queued().isCompletedExceptionally() ? List.of() : entry.queued().join();
+            parked.settle(entry.found(), ids);
+            steps.add(entry.what() + " queued " + ids);
+            return true;
+          });
+    }
+
+    /**
+     * The sink's letters as a store of parked ones (ids are positions in the sink): those a user
+     * could not be given, not marked redriven, user by user and each user's in sequence order.
+     */
+    private final class SinkParkedStore implements ParkedStore {
+      @Override
+      public List<StoredDeadLetter> parked(DeadLetterFilter filter, ParkedCursor after, int limit) {
+        List<DeadLetter> letters = sink.letters();
+        List<StoredDeadLetter> parked = new ArrayList<>();
+        for (int id = 0; id < letters.size(); id++) {
+          DeadLetter letter = letters.get(id);
+          boolean afterCursor =
+              letter.recipient() > after.user()
+                  || (letter.recipient() == after.user() && after.before(letter.sequence(), id));
+          if (afterCursor
+              && letter.reason().category() == Reason.Category.UNDELIVERABLE
+              && !marked.contains((long) id)
+              && filter.matches(letter)) {
+            parked.add(new StoredDeadLetter(id, letter, 0));
+          }
+        }
+        parked.sort(
+            Comparator.comparingInt((StoredDeadLetter d) -> d.letter().recipient())
+                .thenComparingLong(d -> d.letter().sequence())
+                .thenComparingLong(StoredDeadLetter::id));
+        return List.copyOf(parked.subList(0, Math.min(limit, parked.size())));
+      }
+
+      @Override
+      public void markRedriven(List<Long> ids, long nowMillis) {
+        marked.addAll(ids);
+      }
+
+      @Override
+      public Optional<RedriveRequest> takePendingRedrive() {
+        return Optional.empty();
+      }
+
+      @Override
+      public void recordRedrive(RedriveRequest progress, long nowMillis) {}
+
+      @Override
+      public long resumeInterruptedRedrives() {
+        return 0;
+      }
+
+      @Override
+      public void close() {}
     }
 
     /** Lets the engine handle what waits, plus {@code idle} idle cycles (wake-ups, stalls). */
@@ -352,10 +470,14 @@ class EngineSimulationTest {
       List<DeadLetter> letters = sink.letters();
       Map<String, Integer> lineLetters = new HashMap<>();
       Map<String, Integer> userLetters = new HashMap<>(); // "line@user"
-      for (DeadLetter letter : letters) {
+      Set<String> redriven = new HashSet<>(); // "line@user" of letters marked redriven
+      for (int id = 0; id < letters.size(); id++) {
+        DeadLetter letter = letters.get(id);
         String line = letter.payloadText();
         if (LINE_REASONS.contains(letter.reason())) {
           lineLetters.merge(line, 1, Integer::sum);
+        } else if (marked.contains((long) id)) {
+          redriven.add(line + "@" + letter.recipient()); // its outcome: received, or a new letter
         } else if (letter.reason() != Reason.SEQUENCE_GAP) {
           userLetters.merge(line + "@" + letter.recipient(), 1, Integer::sum);
         }
@@ -406,6 +528,10 @@ class EngineSimulationTest {
         long last = 0;
         for (String line : connection.lines()) {
           long sequence = Long.parseLong(line.substring(0, line.indexOf('|')));
+          if (redriven.contains(line + "@" + user)) {
+            receivedBy.merge(line + "@" + user, 1, Integer::sum); // redriven: out of live order
+            continue;
+          }
           if (sequence <= last) {
             fail("user " + user + " received " + sequence + " after " + last + " " + where);
           }
