@@ -13,6 +13,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +34,13 @@ public final class AdminServer implements AutoCloseable {
 
   /** Connections the admin API holds open at once (idle ones included); more are closed at once. */
   static final int MAX_CONNECTIONS = 256;
+
+  /**
+   * Platform threads that handle admin requests. Not virtual threads: those share the carriers the
+   * client writers run on, and a store query (native code) pins its carrier for as long as it runs,
+   * so a long dry run would stall delivery and handshakes.
+   */
+  static final int THREADS = 4;
 
   /**
    * Time a client has to send a request's headers and body, in milliseconds (against slow-loris
@@ -83,6 +91,7 @@ public final class AdminServer implements AutoCloseable {
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final StatsEndpoint stats;
   private AutoCloseable sampler;
+  private final ExecutorService executor;
 
   /**
    * Binds and starts serving; owns {@code dlq} from now on. {@code collector} and {@code dlq} are
@@ -112,7 +121,8 @@ public final class AdminServer implements AutoCloseable {
       throw new UncheckedIOException(
           "cannot listen for the admin API on " + bind + ":" + port + ": " + e.getMessage(), e);
     }
-    http.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+    executor = adminThreads();
+    http.setExecutor(executor);
     http.createContext("/", this::handle);
     http.start();
     stats.sample();
@@ -142,6 +152,19 @@ public final class AdminServer implements AutoCloseable {
         dlq,
         new ServerMetrics(
             server, deadLetters, collector, storeFile, storeFile == null ? null : dlq, redriven));
+  }
+
+  /** {@value #THREADS} daemon platform threads; requests beyond them wait in line. */
+  private static ExecutorService adminThreads() {
+    java.util.concurrent.atomic.AtomicInteger serial =
+        new java.util.concurrent.atomic.AtomicInteger();
+    return Executors.newFixedThreadPool(
+        THREADS,
+        task -> {
+          Thread thread = new Thread(task, "admin-" + serial.incrementAndGet());
+          thread.setDaemon(true);
+          return thread;
+        });
   }
 
   /** The port the admin API listens on. */
@@ -204,6 +227,9 @@ public final class AdminServer implements AutoCloseable {
       }
     } catch (IllegalArgumentException e) {
       Replies.json(exchange, 400, AdminJson.error(e.getMessage()));
+    } catch (DlqOperations.Busy e) {
+      exchange.getResponseHeaders().set("Retry-After", "5");
+      Replies.json(exchange, 503, AdminJson.error(e.getMessage()));
     } catch (RuntimeException e) {
       log.warn("admin request {} failed", exchange.getRequestURI(), e);
       Replies.json(exchange, 500, AdminJson.error("internal error: " + e.getMessage()));
@@ -262,6 +288,7 @@ public final class AdminServer implements AutoCloseable {
       log.warn("stopping the stats sampler failed: {}", e.toString());
     }
     http.stop(0);
+    executor.shutdownNow(); // a request still running is not waited for: the stop goes on
     registry.close();
     metrics.close();
     if (dlqOperations != null) {

@@ -30,6 +30,16 @@ public interface DlqOperations extends AutoCloseable {
    */
   record DryRun(long matching, List<StoredDeadLetter> sample) {}
 
+  /**
+   * The store is held by another operator request (a long dry run, a big purge) for longer than a
+   * caller waits: try again later. Never thrown for a caller that has the store to itself.
+   */
+  final class Busy extends RuntimeException {
+    public Busy(String message) {
+      super(message);
+    }
+  }
+
   /** Counts by reason, bounds, size. */
   DeadLetterStats stats();
 

@@ -77,6 +77,40 @@ class AdminApiIT {
   }
 
   @Test
+  void adminRequestsRunOnPlatformThreadsNotOnTheCarriersOfTheClientWriters() throws Exception {
+    java.util.List<Thread> handledOn = new java.util.concurrent.CopyOnWriteArrayList<>();
+    io.followermaze.dlq.DlqOperations recording =
+        (io.followermaze.dlq.DlqOperations)
+            java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(),
+                new Class<?>[] {io.followermaze.dlq.DlqOperations.class},
+                (proxy, method, args) -> {
+                  if (method.getName().equals("close")) {
+                    return null;
+                  }
+                  handledOn.add(Thread.currentThread());
+                  throw new IllegalArgumentException("recorded");
+                });
+    try (AdminServer withDlq =
+        new AdminServer(
+            new AdminServer.Options("127.0.0.1", 0, null),
+            server,
+            deadLetters,
+            null,
+            recording,
+            new ServerMetrics(server, deadLetters, null, null))) {
+      HttpResponse<String> answer =
+          http.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + withDlq.port() + "/dlq/stats"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(answer.statusCode()).isEqualTo(400);
+    }
+    assertThat(handledOn).isNotEmpty().noneMatch(Thread::isVirtual);
+  }
+
+  @Test
   void aRoleThatDiesMakesTheServerNotReadyAndSaysWhich() throws Exception {
     server
         .roles()
