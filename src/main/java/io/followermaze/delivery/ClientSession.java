@@ -160,6 +160,11 @@ public final class ClientSession {
     return queuedBytes - takenSeen;
   }
 
+  /** Engine thread: the bytes queued outside the writer's ring (the engine alone holds them). */
+  long overflowBytes() {
+    return backlog == null ? 0 : backlog.bytes();
+  }
+
   /** Engine thread: reads the writer's progress; returns the bytes it took since the last call. */
   public long catchUp() {
     long now = taken;

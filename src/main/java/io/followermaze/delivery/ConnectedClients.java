@@ -149,8 +149,15 @@ public final class ConnectedClients {
     }
   }
 
+  /**
+   * While all backlogs together exceed the budget: under the dead-letter policy, the largest
+   * overflow (what waits outside a writer's ring) is dead-lettered first; when no overflow is left
+   * to drop (stalled writers' rings hold the rest), or under the disconnect policy, the client with
+   * the largest backlog is disconnected, and what its writer did not send becomes dead letters. So
+   * the budget holds under either policy.
+   */
   private void enforceBudget() {
-    for (int i = sessions.size(); i > 0; i--) {
+    for (int i = 2 * sessions.size(); i > 0; i--) {
       ClientSession worst = outboxes.overBudget(sessions);
       if (worst == null) {
         return;
@@ -161,30 +168,50 @@ public final class ConnectedClients {
               + " bytes exceeded; this client's backlog was the largest ("
               + worst.backlogBytes()
               + " bytes)";
-      if (!tooSlow(worst, error)) {
-        return;
+      ClientSession overflowing = policy == SlowClientPolicy.DEAD_LETTER ? largestOverflow() : null;
+      if (overflowing != null) {
+        tooSlow(overflowing, error);
+      } else {
+        disconnect(worst, error);
       }
     }
   }
 
+  /** The registered session with the most bytes outside its writer's ring, or null if none has. */
+  private ClientSession largestOverflow() {
+    ClientSession largest = null;
+    for (int slot = sessions.size() - 1; slot >= 0; slot--) {
+      ClientSession session = sessions.at(slot);
+      if (session.overflowBytes() > 0
+          && (largest == null || session.overflowBytes() > largest.overflowBytes())) {
+        largest = session;
+      }
+    }
+    return largest;
+  }
+
   /**
    * Applies the slow-client policy to {@code session}: disconnected, or (dead-letter policy) its
-   * backlog beyond the ring dropped; either way what it loses becomes dead letters. Returns whether
-   * that freed anything.
+   * backlog beyond the ring dropped; either way what it loses becomes dead letters.
    */
-  private boolean tooSlow(ClientSession session, String error) {
+  private void tooSlow(ClientSession session, String error) {
+    if (policy == SlowClientPolicy.DISCONNECT) {
+      disconnect(session, error);
+      return;
+    }
     long dropped = session.dropOverflow(undeliverable, Reason.CLIENT_TOO_SLOW, error);
     outboxes.dropped(dropped);
-    if (policy == SlowClientPolicy.DISCONNECT) {
-      log.warn("disconnecting slow client {}: {}", session.origin(), error);
-      unregister(session);
-      session.close(Reason.CLIENT_TOO_SLOW, error);
-      return true;
-    }
     if (dropped > 0) {
       log.warn(
           "dead-lettered {} bytes queued for slow client {}: {}", dropped, session.origin(), error);
     }
-    return dropped > 0;
+  }
+
+  /** Disconnects {@code session} as too slow; its writer hands on what it did not send. */
+  private void disconnect(ClientSession session, String error) {
+    outboxes.dropped(session.dropOverflow(undeliverable, Reason.CLIENT_TOO_SLOW, error));
+    log.warn("disconnecting slow client {}: {}", session.origin(), error);
+    unregister(session);
+    session.close(Reason.CLIENT_TOO_SLOW, error);
   }
 }

@@ -122,6 +122,41 @@ class ConnectedClientsTest {
   }
 
   @Test
+  void underTheDeadLetterPolicyTheBudgetHoldsEvenWhenStalledWritersRingsHoldIt() {
+    long budget = 256 << 10;
+    ConnectedClients clients =
+        new ConnectedClients(
+            new ClientLimits(0, Duration.ofMinutes(10), budget, SlowClientPolicy.DEAD_LETTER, 0),
+            Duration.ZERO,
+            undeliverable);
+    List<ClientSession> stalled =
+        IntStream.rangeClosed(1, 8)
+            .mapToObj(user -> connect(clients, user, InMemoryConnection.stalled()))
+            .toList();
+    int queued = 0;
+    for (int round = 0; round < 400; round++) {
+      for (ClientSession session : stalled) {
+        for (int i = 0; clients.get(session.userId()) != null && i < 50; i++) {
+          clients.queue(session, message(++queued, session.userId()), System.nanoTime());
+        }
+      }
+      long now = System.nanoTime();
+      clients.endBatch(now, now); // wakes the writers: the rings fill, chunk by chunk
+      long held =
+          stalled.stream().filter(s -> !s.isClosed()).mapToLong(s -> s.backlogBytes()).sum();
+      assertThat(held)
+          .as("bytes held for connected clients, round %d (the budget's rescan slack: 1/16)", round)
+          .isLessThanOrEqualTo(budget + budget / 16);
+    }
+    assertThat(stalled).as("some stalled client disconnected").anyMatch(ClientSession::isClosed);
+    assertThat(stalled.stream().filter(ClientSession::isClosed).map(ClientSession::closeError))
+        .allMatch(error -> error.contains("outbox budget"));
+    stalled.forEach(s -> s.close(Reason.CONNECTION_LOST, "test ends"));
+    await().atMost(Duration.ofSeconds(20)).until(() -> ended.size() == stalled.size());
+    assertThat(lost).as("every line a dead letter, once").hasSize(queued).doesNotHaveDuplicates();
+  }
+
+  @Test
   void aClientIdleForLongerThanTheStallTimeoutIsNotStalledAndGetsABurstBeyondItsBuffer()
       throws Exception {
     ConnectedClients clients = clients(1024, Duration.ofMillis(200), 64L << 20);
