@@ -49,6 +49,15 @@ public final class ConnectedClients {
     }
   }
 
+  /**
+   * {@code session}'s writer has ended: it leaves the registry (if still in it) and what it held,
+   * handed on next, no longer counts.
+   */
+  public void ended(ClientSession session) {
+    unregister(session);
+    outboxes.ended(session);
+  }
+
   /** The current session of {@code user}, or null. */
   public ClientSession get(int user) {
     return sessions.get(user);
@@ -71,6 +80,11 @@ public final class ConnectedClients {
   public void queue(ClientSession session, Event event, long nowNanos) {
     if (outboxes.admits(session)) {
       enqueue(session, event, nowNanos);
+      return;
+    }
+    if (!outboxes.stalled(session)) {
+      // Not stalled, but the budget is held by evicted clients' backlogs: this one waits for room.
+      undeliverable.notDelivered(session, event, Reason.CLIENT_TOO_SLOW, outboxes.budgetError());
       return;
     }
     String error = outboxes.stallError(session);
@@ -211,7 +225,9 @@ public final class ConnectedClients {
   private void disconnect(ClientSession session, String error) {
     outboxes.dropped(session.dropOverflow(undeliverable, Reason.CLIENT_TOO_SLOW, error));
     log.warn("disconnecting slow client {}: {}", session.origin(), error);
-    unregister(session);
+    if (sessions.unregister(session)) {
+      outboxes.evicted(session);
+    }
     session.close(Reason.CLIENT_TOO_SLOW, error);
   }
 }

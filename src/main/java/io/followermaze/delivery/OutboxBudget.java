@@ -14,6 +14,11 @@ import java.util.List;
  * backlog goes first ({@link #overBudget}). Nothing is lost either way: what an evicted client did
  * not receive becomes dead letters.
  *
+ * <p>An evicted client's backlog is memory until its writer has ended and the engine has handed the
+ * rest on as dead letters ({@link #evicted}, {@link #ended}); while some is, a client past its
+ * buffer takes nothing more unless all backlogs and those together are within the budget. So
+ * evictions cannot make room faster than it is freed.
+ *
  * <p>The running total is an upper bound, cheap to keep (writers report their progress to their own
  * session only): it grows with every queued line and is made exact by a rescan of all sessions when
  * it crosses the budget, at most once per {@code budgetBytes / 16} of growth while under it.
@@ -24,7 +29,9 @@ public final class OutboxBudget {
   private final long stallNanos;
   private final long budgetBytes;
   private final List<ClientSession> lagging = new ArrayList<>();
+  private final java.util.Map<ClientSession, Long> evicted = new java.util.IdentityHashMap<>();
   private long total;
+  private long draining;
   private long rescanAt;
 
   /**
@@ -40,7 +47,8 @@ public final class OutboxBudget {
 
   /**
    * Whether {@code session} may take one more notification: always while its backlog is within the
-   * client buffer or its writer keeps draining; not once it has stalled.
+   * client buffer; past it while its writer keeps draining, and (while evicted clients' backlogs
+   * are still held) all backlogs are within the budget; never once it has stalled.
    */
   public boolean admits(ClientSession session) {
     if (session.backlogBytes() < clientBufferBytes) {
@@ -50,7 +58,7 @@ public final class OutboxBudget {
       session.lagging = true;
       lagging.add(session);
     }
-    return !stalled(session);
+    return !stalled(session) && (draining == 0 || total + draining <= budgetBytes);
   }
 
   /**
@@ -106,6 +114,42 @@ public final class OutboxBudget {
   /** {@code session} left the registry: its backlog no longer counts. */
   public void forget(ClientSession session) {
     total -= session.backlogBytes();
+  }
+
+  /**
+   * {@code session} was evicted from the registry: its backlog counts as held until it {@link
+   * #ended}.
+   */
+  public void evicted(ClientSession session) {
+    long bytes = session.backlogBytes();
+    total -= bytes;
+    if (evicted.putIfAbsent(session, bytes) == null) {
+      draining += bytes;
+    }
+  }
+
+  /** {@code session}'s writer has ended and what it held was handed on: no longer held. */
+  public void ended(ClientSession session) {
+    Long bytes = evicted.remove(session);
+    if (bytes != null) {
+      draining -= bytes;
+    }
+  }
+
+  /** What evicted clients whose writers have not ended yet still hold. */
+  public long drainingBytes() {
+    return draining;
+  }
+
+  /** Why {@code session} was not admitted though it has not stalled, for dead letters. */
+  public String budgetError() {
+    return "outbox budget of "
+        + budgetBytes
+        + " bytes in use ("
+        + total
+        + " bytes queued, "
+        + draining
+        + " bytes of evicted clients not yet handed on)";
   }
 
   /**

@@ -350,7 +350,7 @@ public final class Engine implements Agent, Sequencer.Listener, Recipients, Unde
 
   private void end(ClientSession session) {
     liveSessions--;
-    clients.unregister(session);
+    clients.ended(session);
     session.drainUndelivered(this);
     if (shutdown != null && liveSessions == 0) {
       finishShutdown();

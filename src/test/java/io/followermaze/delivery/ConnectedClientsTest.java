@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
  */
 class ConnectedClientsTest {
 
-  private final List<String> lost = new CopyOnWriteArrayList<>();
+  private final List<String> lost =
+      java.util.Collections.synchronizedList(new java.util.ArrayList<>());
   private final Undeliverable undeliverable =
       (session, event, reason, error) ->
           lost.add(session.userId() + ":" + event.sequence() + ":" + reason);
@@ -153,6 +154,52 @@ class ConnectedClientsTest {
         .allMatch(error -> error.contains("outbox budget"));
     stalled.forEach(s -> s.close(Reason.CONNECTION_LOST, "test ends"));
     await().atMost(Duration.ofSeconds(20)).until(() -> ended.size() == stalled.size());
+    assertThat(lost).as("every line a dead letter, once").hasSize(queued).doesNotHaveDuplicates();
+  }
+
+  @Test
+  void evictionsCannotMakeRoomFasterThanEvictedBacklogsAreHandedOn() {
+    long budget = 256 << 10;
+    ConnectedClients clients =
+        new ConnectedClients(
+            new ClientLimits(0, Duration.ofMinutes(10), budget, SlowClientPolicy.DISCONNECT, 0),
+            Duration.ZERO,
+            undeliverable);
+    // The writers end when evicted, but the engine hands their backlogs on only at the end (as
+    // when it is slow behind a full dead-letter queue): until then those bytes are memory.
+    List<ClientSession> endedNotHandedOn = new CopyOnWriteArrayList<>();
+    List<ClientSession> all =
+        IntStream.rangeClosed(1, 16)
+            .mapToObj(
+                user -> {
+                  ClientSession session =
+                      new ClientSession(user, InMemoryConnection.stalled(), "client " + user, 8192);
+                  new SessionWriter(session, 8192, undeliverable, endedNotHandedOn::add).start();
+                  clients.register(session);
+                  return session;
+                })
+            .toList();
+    int queued = 0;
+    for (int round = 0; round < 300; round++) {
+      for (ClientSession session : all) {
+        for (int i = 0; clients.get(session.userId()) != null && i < 50; i++) {
+          clients.queue(session, message(++queued, session.userId()), System.nanoTime());
+        }
+      }
+      long now = System.nanoTime();
+      clients.endBatch(now, now);
+      long held = all.stream().mapToLong(ClientSession::backlogBytes).sum();
+      assertThat(held)
+          .as("bytes held, evicted backlogs included, round %d", round)
+          .isLessThanOrEqualTo(budget + budget / 16 + 16 * 50 * 16);
+    }
+    assertThat(all).as("some client evicted").anyMatch(ClientSession::isClosed);
+    all.forEach(s -> s.close(Reason.CONNECTION_LOST, "test ends"));
+    await().atMost(Duration.ofSeconds(20)).until(() -> endedNotHandedOn.size() == all.size());
+    for (ClientSession session : endedNotHandedOn) {
+      clients.ended(session);
+      session.drainUndelivered(undeliverable);
+    }
     assertThat(lost).as("every line a dead letter, once").hasSize(queued).doesNotHaveDuplicates();
   }
 
