@@ -31,15 +31,6 @@ final class ClientOptions {
           "Most all clients' backlogs may hold together; beyond it the client with the largest is too slow; 0: a quarter of the heap (32 MiB at the launcher's 128 MiB) (env FM_OUTBOX_BUDGET).")
   long outboxBudget;
 
-  /**
-   * The budget when none is given: a quarter of the heap, which leaves room for the dead-letter
-   * queue, the inbox and the collector's garbage (with half of a 128 MiB heap, 80 clients that
-   * never read ran it out of memory).
-   */
-  static long defaultBudget(long maxHeapBytes) {
-    return Math.max(1 << 20, maxHeapBytes / 4);
-  }
-
   @Option(
       names = "--client-socket-buffer",
       defaultValue = "${env:FM_CLIENT_SOCKET_BUFFER:-0}",
@@ -92,7 +83,7 @@ final class ClientOptions {
     return new ClientLimits(
         clientBuffer,
         clientStallTimeout,
-        outboxBudget > 0 ? outboxBudget : defaultBudget(Runtime.getRuntime().maxMemory()),
+        outboxBudget > 0 ? outboxBudget : ClientLimits.DEFAULTS.budgetBytes(),
         slowClientPolicy,
         (int) Math.min(Integer.MAX_VALUE, clientSocketBuffer));
   }

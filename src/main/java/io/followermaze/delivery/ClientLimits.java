@@ -20,9 +20,26 @@ public record ClientLimits(
     SlowClientPolicy policy,
     int socketBufferBytes) {
 
-  /** The defaults: 1 MiB per client, a 10 s stall, 64 MiB in all, disconnect, system buffers. */
+  /**
+   * The defaults: 1 MiB per client, a 10 s stall, {@linkplain #defaultBudget a quarter of the heap}
+   * in all, disconnect, system buffers.
+   */
   public static final ClientLimits DEFAULTS =
-      new ClientLimits(1 << 20, Duration.ofSeconds(10), 64L << 20, SlowClientPolicy.DISCONNECT, 0);
+      new ClientLimits(
+          1 << 20,
+          Duration.ofSeconds(10),
+          defaultBudget(Runtime.getRuntime().maxMemory()),
+          SlowClientPolicy.DISCONNECT,
+          0);
+
+  /**
+   * The budget when none is given: a quarter of the heap (32 MiB at the launcher's 128 MiB), which
+   * leaves room for the dead-letter queue, the inbox and the garbage of handing letters on (with
+   * half of a 128 MiB heap, 80 clients that never read ran it out of memory).
+   */
+  public static long defaultBudget(long maxHeapBytes) {
+    return Math.max(1 << 20, maxHeapBytes / 4);
+  }
 
   /** These limits with another per-client buffer and policy. */
   public ClientLimits withBuffer(long bytes, SlowClientPolicy slowClientPolicy) {
