@@ -303,7 +303,14 @@ final class ConservationLaw {
     for (Map.Entry<Long, Integer> entry : got.entrySet()) {
       long seq = entry.getKey() >>> 32;
       int user = (int) (long) entry.getKey();
-      if (entry.getValue() > 1) {
+      if (entry.getValue() == 2
+          && script.redriveOnConnect()
+          && (killed || script.diskFull())
+          && "USER_NOT_CONNECTED and received".equals(how.get(entry.getKey()))) {
+        // A joiner's letter redriven on connect whose mark the kill (or the full disk) kept
+        // from landing: parked still, sent again later (at least once, within one batch).
+        ownInFlight++;
+      } else if (entry.getValue() > 1) {
         violation(
             "user "
                 + user
@@ -381,6 +388,12 @@ final class ConservationLaw {
     }
     long[] redrive =
         checkRedrive(redrivenLines, parkedBefore, parkedAfter, againForReturner, killed);
+    if (ownInFlight > redriveSlice * Math.max(1, script.joiners().size())) {
+      violation(
+          ownInFlight
+              + " joiners' letters in flight at the kill, more than the bound "
+              + redriveSlice);
+    }
     if (redrive[1] > redriveSlice * Math.max(1, script.returners().size())) {
       violation(
           redrive[1]
@@ -445,9 +458,10 @@ final class ConservationLaw {
         if (r > 0) {
           redriven++;
         }
-        if (killed && r == 1 && n == 2 && present && !marked) {
-          // Delivered, and the kill came before its mark landed: parked still, so it is sent
-          // again after the restart (at least once across a crash, within the redrive bound).
+        if ((killed || script.diskFull()) && r == 1 && n == 2 && present && !marked) {
+          // Delivered, and the kill came before its mark landed, or the full disk refused the
+          // mark and the stop came before a retry: parked still, so it is sent again after the
+          // restart (at least once across a crash, within the redrive bound).
           inFlight++;
         } else if (n > 1) {
           violation(
