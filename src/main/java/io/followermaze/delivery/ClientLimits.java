@@ -37,7 +37,7 @@ public record ClientLimits(
    * leaves room for the dead-letter queue, the inbox and the garbage of handing letters on (with
    * half of a 128 MiB heap, 80 clients that never read ran it out of memory).
    */
-  public static long defaultBudget(long maxHeapBytes) {
+  private static long defaultBudget(long maxHeapBytes) {
     return Math.max(1 << 20, maxHeapBytes / 4);
   }
 

@@ -136,11 +136,6 @@ public final class OutboxBudget {
     }
   }
 
-  /** What evicted clients whose writers have not ended yet still hold. */
-  public long drainingBytes() {
-    return draining;
-  }
-
   /** Why {@code session} was not admitted though it has not stalled, for dead letters. */
   public String budgetError() {
     return "outbox budget of "

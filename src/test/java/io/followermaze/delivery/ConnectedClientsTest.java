@@ -122,6 +122,22 @@ class ConnectedClientsTest {
     assertThat(clients.get(2)).isNull();
   }
 
+  /**
+   * One batch: 50 messages to each of {@code sessions} still registered, numbered after {@code
+   * queued}, then the batch's end (wake-ups, policy); returns the last number queued.
+   */
+  private static int queueRound(
+      ConnectedClients clients, List<ClientSession> sessions, int queued) {
+    for (ClientSession session : sessions) {
+      for (int i = 0; clients.get(session.userId()) != null && i < 50; i++) {
+        clients.queue(session, message(++queued, session.userId()), System.nanoTime());
+      }
+    }
+    long now = System.nanoTime();
+    clients.endBatch(now, now);
+    return queued;
+  }
+
   @Test
   void underTheDeadLetterPolicyTheBudgetHoldsEvenWhenStalledWritersRingsHoldIt() {
     long budget = 256 << 10;
@@ -136,13 +152,7 @@ class ConnectedClientsTest {
             .toList();
     int queued = 0;
     for (int round = 0; round < 400; round++) {
-      for (ClientSession session : stalled) {
-        for (int i = 0; clients.get(session.userId()) != null && i < 50; i++) {
-          clients.queue(session, message(++queued, session.userId()), System.nanoTime());
-        }
-      }
-      long now = System.nanoTime();
-      clients.endBatch(now, now); // wakes the writers: the rings fill, chunk by chunk
+      queued = queueRound(clients, stalled, queued); // the writers wake: the rings fill
       long held =
           stalled.stream().filter(s -> !s.isClosed()).mapToLong(s -> s.backlogBytes()).sum();
       assertThat(held)
@@ -181,13 +191,7 @@ class ConnectedClientsTest {
             .toList();
     int queued = 0;
     for (int round = 0; round < 300; round++) {
-      for (ClientSession session : all) {
-        for (int i = 0; clients.get(session.userId()) != null && i < 50; i++) {
-          clients.queue(session, message(++queued, session.userId()), System.nanoTime());
-        }
-      }
-      long now = System.nanoTime();
-      clients.endBatch(now, now);
+      queued = queueRound(clients, all, queued);
       long held = all.stream().mapToLong(ClientSession::backlogBytes).sum();
       assertThat(held)
           .as("bytes held, evicted backlogs included, round %d", round)

@@ -13,7 +13,8 @@ import io.followermaze.dlq.Redelivery;
 import io.followermaze.dlq.RedriveRequest;
 import io.followermaze.dlq.StoredDeadLetter;
 import io.followermaze.dlq.sqlite.SqliteDeadLetterStore;
-import io.followermaze.protocol.EventType;
+import io.followermaze.protocol.Event;
+import io.followermaze.protocol.EventParser;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -100,17 +101,13 @@ class ParkedLettersTest {
   }
 
   private static DeadLetter offline(long sequence, int recipient) {
-    byte[] line = (sequence + "|P|1|" + recipient + "\n").getBytes();
-    return new DeadLetter(
+    Event event = (Event) EventParser.parse((sequence + "|P|1|" + recipient + "\n").getBytes());
+    return DeadLetter.undeliverable(
         Reason.USER_NOT_CONNECTED,
-        line,
-        line.length,
-        sequence,
+        event,
         recipient,
-        EventType.PRIVATE_MESSAGE,
-        sequence,
         "source#1 127.0.0.1:1",
-        1,
+        sequence,
         Reason.USER_NOT_CONNECTED.usualError());
   }
 

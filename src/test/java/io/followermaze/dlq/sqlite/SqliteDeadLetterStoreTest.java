@@ -70,17 +70,13 @@ class SqliteDeadLetterStoreTest {
   }
 
   private static DeadLetter offline(long sequence, int recipient, long time) {
-    byte[] line = (sequence + "|P|1|" + recipient + "\n").getBytes();
-    return new DeadLetter(
+    Event event = (Event) EventParser.parse((sequence + "|P|1|" + recipient + "\n").getBytes());
+    return DeadLetter.undeliverable(
         Reason.USER_NOT_CONNECTED,
-        line,
-        line.length,
-        sequence,
+        event,
         recipient,
-        EventType.PRIVATE_MESSAGE,
-        time,
         "source#1 127.0.0.1:1",
-        1,
+        time,
         Reason.USER_NOT_CONNECTED.usualError());
   }
 
