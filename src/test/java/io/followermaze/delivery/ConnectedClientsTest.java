@@ -49,10 +49,13 @@ class ConnectedClientsTest {
   }
 
   private ConnectedClients clients(long bufferBytes, Duration stall, long budget) {
+    return clients(bufferBytes, stall, budget, SlowClientPolicy.DISCONNECT);
+  }
+
+  private ConnectedClients clients(
+      long bufferBytes, Duration stall, long budget, SlowClientPolicy policy) {
     return new ConnectedClients(
-        new ClientLimits(bufferBytes, stall, budget, SlowClientPolicy.DISCONNECT, 0),
-        Duration.ZERO,
-        undeliverable);
+        new ClientLimits(bufferBytes, stall, budget, policy, 0), Duration.ZERO, undeliverable);
   }
 
   /** Plays the engine: ends batches (wake-ups, policy) until {@code done}. */
@@ -142,10 +145,7 @@ class ConnectedClientsTest {
   void underTheDeadLetterPolicyTheBudgetHoldsEvenWhenStalledWritersRingsHoldIt() {
     long budget = 256 << 10;
     ConnectedClients clients =
-        new ConnectedClients(
-            new ClientLimits(0, Duration.ofMinutes(10), budget, SlowClientPolicy.DEAD_LETTER, 0),
-            Duration.ZERO,
-            undeliverable);
+        clients(0, Duration.ofMinutes(10), budget, SlowClientPolicy.DEAD_LETTER);
     List<ClientSession> stalled =
         IntStream.rangeClosed(1, 8)
             .mapToObj(user -> connect(clients, user, InMemoryConnection.stalled()))
@@ -171,10 +171,7 @@ class ConnectedClientsTest {
   void evictionsCannotMakeRoomFasterThanEvictedBacklogsAreHandedOn() {
     long budget = 256 << 10;
     ConnectedClients clients =
-        new ConnectedClients(
-            new ClientLimits(0, Duration.ofMinutes(10), budget, SlowClientPolicy.DISCONNECT, 0),
-            Duration.ZERO,
-            undeliverable);
+        clients(0, Duration.ofMinutes(10), budget, SlowClientPolicy.DISCONNECT);
     // The writers end when evicted, but the engine hands their backlogs on only at the end (as
     // when it is slow behind a full dead-letter queue): until then those bytes are memory.
     List<ClientSession> endedNotHandedOn = new CopyOnWriteArrayList<>();
