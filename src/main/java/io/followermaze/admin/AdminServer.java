@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,13 +90,34 @@ public final class AdminServer implements AutoCloseable {
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final StatsEndpoint stats;
   private AutoCloseable sampler;
-  private final ExecutorService executor;
+  private ExecutorService executor;
 
   /**
-   * Binds and starts serving; owns {@code dlq} from now on. {@code collector} and {@code dlq} are
-   * null without a durable store (the {@code /dlq} endpoints then answer 404).
+   * Binds, and starts serving on the server's roles; owns {@code dlq} from now on. The metrics take
+   * the store's size and the stored letters' depth per reason from {@code dlq} when it keeps local
+   * files, and the redriven count from {@code redriven}. {@code collector}, {@code dlq} and {@code
+   * redriven} are null without a durable store (the {@code /dlq} endpoints then answer 404).
    */
-  public AdminServer(
+  public static AdminServer start(
+      Options options,
+      Server server,
+      LoggingDeadLetterSink deadLetters,
+      DeadLetterCollector collector,
+      DlqOperations dlq,
+      java.util.function.LongSupplier redriven) {
+    AdminServer admin =
+        new AdminServer(
+            options,
+            server,
+            deadLetters,
+            collector,
+            dlq,
+            new ServerMetrics(server, deadLetters, collector, dlq, redriven));
+    admin.serve();
+    return admin;
+  }
+
+  private AdminServer(
       Options options,
       Server server,
       LoggingDeadLetterSink deadLetters,
@@ -121,50 +141,19 @@ public final class AdminServer implements AutoCloseable {
       throw new UncheckedIOException(
           "cannot listen for the admin API on " + bind + ":" + port + ": " + e.getMessage(), e);
     }
-    executor = adminThreads();
+  }
+
+  private void serve() {
+    executor = server.roles().workers("admin", THREADS);
     http.setExecutor(executor);
     http.createContext("/", this::handle);
     http.start();
     stats.sample();
     sampler = server.roles().every("stats-sampler", java.time.Duration.ofSeconds(1), stats::sample);
-    log.info("admin API on http://{}:{}/ (health, ready, metrics, stats)", bind, port());
-  }
-
-  /**
-   * Starts the admin API with the server's metrics: the stored letters' depth per reason comes from
-   * {@code dlq} when there is a store file (SQLite), the redriven count from {@code redriven}
-   * (nullable, as are {@code collector}, {@code dlq} and {@code storeFile} without a durable
-   * store).
-   */
-  public static AdminServer start(
-      Options options,
-      Server server,
-      LoggingDeadLetterSink deadLetters,
-      DeadLetterCollector collector,
-      DlqOperations dlq,
-      java.nio.file.Path storeFile,
-      java.util.function.LongSupplier redriven) {
-    return new AdminServer(
-        options,
-        server,
-        deadLetters,
-        collector,
-        dlq,
-        new ServerMetrics(
-            server, deadLetters, collector, storeFile, storeFile == null ? null : dlq, redriven));
-  }
-
-  /** {@value #THREADS} daemon platform threads; requests beyond them wait in line. */
-  private static ExecutorService adminThreads() {
-    java.util.concurrent.atomic.AtomicInteger serial =
-        new java.util.concurrent.atomic.AtomicInteger();
-    return Executors.newFixedThreadPool(
-        THREADS,
-        task -> {
-          Thread thread = new Thread(task, "admin-" + serial.incrementAndGet());
-          thread.setDaemon(true);
-          return thread;
-        });
+    log.info(
+        "admin API on http://{}:{}/ (health, ready, metrics, stats)",
+        http.getAddress().getHostString(),
+        port());
   }
 
   /** The port the admin API listens on. */

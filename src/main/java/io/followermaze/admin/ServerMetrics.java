@@ -4,7 +4,6 @@ import io.followermaze.dlq.DeadLetterCollector;
 import io.followermaze.dlq.DlqOperations;
 import io.followermaze.dlq.LoggingDeadLetterSink;
 import io.followermaze.dlq.Reason;
-import io.followermaze.dlq.sqlite.SqliteDeadLetterStore;
 import io.followermaze.server.Server;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -15,65 +14,40 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
-import java.nio.file.Path;
 import java.util.Map;
 
 /**
  * Registers the server's meters: counters and gauges that read the engine's published statistics,
  * the dead-letter counts by reason, the collector and the store, plus JVM metrics. Names follow
  * Prometheus conventions once exported ({@code followermaze_events_received_total}, ...).
- *
- * <p>Its length (~270 lines) is the list of meters, one registration with its help text each.
  */
 public final class ServerMetrics implements AutoCloseable {
 
   private final Server server;
   private final LoggingDeadLetterSink deadLetters;
   private final DeadLetterCollector collector;
-  private final Path storeFile;
+  private final DlqOperations dlq;
   private final DlqDepth depth;
   private final java.util.function.LongSupplier redriven;
   private JvmGcMetrics gcMetrics;
 
   /**
-   * Meters for {@code server}; {@code collector} and {@code storeFile} are null without a durable
-   * store.
+   * As above, with the store's size, and the stored letters' depth and oldest age per reason, read
+   * from {@code dlq} (nullable) where it keeps local files (a remote store is not scanned for a
+   * gauge), and the count of redriven letters from {@code redriven} (nullable).
    */
   public ServerMetrics(
       Server server,
       LoggingDeadLetterSink deadLetters,
       DeadLetterCollector collector,
-      Path storeFile) {
-    this(server, deadLetters, collector, storeFile, null);
-  }
-
-  /**
-   * As above, with the stored letters' depth and oldest age per reason read from {@code dlq}
-   * (nullable).
-   */
-  public ServerMetrics(
-      Server server,
-      LoggingDeadLetterSink deadLetters,
-      DeadLetterCollector collector,
-      Path storeFile,
-      DlqOperations dlq) {
-    this(server, deadLetters, collector, storeFile, dlq, null);
-  }
-
-  /** As above, with the count of redriven letters from {@code redriven} (nullable). */
-  public ServerMetrics(
-      Server server,
-      LoggingDeadLetterSink deadLetters,
-      DeadLetterCollector collector,
-      Path storeFile,
       DlqOperations dlq,
       java.util.function.LongSupplier redriven) {
     this.redriven = redriven;
     this.server = server;
     this.deadLetters = deadLetters;
     this.collector = collector;
-    this.storeFile = storeFile;
-    this.depth = dlq == null ? null : new DlqDepth(dlq);
+    this.dlq = dlq != null && dlq.bytesOnDisk().isPresent() ? dlq : null;
+    this.depth = this.dlq == null ? null : new DlqDepth(this.dlq);
   }
 
   /** Registers every meter with {@code registry}. */
@@ -203,7 +177,7 @@ public final class ServerMetrics implements AutoCloseable {
             .register(registry);
       }
     }
-    if (collector != null && storeFile != null) {
+    if (collector != null && dlq != null) {
       Gauge.builder("followermaze.dlq.store.size", this, ServerMetrics::storeBytes)
           .description("Size of the dead-letter store on disk")
           .baseUnit("bytes")
@@ -266,7 +240,7 @@ public final class ServerMetrics implements AutoCloseable {
   }
 
   private double storeBytes() {
-    return SqliteDeadLetterStore.bytesOnDisk(storeFile);
+    return dlq.bytesOnDisk().orElse(0);
   }
 
   private void counter(

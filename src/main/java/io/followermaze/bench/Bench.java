@@ -48,7 +48,7 @@ public final class Bench {
 
   private BenchResult run() {
     long deadline = System.nanoTime() + options.timeout().toNanos();
-    server = new ServerWatch(options);
+    server = ServerWatch.start(options);
     try (SocketChannel source = connectAll()) {
       long warmups = WarmUp.run(source, clients, verdicts, deadline);
       workload = new Workload(options, ledgers, verdicts);

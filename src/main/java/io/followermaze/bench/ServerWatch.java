@@ -17,20 +17,25 @@ final class ServerWatch {
   private final long pid;
   private final Path store;
   private final ResourceTrend resources = new ResourceTrend();
-  private final Thread sampler;
+  private Thread sampler;
   private double cpuAtStart = -1;
   private double cpuAtDelivery = -1;
   private double cpuSettled = -1;
 
   /** Starts sampling the server given by {@code --server-pid}, or the one listening on the port. */
-  ServerWatch(BenchOptions options) {
+  static ServerWatch start(BenchOptions options) {
+    ServerWatch watch = new ServerWatch(options);
+    watch.sampler = Thread.ofPlatform().name("bench-rss").daemon().start(watch::sample);
+    return watch;
+  }
+
+  private ServerWatch(BenchOptions options) {
     OptionalLong found =
         options.measure().serverPid() >= 0
             ? OptionalLong.of(options.measure().serverPid())
             : ServerMemory.pidListeningOn(options.eventPort());
     this.pid = found.orElse(-1);
     this.store = options.measure().store();
-    this.sampler = Thread.ofPlatform().name("bench-rss").daemon().start(this::sample);
   }
 
   private void sample() {

@@ -62,7 +62,6 @@ final class AdminOptions {
         deadLetters,
         collector,
         dlq.openOperations(),
-        dlq.storeFile(),
         redrive == null ? null : redrive.parked()::redriven);
   }
 }

@@ -3,7 +3,7 @@ package io.followermaze.cli;
 import io.followermaze.dlq.DeadLetterCollector;
 import io.followermaze.dlq.LoggingDeadLetterSink;
 import io.followermaze.kafka.KafkaDeadLetterStore;
-import io.followermaze.lifecycle.Roles;
+import io.followermaze.lifecycle.Lifetime;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
@@ -50,92 +50,32 @@ final class ClusterOptions {
       description = "How often to log a status line; 0s for never (env FM_STATUS_INTERVAL).")
   Duration statusInterval;
 
-  /**
-   * Runs until the process is told to stop (SIGTERM, Ctrl-C), or one of {@code roles} dies, then
-   * closes {@code parts} in the order given (the server first, the sinks last); {@code running} is
-   * called once the stop path is in place. Exits 0 after a graceful stop, {@value #ROLE_DIED} after
-   * a role died, 1 if closing failed.
-   */
-  static int runUntilStopped(Roles roles, Runnable running, AutoCloseable... parts)
-      throws InterruptedException {
-    exitWhenARoleDies(roles);
-    java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            Thread.ofPlatform()
-                .name("shutdown")
-                .unstarted(
-                    () -> {
-                      boolean clean = true;
-                      for (AutoCloseable part : parts) {
-                        try {
-                          part.close();
-                        } catch (Exception e) {
-                          clean = false;
-                          System.err.println(
-                              "followermaze: closing "
-                                  + part.getClass().getSimpleName()
-                                  + " failed: "
-                                  + e);
-                        }
-                      }
-                      stopped.countDown();
-                      if (org.slf4j.LoggerFactory.getILoggerFactory()
-                          instanceof ch.qos.logback.classic.LoggerContext context) {
-                        context.stop();
-                      }
-                      // A signal would make the JVM exit with 128+signal; a graceful stop is a
-                      // success.
-                      Runtime.getRuntime().halt(aRoleDied ? ROLE_DIED : clean ? 0 : 1);
-                    }));
-    running.run();
-    stopped.await();
-    return 0;
-  }
+  /** What a node's stop may take in all: the server's drain plus the collector's close. */
+  static final Duration STOP_BUDGET =
+      io.followermaze.server.ServerConfig.defaults()
+          .shutdownTimeout()
+          .plus(DeadLetterCollector.CLOSE_BUDGET);
 
-  /** Logs that the node runs and how to stop it. */
-  static final Runnable LOG_RUNNING =
-      () ->
-          org.slf4j.LoggerFactory.getLogger(ClusterOptions.class)
-              .info("running (SIGTERM or Ctrl-C stops gracefully)");
-
-  /** The exit status of a process that stopped because one of its roles died (EX_SOFTWARE). */
-  static final int ROLE_DIED = 70;
-
-  /**
-   * When one of {@code roles} dies, the process stops as on SIGTERM (its shutdown hook runs) and
-   * exits with {@value #ROLE_DIED}: it never serves half-alive.
-   */
-  static void exitWhenARoleDies(Roles roles) {
-    roles.onDeath(
-        death -> {
-          aRoleDied = true;
-          Thread.ofPlatform().name("role-died").start(() -> System.exit(ROLE_DIED));
-        });
-  }
-
-  private static volatile boolean aRoleDied;
-
-  /** Whether a role the process watches has died (its exit status is then {@value #ROLE_DIED}). */
-  static boolean aRoleDied() {
-    return aRoleDied;
-  }
+  /** What a node logs once it runs. */
+  static final String RUNNING = "running (SIGTERM or Ctrl-C stops gracefully)";
 
   /**
    * The node's dead-letter sink: logged and counted, and with {@code --dlq kafka} committed to the
-   * topic.
+   * topic by a collector that joins {@code lifetime}.
    */
-  LoggingDeadLetterSink deadLetters() {
+  LoggingDeadLetterSink deadLetters(Lifetime lifetime) {
     return switch (dlq) {
       case "log" -> new LoggingDeadLetterSink(20);
       case "kafka" -> {
         DeadLetterCollector collector =
             new DeadLetterCollector(
-                KafkaDeadLetterStore.open(bootstrap, dlqTopic, 3),
-                16L << 20,
-                1L << 20,
-                Duration.ofMillis(200));
-        exitWhenARoleDies(collector.roles());
+                    KafkaDeadLetterStore.open(bootstrap, dlqTopic, 3),
+                    16L << 20,
+                    1L << 20,
+                    Duration.ofMillis(200))
+                .start(lifetime.roles());
+        lifetime.countNotStored(() -> collector.unstored() + collector.queued());
+        lifetime.onStop(() -> collector.giveUpAt(lifetime.stopDeadline()));
         yield new LoggingDeadLetterSink(20, collector);
       }
       default ->

@@ -6,7 +6,7 @@ import io.followermaze.dlq.sqlite.SqliteDeadLetterStore;
 import io.followermaze.dlq.sqlite.SqliteDlqOperations;
 import io.followermaze.kafka.KafkaDeadLetterStore;
 import io.followermaze.kafka.KafkaDlqOperations;
-import io.followermaze.redrive.ParkedLetters;
+import io.followermaze.redrive.RedriveConnection;
 import io.followermaze.server.Server;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -187,6 +187,6 @@ final class DlqOptions {
       return null;
     }
     return new Server.Redrive(
-        new ParkedLetters(SqliteDeadLetterStore.open(dataDir)), redriveOnConnect);
+        new RedriveConnection(SqliteDeadLetterStore.open(dataDir)), redriveOnConnect);
   }
 }

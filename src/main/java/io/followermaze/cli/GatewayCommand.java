@@ -4,8 +4,10 @@ import io.followermaze.dlq.LoggingDeadLetterSink;
 import io.followermaze.kafka.ClusterTopics;
 import io.followermaze.kafka.KafkaEventFeed;
 import io.followermaze.kafka.PresenceTable;
+import io.followermaze.lifecycle.Lifetime;
 import io.followermaze.server.Server;
 import io.followermaze.server.ServerConfig;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.agrona.concurrent.NoOpIdleStrategy;
 import picocli.CommandLine.Command;
@@ -69,25 +71,43 @@ final class GatewayCommand implements Callable<Integer> {
           "How long a gateway's users count as held by it after its last heartbeat (every third of this); the same on every gateway (env FM_PRESENCE_LEASE).")
   java.time.Duration presenceLease;
 
+  @Mixin PortsFile portsFile = new PortsFile();
+
   @Override
   public Integer call() throws InterruptedException {
     WriterThreads.apply(0);
-    LoggingDeadLetterSink deadLetters = cluster.deadLetters();
-    PresenceTable presence =
-        new PresenceTable(
-            cluster.bootstrap, presenceTopic, gatewayId, gateways, index, presenceLease);
-    Server server =
-        Server.startGateway(
-            ServerConfig.defaults()
-                .withPorts(cluster.bind, 0, clientPort)
-                .withStatusInterval(cluster.statusInterval),
-            deadLetters,
-            presence,
-            presence,
-            engine ->
-                new KafkaEventFeed(cluster.bootstrap, cluster.eventsTopic, gatewayId, engine));
-    server.roles().start(presence.reader(), NoOpIdleStrategy.INSTANCE);
-    return ClusterOptions.runUntilStopped(
-        server.roles(), ClusterOptions.LOG_RUNNING, server, presence, deadLetters);
+    Lifetime lifetime = new Lifetime(ClusterOptions.STOP_BUDGET);
+    Server gateway;
+    try {
+      LoggingDeadLetterSink deadLetters =
+          lifetime.open("the dead-letter sink", cluster.deadLetters(lifetime));
+      PresenceTable presence =
+          lifetime.open(
+              "the presence table",
+              new PresenceTable(
+                  cluster.bootstrap, presenceTopic, gatewayId, gateways, index, presenceLease));
+      lifetime.open(
+          "the presence reader",
+          lifetime.roles().start(presence.reader(), NoOpIdleStrategy.INSTANCE));
+      gateway =
+          lifetime.open(
+              "the gateway",
+              Server.startGateway(
+                  ServerConfig.defaults()
+                      .withPorts(cluster.bind, 0, clientPort)
+                      .withStatusInterval(cluster.statusInterval),
+                  lifetime.roles(),
+                  deadLetters,
+                  presence,
+                  presence,
+                  engine ->
+                      new KafkaEventFeed(
+                          cluster.bootstrap, cluster.eventsTopic, gatewayId, engine)));
+    } catch (RuntimeException e) {
+      return lifetime.failedStart("followermaze gateway", e);
+    }
+    lifetime.runUntilStopped(
+        ClusterOptions.RUNNING, () -> portsFile.write(Map.of("client", gateway.clientPort())));
+    return 0;
   }
 }

@@ -2,8 +2,10 @@ package io.followermaze.cli;
 
 import io.followermaze.dlq.LoggingDeadLetterSink;
 import io.followermaze.kafka.EventLogPublisher;
+import io.followermaze.lifecycle.Lifetime;
 import io.followermaze.server.Server;
 import io.followermaze.server.ServerConfig;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,19 +33,34 @@ final class SequencerCommand implements Callable<Integer> {
       description = "Event source port (env FM_EVENT_PORT).")
   int eventPort;
 
+  @Mixin PortsFile portsFile = new PortsFile();
+
   @Override
   public Integer call() throws InterruptedException {
-    LoggingDeadLetterSink deadLetters = cluster.deadLetters();
-    EventLogPublisher publisher = new EventLogPublisher(cluster.bootstrap, cluster.eventsTopic);
-    Server server =
-        Server.startSequencer(
-            ServerConfig.defaults()
-                .withPorts(cluster.bind, eventPort, 0)
-                .withStatusInterval(cluster.statusInterval),
-            deadLetters,
-            publisher,
-            publisher.lastSequence());
-    return ClusterOptions.runUntilStopped(
-        server.roles(), ClusterOptions.LOG_RUNNING, server, publisher, deadLetters);
+    Lifetime lifetime = new Lifetime(ClusterOptions.STOP_BUDGET);
+    Server sequencer;
+    try {
+      LoggingDeadLetterSink deadLetters =
+          lifetime.open("the dead-letter sink", cluster.deadLetters(lifetime));
+      EventLogPublisher publisher =
+          lifetime.open(
+              "the event log", new EventLogPublisher(cluster.bootstrap, cluster.eventsTopic));
+      sequencer =
+          lifetime.open(
+              "the sequencer",
+              Server.startSequencer(
+                  ServerConfig.defaults()
+                      .withPorts(cluster.bind, eventPort, 0)
+                      .withStatusInterval(cluster.statusInterval),
+                  lifetime.roles(),
+                  deadLetters,
+                  publisher,
+                  publisher.lastSequence()));
+    } catch (RuntimeException e) {
+      return lifetime.failedStart("followermaze sequencer", e);
+    }
+    lifetime.runUntilStopped(
+        ClusterOptions.RUNNING, () -> portsFile.write(Map.of("event", sequencer.eventPort())));
+    return 0;
   }
 }

@@ -1,14 +1,15 @@
 package io.followermaze.cli;
 
-import ch.qos.logback.classic.LoggerContext;
 import io.followermaze.dlq.DeadLetterCollector;
 import io.followermaze.dlq.LoggingDeadLetterSink;
 import io.followermaze.kafka.KafkaRedriver;
+import io.followermaze.lifecycle.Lifetime;
 import io.followermaze.server.Server;
 import io.followermaze.server.ServerConfig;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -88,6 +89,8 @@ final class ServeCommand implements Callable<Integer> {
 
   @Mixin AdminOptions admin = new AdminOptions();
 
+  @Mixin PortsFile portsFile = new PortsFile();
+
   private DeadLetterCollector collector;
 
   ServerConfig config() {
@@ -124,101 +127,68 @@ final class ServeCommand implements Callable<Integer> {
     }
     log.info(
         "client writers run on {} carrier threads", WriterThreads.apply(clients.writerThreads));
-    // Everything opened below goes on one stack: a failed start and a stop close it the same way.
-    ClosingStack opened = new ClosingStack();
+    // Everything opened below is closed by the lifetime: a failed start and a stop the same way.
+    Lifetime lifetime = new Lifetime(stopBudget());
     LoggingDeadLetterSink deadLetters;
+    Map<String, Integer> bound = new LinkedHashMap<>();
     try {
+      collector = dlq.openCollector();
+      if (collector != null) {
+        collector.start(lifetime.roles());
+        lifetime.countNotStored(() -> collector.unstored() + collector.queued());
+        // Behind a failing store, nothing may wait for room past the stop's deadline.
+        lifetime.onStop(() -> collector.giveUpAt(lifetime.stopDeadline()));
+      }
       deadLetters =
-          opened.push(
-              "the dead-letter sink",
-              new LoggingDeadLetterSink(dlq.deadLetterLogLimit, collector = dlq.openCollector()));
+          lifetime.open(
+              "the dead-letter sink", new LoggingDeadLetterSink(dlq.deadLetterLogLimit, collector));
     } catch (IllegalArgumentException | IllegalStateException | java.io.UncheckedIOException e) {
       System.err.println("followermaze serve: " + e.getMessage());
       return 2;
     }
-    Server server;
     try {
       if (collector != null) {
-        // Commits what is left within what the stop has left (see the shutdown hook).
-        opened.push(
-            "the dead-letter collector",
-            () -> collector.close(Duration.ofNanos(stopDeadline - System.nanoTime())));
+        // Commits what is left within what the stop has left.
+        lifetime.open("the dead-letter collector", () -> collector.close(lifetime.leftToStop()));
       }
       Server.Redrive redrive = dlq.openRedrive();
       if (redrive != null) {
-        opened.push("the redrive reader", redrive.parked());
+        lifetime.open("the redrive reader", redrive.parked());
       }
-      server = opened.push("the server", Server.start(config, deadLetters, redrive));
+      Server server =
+          lifetime.open(
+              "the server",
+              redrive == null
+                  ? Server.start(config, lifetime.roles(), deadLetters)
+                  : Server.start(config, lifetime.roles(), deadLetters, redrive));
+      bound.put("event", server.eventPort());
+      bound.put("client", server.clientPort());
       if (admin.enabled()) {
-        opened.push("the admin API", admin.start(server, deadLetters, collector, dlq, redrive));
+        bound.put(
+            "admin",
+            lifetime
+                .open("the admin API", admin.start(server, deadLetters, collector, dlq, redrive))
+                .port());
       }
       if (dlq.kafka()) {
-        server
-            .roles()
-            .start(
-                new KafkaRedriver(dlq.kafkaBootstrap, dlq.dlqTopic, server::redeliver),
-                new org.agrona.concurrent.SleepingMillisIdleStrategy(50));
+        lifetime.open(
+            "the Kafka redriver",
+            lifetime
+                .roles()
+                .start(
+                    new KafkaRedriver(dlq.kafkaBootstrap, dlq.dlqTopic, server::redeliver),
+                    new org.agrona.concurrent.SleepingMillisIdleStrategy(50)));
       }
     } catch (RuntimeException e) {
-      beginStop();
-      opened.close();
-      System.err.println("followermaze serve: " + e.getMessage());
-      return 1;
+      return lifetime.failedStart("followermaze serve", e);
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            Thread.ofPlatform().name("shutdown").unstarted(() -> stop(opened, stopped)));
-    ClusterOptions.exitWhenARoleDies(server.roles());
-    if (collector != null) {
-      ClusterOptions.exitWhenARoleDies(collector.roles());
-    }
-    log.info("ready (SIGTERM or Ctrl-C stops gracefully)");
-    stopped.await();
+    lifetime.runUntilStopped(
+        "ready (SIGTERM or Ctrl-C stops gracefully)", () -> portsFile.write(bound));
     return 0;
-  }
-
-  /** When the stop must be over, less what is kept for the last steps (set when it begins). */
-  private volatile long stopDeadline;
-
-  /**
-   * The stop: closes everything in reverse order within --shutdown-timeout + 10 s, even behind a
-   * failing store (2 s kept for the rest), then halts with 0, 3 (letters not stored) or 70 (a role
-   * died).
-   */
-  private void stop(ClosingStack opened, CountDownLatch stopped) {
-    beginStop();
-    StopWatchdog.watch(
-        stopBudget().minusMillis(500),
-        () -> collector == null ? 0 : collector.unstored() + collector.queued());
-    opened.close();
-    long unstored = collector == null ? 0 : collector.unstored();
-    if (unstored > 0) {
-      log.error(
-          "stopped with {} dead letters that could not be stored in {}", unstored, dlq.where());
-    }
-    log.info("bye");
-    ((LoggerContext) LoggerFactory.getILoggerFactory()).stop();
-    stopped.countDown();
-    // A signal would make the JVM exit with 128+signal; a graceful stop is a success, unless
-    // letters were lost or a role died.
-    Runtime.getRuntime()
-        .halt(
-            ClusterOptions.aRoleDied()
-                ? ClusterOptions.ROLE_DIED
-                : unstored > 0 ? StopWatchdog.LETTERS_LOST : 0);
   }
 
   /** What a stop may take in all: --shutdown-timeout plus the collector's close budget. */
   private Duration stopBudget() {
     return shutdownTimeout.plus(DeadLetterCollector.CLOSE_BUDGET);
-  }
-
-  private void beginStop() {
-    stopDeadline = System.nanoTime() + stopBudget().minusSeconds(2).toNanos();
-    if (collector != null) {
-      // Behind a failing store, nothing may wait for room past it (the engine included).
-      collector.giveUpAt(stopDeadline);
-    }
   }
 }

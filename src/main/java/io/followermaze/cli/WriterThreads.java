@@ -3,8 +3,8 @@ package io.followermaze.cli;
 /**
  * The carrier threads the client writers (one virtual thread per client) run on. The JDK's default
  * is one per core; the engine already keeps a core busy with its own thread, so by default the
- * writers get the others, at least one. On the 2-core bench machine that is one carrier: 12–17%
- * less server CPU at 1,000 clients, the same at 100 (docs/benchmarks.md). Set before the first
+ * writers get the others, at least one (on a 2-core machine, one carrier: the writers then do not
+ * compete with the engine for its core; docs/benchmarks.md has the figures). Set before the first
  * virtual thread starts; an explicit {@code -Djdk.virtualThreadScheduler.parallelism} wins.
  */
 final class WriterThreads {

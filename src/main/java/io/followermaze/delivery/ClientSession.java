@@ -15,10 +15,10 @@ import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
  * <p>The engine copies each notification line back to back into a {@link LineBacklog} that only it
  * touches (no object per notification), and when it wakes the writer it moves the chunks into a
  * small lock-free ring the writer drains, as the writer frees slots ({@link #refill}): the writer
- * takes a batch's lines for a client in one chunk rather than line by line (measured, dense graph:
- * server CPU -5% at 1,000 clients, -7% at 100). What a client may hold is decided by the engine in
- * bytes ({@link #backlogBytes}, {@link #stalledNanos}): a client that keeps draining keeps its
- * backlog, however large the burst.
+ * takes a batch's lines for a client in one chunk rather than line by line (one wake-up and one
+ * write per chunk, not per notification; docs/benchmarks.md). What a client may hold is decided by
+ * the engine in bytes ({@link #backlogBytes}, {@link #stalledNanos}): a client that keeps draining
+ * keeps its backlog, however large the burst.
  *
  * <p>Threads: the engine thread alone calls {@link #enqueue}, {@link #refill}, {@link #wake},
  * {@link #retire} and the byte accounting; the session's writer alone drains the ring while it runs
@@ -26,9 +26,8 @@ import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
  * server at shutdown) calls {@link #drainUndelivered}. {@link #close} may be called from any
  * thread.
  *
- * <p>Its length (~270 lines) is the one place where the engine's and the writer's views of a
- * connection meet (ring, backlog, byte accounting, closure): split, the threading rules above would
- * span classes.
+ * <p>It is the one place where the engine's and the writer's views of a connection meet (ring,
+ * backlog, byte accounting, closure), so that the threading rules above live in one class.
  */
 public final class ClientSession {
 
@@ -153,8 +152,8 @@ public final class ClientSession {
   }
 
   /**
-   * Engine thread: bytes queued and not yet taken by the writer, as of the last {@link #catchUp}
-   * (an upper bound: the writer may have taken more since).
+   * Engine thread: bytes queued and not yet taken by the writer, as of the last {@link
+   * #takenSinceLastCall} (an upper bound: the writer may have taken more since).
    */
   public long backlogBytes() {
     return queuedBytes - takenSeen;
@@ -166,7 +165,7 @@ public final class ClientSession {
   }
 
   /** Engine thread: reads the writer's progress; returns the bytes it took since the last call. */
-  public long catchUp() {
+  public long takenSinceLastCall() {
     long now = taken;
     long delta = now - takenSeen;
     takenSeen = now;
@@ -269,7 +268,7 @@ public final class ClientSession {
    * Engine thread: hands what waits outside the ring to {@code undeliverable} (in order, for {@code
    * reason}) and forgets it, so its memory is free now; returns the bytes dropped.
    */
-  public long dropOverflow(Undeliverable undeliverable, Reason reason, String error) {
+  public long dropOverflow(UndeliveredSink undeliverable, Reason reason, String error) {
     if (backlog == null) {
       return 0;
     }
@@ -287,7 +286,7 @@ public final class ClientSession {
    * notification still queued to {@code undeliverable}, in order, with the close reason. Returns
    * how many there were.
    */
-  public int drainUndelivered(Undeliverable undeliverable) {
+  public int drainUndelivered(UndeliveredSink undeliverable) {
     int count = 0;
     for (byte[] lines = ring.poll(); lines != null; lines = ring.poll()) {
       count += undelivered(lines, undeliverable, closeReason(), closeError());
@@ -305,7 +304,7 @@ public final class ClientSession {
    * Hands each line of {@code lines} (one notification, or a backlog chunk of several) back to
    * {@code undeliverable} as its event; returns how many.
    */
-  int undelivered(byte[] lines, Undeliverable undeliverable, Reason reason, String error) {
+  int undelivered(byte[] lines, UndeliveredSink undeliverable, Reason reason, String error) {
     int count = 0;
     int start = 0;
     for (int i = 0; i < lines.length; i++) {

@@ -21,12 +21,12 @@ public final class ConnectedClients {
   private final PendingWakeups wakeups;
   private final OutboxBudget outboxes;
   private final SlowClientPolicy policy;
-  private final Undeliverable undeliverable;
+  private final UndeliveredSink undeliverable;
   private long lastStallCheckNanos;
   private long notificationsQueued;
 
   /** Clients held to {@code limits}, woken after {@code linger}; losses go to {@code lost}. */
-  public ConnectedClients(ClientLimits limits, Duration linger, Undeliverable lost) {
+  public ConnectedClients(ClientLimits limits, Duration linger, UndeliveredSink lost) {
     this.wakeups = new PendingWakeups(linger);
     this.outboxes = limits.newBudget();
     this.policy = limits.policy();

@@ -87,7 +87,7 @@ public final class OutboxBudget {
    * write for the stall timeout.
    */
   public boolean stalled(ClientSession session) {
-    total -= session.catchUp();
+    total -= session.takenSinceLastCall();
     return session.backlogBytes() >= clientBufferBytes
         && session.stalledNanos(System.nanoTime()) >= stallNanos;
   }
@@ -158,7 +158,7 @@ public final class OutboxBudget {
     ClientSession worst = null;
     for (int slot = sessions.size() - 1; slot >= 0; slot--) {
       ClientSession session = sessions.at(slot);
-      session.catchUp();
+      session.takenSinceLastCall();
       exact += session.backlogBytes();
       if (worst == null || session.backlogBytes() > worst.backlogBytes()) {
         worst = session;

@@ -23,7 +23,7 @@ public final class SessionWriter implements Runnable {
 
   private final ClientSession session;
   private final int bufferBytes;
-  private final Undeliverable undeliverable;
+  private final UndeliveredSink undeliverable;
   private final Consumer<ClientSession> onEnd;
   private final byte[][] inFlight;
 
@@ -35,7 +35,7 @@ public final class SessionWriter implements Runnable {
   public SessionWriter(
       ClientSession session,
       int bufferBytes,
-      Undeliverable undeliverable,
+      UndeliveredSink undeliverable,
       Consumer<ClientSession> onEnd) {
     this.session = session;
     this.bufferBytes = bufferBytes;

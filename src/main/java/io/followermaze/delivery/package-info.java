@@ -9,7 +9,7 @@
  * io.followermaze.delivery.SessionWriter} (a virtual thread). The writer drains what is queued into
  * one buffer and writes it to the session's {@link io.followermaze.delivery.Connection} with one
  * call. What a client cannot receive becomes dead letters through {@link
- * io.followermaze.delivery.Undeliverable}.
+ * io.followermaze.delivery.UndeliveredSink}.
  *
  * <pre>
  *  engine thread ─ ConnectedClients.queue ─▶ [line chunks] ─ refill ─▶ [ring] ─▶ SessionWriter ─ write ─▶ Connection

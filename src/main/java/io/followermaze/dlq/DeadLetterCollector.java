@@ -37,19 +37,20 @@ public final class DeadLetterCollector implements DeadLetterSink {
   private final DeadLetterStore store;
   private final BlockQueue queue;
   private final DeadLetterFlusher flusher;
-  private final Roles roles = new Roles();
+  private Roles roles;
+  private AutoCloseable flushing = () -> {};
   private final long closeNanos;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  /** Starts the flusher. */
+  /** A collector whose flusher is not yet started ({@link #start}). */
   public DeadLetterCollector(
       DeadLetterStore store, long queueBytes, long batchBytes, Duration flushInterval) {
     this(store, queueBytes, batchBytes, flushInterval, CLOSE_BUDGET);
   }
 
   /**
-   * Starts the flusher; {@link #close} spends at most {@code closeBudget} committing and indexing,
-   * and gives up on a store that keeps failing after it.
+   * As above; {@link #close} spends at most {@code closeBudget} committing and indexing, and gives
+   * up on a store that keeps failing after it.
    */
   public DeadLetterCollector(
       DeadLetterStore store,
@@ -61,20 +62,44 @@ public final class DeadLetterCollector implements DeadLetterSink {
     this.closeNanos = closeBudget.toNanos();
     this.queue = new BlockQueue(queueBytes);
     this.flusher = new DeadLetterFlusher(store, queue, batchBytes, flushInterval.toNanos());
-    roles.start(flusher, NoOpIdleStrategy.INSTANCE);
   }
 
   /**
-   * The flusher's role (it parks itself): its errors are counted there, and a listener on {@link
-   * Roles#onDeath} hears if it dies.
+   * Starts the flusher as one of {@code roles} (it parks itself): its errors are counted there, and
+   * its death is the process's. Returns this collector.
    */
-  public Roles roles() {
-    return roles;
+  public synchronized DeadLetterCollector start(Roles roles) {
+    if (this.roles != null) {
+      throw new IllegalStateException("the dead-letter collector is already started");
+    }
+    this.roles = roles;
+    this.flushing = roles.start(flusher, NoOpIdleStrategy.INSTANCE);
+    return this;
   }
 
   @Override
   public void accept(DeadLetter letter) {
     acceptAll(DeadLetterBlock.of(letter));
+  }
+
+  private synchronized boolean started() {
+    return roles != null;
+  }
+
+  /** A collector never started commits what was queued on the closing thread. */
+  private void flushHere() {
+    flusher.onStart();
+    try {
+      while (true) {
+        flusher.doWork();
+      }
+    } catch (org.agrona.concurrent.AgentTerminationException e) {
+      // done: everything queued was committed or given up on
+    } catch (Exception e) {
+      log.error("committing the last dead letters failed", e);
+    } finally {
+      flusher.onClose();
+    }
   }
 
   /**
@@ -162,7 +187,9 @@ public final class DeadLetterCollector implements DeadLetterSink {
 
   /** Whether the last commit attempt succeeded (or none was needed yet) and the flusher lives. */
   public boolean healthy() {
-    return flusher.lastCommitSucceeded() && roles.death() == null;
+    Roles.Death death = started() ? roles.death() : null;
+    return flusher.lastCommitSucceeded()
+        && (death == null || !death.role().equals(flusher.roleName()));
   }
 
   /** Index passes that failed (and were retried later). */
@@ -207,18 +234,27 @@ public final class DeadLetterCollector implements DeadLetterSink {
     long started = System.nanoTime();
     long giveUpAt = started + Math.max(0, budget.toNanos());
     flusher.beginClose(giveUpAt);
+    if (!started()) {
+      flushHere();
+    }
     try {
       flusher.awaitEnd();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    roles.close();
+    try {
+      flushing.close();
+    } catch (Exception e) {
+      log.warn("stopping the flusher failed: {}", e.toString());
+    }
     long left = 0;
     for (DeadLetterBlock block; (block = queue.poll()) != null; ) {
       left += block.size(); // queued while the flusher was giving up
     }
     flusher.lost(left);
-    while (flusher.unstored() == 0 && System.nanoTime() - giveUpAt < 0 && flusher.catchUp(true)) {
+    while (flusher.unstored() == 0
+        && System.nanoTime() - giveUpAt < 0
+        && flusher.runDeferredWork(true)) {
       // Expand what is left (bounded: the rest is expanded after the next start).
     }
     store.close();

@@ -28,7 +28,7 @@ final class DeadLetterFlusher implements Agent {
   private final BlockQueue queue;
   private final long batchBytes;
   private final long flushIntervalNanos;
-  private final Batch batch = new Batch();
+  private final CommitBatch batch = new CommitBatch();
   private final CountDownLatch ended = new CountDownLatch(1);
   private volatile Thread thread;
   private long lastCommit;
@@ -108,7 +108,7 @@ final class DeadLetterFlusher implements Agent {
       }
       return 1;
     }
-    if (batch.isEmpty() && catchUp(false)) {
+    if (batch.isEmpty() && runDeferredWork(false)) {
       return 1;
     }
     parkedBatchBytes = batch.bytes;
@@ -185,9 +185,9 @@ final class DeadLetterFlusher implements Agent {
    * first time, then every {@value #FAILURE_LOG_NANOS} ns) and retried later; how long it has kept
    * failing is what {@code /ready} and the alerts watch.
    */
-  boolean catchUp(boolean force) {
+  boolean runDeferredWork(boolean force) {
     try {
-      boolean did = store.catchUp(force);
+      boolean did = store.runDeferredWork(force);
       indexFailingSince.set(0);
       return did;
     } catch (RuntimeException e) {

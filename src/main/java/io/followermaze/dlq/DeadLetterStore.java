@@ -17,7 +17,7 @@ public interface DeadLetterStore extends AutoCloseable {
    * would rather wait for more. Returns whether it did something (more may be left). Default:
    * nothing.
    */
-  default boolean catchUp(boolean force) {
+  default boolean runDeferredWork(boolean force) {
     return false;
   }
 

@@ -44,6 +44,14 @@ public interface DlqOperations extends AutoCloseable {
   DeadLetterStats stats();
 
   /**
+   * The store's size on disk in bytes, where it keeps local files (a gauge reads it often, so it
+   * takes no lock); empty for a remote store. Default: empty.
+   */
+  default java.util.OptionalLong bytesOnDisk() {
+    return java.util.OptionalLong.empty();
+  }
+
+  /**
    * The time (epoch ms) of the oldest letter of each reason that has any; empty where a store
    * cannot tell cheaply.
    */

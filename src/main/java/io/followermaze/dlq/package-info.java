@@ -12,7 +12,7 @@
  *                                                                        │
  *                                         DeadLetterStore port ──▶ dlq.sqlite | kafka
  * operators ──▶ DlqOperations (stats, list, show, purge, redrive) ◀── cli, admin
- * redrive ──▶ ParkedStore port (parked letters, requests) ──▶ Redeliverer port (the engine)
+ * redrive ──▶ RedriveStore port (parked letters, requests) ──▶ RedriveTarget port (the engine)
  * </pre>
  *
  * <p>The sink is called from several threads; an implementation must be thread-safe, must never

@@ -2,11 +2,11 @@ package io.followermaze.engine;
 
 import io.followermaze.delivery.ClientSession;
 import io.followermaze.delivery.ConnectedClients;
-import io.followermaze.delivery.Undeliverable;
+import io.followermaze.delivery.UndeliveredSink;
 import io.followermaze.dlq.DeadLetter;
 import io.followermaze.dlq.DeadLetterSink;
+import io.followermaze.dlq.ParkedLetter;
 import io.followermaze.dlq.Reason;
-import io.followermaze.dlq.Redelivery;
 import io.followermaze.engine.EngineCommand.ClientConnected;
 import io.followermaze.engine.EngineCommand.ClientEnded;
 import io.followermaze.engine.EngineCommand.Redeliver;
@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntPredicate;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.EpochClock;
@@ -47,14 +48,23 @@ import org.slf4j.LoggerFactory;
  * EngineDeadLetters}: no object per offline recipient. An exception in processing is logged,
  * counted and skipped: the engine never dies of one (only of a broken {@link OrderedLog}).
  */
-public final class Engine implements Agent, Sequencer.Listener, Recipients, Undeliverable {
+public final class Engine implements Agent, Sequencer.Listener, Recipients, UndeliveredSink {
 
   private static final Logger log = LoggerFactory.getLogger(Engine.class);
   private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
   private static final long OVERFLOW_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
 
   private final EngineSettings settings;
-  private final ClusterPart part;
+
+  /** Where ordered events go instead of routing (a sequencer), or null. */
+  private final OrderedLog ordered;
+
+  /** Whether a notification for a user without a session becomes a dead letter here. */
+  private final IntPredicate ownsOffline;
+
+  /** Whether the input is already in its final order (a gateway reading the log). */
+  private final boolean preordered;
+
   private final EpochClock epochClock;
   private final NanoClock nanoClock;
   private final Inbox inbox;
@@ -79,8 +89,8 @@ public final class Engine implements Agent, Sequencer.Listener, Recipients, Unde
 
   /**
    * Source chunks handled back to back, while more wait in the inbox, before the writers are woken:
-   * each writer then sends several chunks' notifications with one wake-up and one write (measured,
-   * dense graph, 1,000 clients: -18% server CPU, +14% events/s; 100 clients: neutral to better).
+   * each writer then sends several chunks' notifications with one wake-up and one write (the
+   * figures are in docs/benchmarks.md).
    */
   private static final int MAX_DEFERRED_CHUNKS = 4;
 
@@ -102,25 +112,41 @@ public final class Engine implements Agent, Sequencer.Listener, Recipients, Unde
       DeadLetterSink deadLetters,
       EpochClock epochClock,
       NanoClock nanoClock) {
-    this(settings, ClusterPart.SINGLE_NODE, deadLetters, epochClock, nanoClock);
+    this(settings, new NodeMode.SingleNode(), deadLetters, epochClock, nanoClock);
   }
 
-  /** An engine that is not yet started, with a part in a cluster. */
+  /** An engine that is not yet started, in a node of {@code mode}. */
   public Engine(
       EngineSettings settings,
-      ClusterPart part,
+      NodeMode mode,
       DeadLetterSink deadLetters,
       EpochClock epochClock,
       NanoClock nanoClock) {
     this.settings = settings;
-    this.part = part;
     this.deadLetters = new EngineDeadLetters(deadLetters);
     this.epochClock = epochClock;
     this.nanoClock = nanoClock;
     this.inbox = new Inbox(settings.inboxCapacity());
     this.sequencer = new Sequencer(this, settings.minGapDistance(), settings.reorderWindow());
-    if (part.resumeAfter() > 0) {
-      sequencer.resumeAfter(part.resumeAfter());
+    switch (mode) {
+      case NodeMode.SingleNode single -> {
+        ordered = null;
+        ownsOffline = user -> true;
+        preordered = false;
+      }
+      case NodeMode.Sequencer sequencing -> {
+        ordered = sequencing.log();
+        ownsOffline = user -> false;
+        preordered = false;
+        if (sequencing.resumeAfter() > 0) {
+          sequencer.resumeAfter(sequencing.resumeAfter());
+        }
+      }
+      case NodeMode.Gateway gateway -> {
+        ordered = null;
+        ownsOffline = gateway.ownsOffline();
+        preordered = true;
+      }
     }
     this.router = new Router(new FollowGraph(), this);
     this.clients = new ConnectedClients(settings.clientLimits(), settings.clientLinger(), this);
@@ -271,7 +297,7 @@ public final class Engine implements Agent, Sequencer.Listener, Recipients, Unde
         case Event event -> {
           eventsReceived++;
           try {
-            if (part.preordered()) {
+            if (preordered) {
               inOrder(event);
             } else {
               sequencer.offer(event, now);
@@ -299,8 +325,8 @@ public final class Engine implements Agent, Sequencer.Listener, Recipients, Unde
     long now = nanoClock.nanoTime();
     commandMillis = epochClock.time();
     commandNanos = now;
-    if (part.ordered() != null) {
-      part.ordered().endOfBatch(); // nothing waits, but a broken log is noticed while idle too
+    if (ordered != null) {
+      ordered.endOfBatch(); // nothing waits, but a broken log is noticed while idle too
     }
     if (sequencer.buffered() > 0 && now - lastSourceInputNanos >= gapTimeoutNanos) {
       sequencer.skipAllGaps(GapTrigger.TIMEOUT, now);
@@ -337,9 +363,9 @@ public final class Engine implements Agent, Sequencer.Listener, Recipients, Unde
     }
   }
 
-  private List<Long> redeliver(List<Redelivery> letters) {
+  private List<Long> redeliver(List<ParkedLetter> letters) {
     List<Long> queued = new ArrayList<>();
-    for (Redelivery letter : letters) {
+    for (ParkedLetter letter : letters) {
       if (clients.queueRedriven(letter.recipient(), letter.event(), commandNanos)) {
         queued.add(letter.id());
       }
@@ -376,8 +402,8 @@ public final class Engine implements Agent, Sequencer.Listener, Recipients, Unde
 
   private void endBatch() {
     deferredChunks = 0;
-    if (part.ordered() != null) {
-      part.ordered().endOfBatch();
+    if (ordered != null) {
+      ordered.endOfBatch();
     }
     clients.endBatch(nanoClock.nanoTime(), lastSourceInputNanos);
     publishStats();
@@ -404,8 +430,8 @@ public final class Engine implements Agent, Sequencer.Listener, Recipients, Unde
   public void inOrder(Event event) {
     eventsDelivered++;
     try {
-      if (part.ordered() != null) {
-        part.ordered().append(event);
+      if (ordered != null) {
+        ordered.append(event);
       } else if (replaying) {
         router.replay(event);
       } else {
@@ -456,7 +482,7 @@ public final class Engine implements Agent, Sequencer.Listener, Recipients, Unde
   public void user(int user, Event event) {
     ClientSession session = clients.get(user);
     if (session == null) {
-      if (!part.ownsOffline().test(user)) {
+      if (!ownsOffline.test(user)) {
         return;
       }
       deadLetters.offline(event, user, sourceOrigin, commandMillis);
@@ -470,7 +496,7 @@ public final class Engine implements Agent, Sequencer.Listener, Recipients, Unde
     clients.queueToEveryone(event, commandNanos);
   }
 
-  // Undeliverable (also called by session writers)
+  // UndeliveredSink (also called by session writers)
 
   @Override
   public void notDelivered(ClientSession session, Event event, Reason reason, String error) {

@@ -1,7 +1,7 @@
 package io.followermaze.engine;
 
 import io.followermaze.delivery.ClientSession;
-import io.followermaze.dlq.Redelivery;
+import io.followermaze.dlq.ParkedLetter;
 import io.followermaze.protocol.ParseResult;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -42,7 +42,7 @@ public sealed interface EngineCommand {
    * @param queued completed with the ids of the parked ones that were queued
    */
   record ClientConnected(
-      ClientSession session, List<Redelivery> parked, CompletableFuture<List<Long>> queued)
+      ClientSession session, List<ParkedLetter> parked, CompletableFuture<List<Long>> queued)
       implements EngineCommand {
 
     /** A connection with nothing parked to redeliver. */
@@ -57,7 +57,7 @@ public sealed interface EngineCommand {
    * @param letters the notifications, oldest first
    * @param queued completed with the ids of those that were queued for a connected recipient
    */
-  record Redeliver(List<Redelivery> letters, CompletableFuture<List<Long>> queued)
+  record Redeliver(List<ParkedLetter> letters, CompletableFuture<List<Long>> queued)
       implements EngineCommand {}
 
   /**

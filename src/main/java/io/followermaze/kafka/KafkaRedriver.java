@@ -1,8 +1,8 @@
 package io.followermaze.kafka;
 
 import io.followermaze.dlq.DeadLetterFilter;
-import io.followermaze.dlq.Redeliverer;
-import io.followermaze.dlq.Redelivery;
+import io.followermaze.dlq.ParkedLetter;
+import io.followermaze.dlq.RedriveTarget;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -43,11 +43,11 @@ public final class KafkaRedriver implements Agent {
 
   private final String bootstrap;
   private final String topic;
-  private final Redeliverer target;
+  private final RedriveTarget target;
   private final KafkaConsumer<byte[], byte[]> requests;
 
   /** Carries out requests for {@code topic}, delivering through {@code target} (the server). */
-  public KafkaRedriver(String bootstrap, String topic, Redeliverer target) {
+  public KafkaRedriver(String bootstrap, String topic, RedriveTarget target) {
     this.bootstrap = bootstrap;
     this.topic = topic;
     this.target = target;
@@ -146,7 +146,7 @@ public final class KafkaRedriver implements Agent {
           reached.put(partition, new OffsetAndMetadata(record.offset() + 1));
           slice.add(record);
         }
-        List<Redelivery> redeliveries = slice.redeliveries();
+        List<ParkedLetter> redeliveries = slice.redeliveries();
         redriven +=
             slice.delivered(
                 redeliveries.isEmpty() ? List.of() : target.redeliver(redeliveries).join());

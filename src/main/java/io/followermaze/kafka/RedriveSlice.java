@@ -2,8 +2,8 @@ package io.followermaze.kafka;
 
 import io.followermaze.dlq.DeadLetter;
 import io.followermaze.dlq.DeadLetterFilter;
+import io.followermaze.dlq.ParkedLetter;
 import io.followermaze.dlq.Reason;
-import io.followermaze.dlq.Redelivery;
 import io.followermaze.protocol.Event;
 import io.followermaze.protocol.EventParser;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +32,7 @@ final class RedriveSlice {
   private final List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
   private final List<List<DeadLetter>> recordLetters = new ArrayList<>();
   private final List<Set<Integer>> delivered = new ArrayList<>();
-  private final List<Redelivery> redeliveries = new ArrayList<>();
+  private final List<ParkedLetter> redeliveries = new ArrayList<>();
   private final List<Integer> owners = new ArrayList<>();
 
   RedriveSlice(String topic, DeadLetterFilter filter) {
@@ -51,21 +51,21 @@ final class RedriveSlice {
       if (letter.reason().category() == Reason.Category.UNDELIVERABLE
           && filter.matches(letter)
           && EventParser.parse(letter.payload()) instanceof Event event) {
-        redeliveries.add(new Redelivery(redeliveries.size(), letter.recipient(), event));
+        redeliveries.add(new ParkedLetter(redeliveries.size(), letter.recipient(), event));
         owners.add(owner);
       }
     }
   }
 
   /** The matching letters, each with its index in this slice as its id. */
-  List<Redelivery> redeliveries() {
+  List<ParkedLetter> redeliveries() {
     return redeliveries;
   }
 
   /** Notes which redeliveries the server queued; returns how many. */
   int delivered(List<Long> queuedIds) {
     for (long id : queuedIds) {
-      Redelivery redelivery = redeliveries.get((int) id);
+      ParkedLetter redelivery = redeliveries.get((int) id);
       delivered.get(owners.get((int) id)).add(redelivery.recipient());
     }
     return queuedIds.size();

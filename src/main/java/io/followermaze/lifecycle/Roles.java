@@ -95,6 +95,22 @@ public final class Roles implements AutoCloseable {
         new org.agrona.concurrent.SleepingMillisIdleStrategy(period.toMillis()));
   }
 
+  /**
+   * A pool of {@code threads} daemon platform threads named {@code name-N} for short tasks (such as
+   * requests) that come from outside; the caller shuts it down.
+   */
+  public java.util.concurrent.ExecutorService workers(String name, int threads) {
+    java.util.concurrent.atomic.AtomicInteger serial =
+        new java.util.concurrent.atomic.AtomicInteger();
+    return java.util.concurrent.Executors.newFixedThreadPool(
+        threads,
+        task ->
+            Thread.ofPlatform()
+                .name(name + "-" + serial.incrementAndGet())
+                .daemon()
+                .unstarted(task));
+  }
+
   /** Calls {@code listener} once when a role dies (at once if one already has). */
   public void onDeath(Consumer<Death> listener) {
     listeners.add(listener);

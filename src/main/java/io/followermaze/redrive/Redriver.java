@@ -1,9 +1,9 @@
 package io.followermaze.redrive;
 
 import io.followermaze.dlq.ParkedCursor;
-import io.followermaze.dlq.Redeliverer;
-import io.followermaze.dlq.Redelivery;
+import io.followermaze.dlq.ParkedLetter;
 import io.followermaze.dlq.RedriveRequest;
+import io.followermaze.dlq.RedriveTarget;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -29,12 +29,12 @@ public final class Redriver implements Agent {
 
   private static final Logger log = LoggerFactory.getLogger(Redriver.class);
 
-  private final ParkedLetters parked;
-  private final Redeliverer target;
+  private final RedriveConnection parked;
+  private final RedriveTarget target;
   private final long pollMillis;
 
   /** A redriver that looks for requests every {@code pollInterval} once started as a role. */
-  public Redriver(ParkedLetters parked, Redeliverer target, Duration pollInterval) {
+  public Redriver(RedriveConnection parked, RedriveTarget target, Duration pollInterval) {
     this.parked = parked;
     this.target = target;
     this.pollMillis = pollInterval.toMillis();
@@ -87,7 +87,7 @@ public final class Redriver implements Agent {
     try {
       while (!Thread.currentThread().isInterrupted()) {
         long sliceStart = System.nanoTime();
-        List<Redelivery> letters = parked.find(request.filter(), cursor, slice);
+        List<ParkedLetter> letters = parked.find(request.filter(), cursor, slice);
         if (letters.isEmpty()) {
           parked.recordRedrive(request.progressed("done", redriven, skipped, cursor, null));
           log.info(
@@ -103,7 +103,7 @@ public final class Redriver implements Agent {
         } finally {
           parked.settle(letters, ids);
         }
-        Redelivery last = letters.getLast();
+        ParkedLetter last = letters.getLast();
         cursor = new ParkedCursor(last.recipient(), last.event().sequence(), last.id());
         redriven += ids.size();
         skipped += letters.size() - ids.size();

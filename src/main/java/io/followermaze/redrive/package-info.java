@@ -5,9 +5,9 @@
  * io.followermaze.redrive.Redriver} carries it out, because only the server holds the connections.
  *
  * <pre>
- * dlq redrive ──▶ store (request) ◀── ParkedStore port ── ParkedLetters ◀── Redriver (a role)
+ * dlq redrive ──▶ store (request) ◀── RedriveStore port ── RedriveConnection ◀── Redriver (a role)
  *                                                                              │ slices of rate/10
- *                                                Redeliverer port (the engine) ◀┘ → queued ids
+ *                                                RedriveTarget port (the engine) ◀┘ → queued ids
  * </pre>
  *
  * <p>The package knows only the two ports in {@code dlq}: no engine, server or store (checked by

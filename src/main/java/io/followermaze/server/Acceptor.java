@@ -97,7 +97,7 @@ final class Acceptor implements Agent, AutoCloseable {
   /** Stops accepting and waits for the accepting thread to end. */
   @Override
   public void close() {
-    Connections.closeQuietly(server);
+    Sockets.closeQuietly(server);
     if (running != null) {
       try {
         running.close();

@@ -5,19 +5,20 @@ import io.followermaze.delivery.Connection;
 import io.followermaze.delivery.SessionWriter;
 import io.followermaze.dlq.DeadLetterFilter;
 import io.followermaze.dlq.ParkedCursor;
+import io.followermaze.dlq.ParkedLetter;
 import io.followermaze.dlq.Reason;
-import io.followermaze.dlq.Redelivery;
 import io.followermaze.engine.Engine;
 import io.followermaze.engine.EngineCommand.ClientConnected;
 import io.followermaze.engine.EngineCommand.ClientEnded;
 import io.followermaze.lifecycle.Roles;
 import io.followermaze.protocol.ClientId;
-import io.followermaze.redrive.ParkedLetters;
+import io.followermaze.redrive.RedriveConnection;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.SocketTimeoutException;
 import java.nio.channels.SocketChannel;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -29,8 +30,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Accepts user clients. Each connection gets a virtual thread that reads the id line (bounded in
  * length and time; a bad id gets one {@code ERROR} line and is closed), starts the session's
- * writer, registers the session with the engine, and then waits for the client to hang up.
- * Connections beyond {@code maxClients} are refused.
+ * writer, registers the session with the engine, and then waits for the client to hang up. Sockets
+ * beyond {@code maxClients} are refused.
  */
 final class ClientListener implements AutoCloseable {
 
@@ -42,28 +43,32 @@ final class ClientListener implements AutoCloseable {
   private final Acceptor acceptor;
   private final Engine engine;
   private final ServerConfig config;
-  private final ParkedLetters parked;
+  private final RedriveConnection parked;
   private final ClientPresence presence;
   private final AtomicInteger open = new AtomicInteger();
   private final Set<SocketChannel> channels = ConcurrentHashMap.newKeySet();
 
   /**
-   * With {@code parked} (nullable), a connecting user first gets what is parked for them; {@code
-   * presence} (nullable) hears of each session's start and end.
+   * With {@code parked}, a connecting user first gets what is parked for them; {@code presence}
+   * hears of each session's start and end.
    */
-  ClientListener(ServerConfig config, Engine engine, ParkedLetters parked, ClientPresence presence)
+  ClientListener(
+      ServerConfig config,
+      Engine engine,
+      Optional<RedriveConnection> parked,
+      Optional<ClientPresence> presence)
       throws IOException {
     FileDescriptorHeadroom.check(config.maxClients(), FileDescriptorHeadroom.limit());
-    IoPollers.start();
     this.engine = engine;
-    this.presence = presence;
+    this.presence = presence.orElse(null);
     this.config = config;
-    this.parked = parked;
+    this.parked = parked.orElse(null);
     this.acceptor =
         new Acceptor("client", config.bindAddress(), config.clientPort(), 1024, this::accept);
   }
 
   void start(Roles roles) {
+    IoPollers.start();
     acceptor.start(roles);
   }
 
@@ -76,9 +81,9 @@ final class ClientListener implements AutoCloseable {
       open.decrementAndGet();
       log.warn(
           "refused client {}: {} connections open, the limit",
-          Connections.peer(channel),
+          Sockets.peer(channel),
           config.maxClients());
-      Connections.refuse(channel, "too many connections");
+      Sockets.refuse(channel, "too many connections");
       return;
     }
     channels.add(channel);
@@ -86,14 +91,14 @@ final class ClientListener implements AutoCloseable {
   }
 
   private void serve(SocketChannel channel) {
-    String peer = Connections.peer(channel);
+    String peer = Sockets.peer(channel);
     try {
       channel.socket().setTcpNoDelay(true);
       InputStream in = channel.socket().getInputStream();
       ClientId id = readId(in, channel, System.nanoTime() + config.handshakeTimeout().toNanos());
       if (!id.valid()) {
         log.info("refused client {}: {}", peer, id.error());
-        Connections.refuseLingering(channel, id.error());
+        Sockets.refuseLingering(channel, id.error());
         return;
       }
       channel.socket().setSoTimeout(0);
@@ -118,12 +123,12 @@ final class ClientListener implements AutoCloseable {
       session.close(Reason.CONNECTION_LOST, "client closed the connection");
     } catch (SocketTimeoutException e) {
       log.info("refused client {}: no user id within {}", peer, config.handshakeTimeout());
-      Connections.refuseLingering(
+      Sockets.refuseLingering(
           channel, "no user id received within " + config.handshakeTimeout().toSeconds() + "s");
     } catch (IOException e) {
       log.debug("client {} failed during handshake: {}", peer, e.getMessage());
     } finally {
-      Connections.closeQuietly(channel);
+      Sockets.closeQuietly(channel);
       release(channel);
     }
   }
@@ -138,7 +143,7 @@ final class ClientListener implements AutoCloseable {
       engine.submit(new ClientConnected(session));
       return;
     }
-    List<Redelivery> letters;
+    List<ParkedLetter> letters;
     try {
       letters =
           parked.find(
@@ -168,7 +173,7 @@ final class ClientListener implements AutoCloseable {
   }
 
   /** Marks what was queued on connect redriven; a mark that fails is logged (and retried). */
-  private void settle(ClientSession session, List<Redelivery> letters, List<Long> ids) {
+  private void settle(ClientSession session, List<ParkedLetter> letters, List<Long> ids) {
     try {
       parked.settle(letters, ids);
       if (!ids.isEmpty()) {
@@ -241,7 +246,7 @@ final class ClientListener implements AutoCloseable {
 
   /** Closes every connection still open (after shutdown has given them time to drain). */
   void closeAll() {
-    channels.forEach(Connections::closeQuietly);
+    channels.forEach(Sockets::closeQuietly);
   }
 
   /** How many client connections are open, handshakes included. */

@@ -4,11 +4,12 @@ import io.followermaze.engine.Engine;
 import io.followermaze.lifecycle.Roles;
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
+import org.agrona.concurrent.NoOpIdleStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Accepts the event source: one connection at a time, each read on its own thread. A second source
+ * Accepts the event source: one connection at a time, each read by its own role. A second source
  * while one is connected is refused with an {@code ERROR} line and a log line; after a source
  * disconnects, a new one may connect and the sequence continues.
  */
@@ -20,7 +21,8 @@ final class EventSourceListener implements AutoCloseable {
   private final Engine engine;
   private final int maxLineLength;
   private volatile SocketChannel current;
-  private volatile Thread reader;
+  private volatile EventSourceReader reader;
+  private Roles roles;
   private int connections;
 
   EventSourceListener(String bind, int port, Engine engine, int maxLineLength) throws IOException {
@@ -30,6 +32,7 @@ final class EventSourceListener implements AutoCloseable {
   }
 
   void start(Roles roles) {
+    this.roles = roles;
     acceptor.start(roles);
   }
 
@@ -38,24 +41,21 @@ final class EventSourceListener implements AutoCloseable {
   }
 
   private void accept(SocketChannel channel) {
-    String peer = Connections.peer(channel);
-    Thread active = reader;
-    if (active != null && active.isAlive()) {
+    String peer = Sockets.peer(channel);
+    EventSourceReader active = reader;
+    if (active != null && !active.ended()) {
       log.warn(
           "refused a second event source from {}: source {} is still connected",
           peer,
-          Connections.peer(current));
-      Connections.refuse(channel, "another event source is connected");
+          Sockets.peer(current));
+      Sockets.refuse(channel, "another event source is connected");
       return;
     }
     String origin = "source#" + (++connections) + " " + peer;
     log.info("event source {} connected", origin);
     current = channel;
-    reader =
-        Thread.ofPlatform()
-            .name("source-reader")
-            .daemon()
-            .start(new EventSourceReader(channel, origin, engine, maxLineLength));
+    reader = new EventSourceReader(channel, origin, engine, maxLineLength);
+    roles.start(reader, NoOpIdleStrategy.INSTANCE);
   }
 
   /** Stops accepting, closes the current source and waits until its reader has handed over all. */
@@ -64,14 +64,23 @@ final class EventSourceListener implements AutoCloseable {
     acceptor.close();
     SocketChannel channel = current;
     if (channel != null) {
-      Connections.closeQuietly(channel);
+      Sockets.closeQuietly(channel);
     }
-    Thread active = reader;
-    if (active != null && !Connections.join(active, java.time.Duration.ofSeconds(1))) {
+    EventSourceReader active = reader;
+    if (active != null && !awaitEnd(active)) {
       // It waits to hand a chunk to a stuck engine; the shutdown goes on without it.
       org.slf4j.LoggerFactory.getLogger(EventSourceListener.class)
           .warn(
               "the event-source reader is still waiting for the engine to take what it read; not waiting for it");
+    }
+  }
+
+  private static boolean awaitEnd(EventSourceReader reader) {
+    try {
+      return reader.awaitEnd(java.time.Duration.ofSeconds(1));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 }

@@ -58,19 +58,6 @@ public record ServerConfig(
         Duration.ofSeconds(10));
   }
 
-  /**
-   * The defaults on loopback with free ports, a 2 s client stall and 64 KiB kernel send buffers (so
-   * that what a client has not read piles up where the server sees it): what tests use.
-   */
-  public static ServerConfig forTests() {
-    return defaults()
-        .withPorts("127.0.0.1", 0, 0)
-        .withClientLimits(
-            ClientLimits.DEFAULTS
-                .withStall(Duration.ofSeconds(2), 64L << 20)
-                .withSocketBuffer(64 << 10));
-  }
-
   /** This config on other ports. */
   public ServerConfig withPorts(String bind, int events, int clients) {
     return with(

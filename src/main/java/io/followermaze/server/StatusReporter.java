@@ -25,11 +25,12 @@ final class StatusReporter {
     this.intervalSeconds = interval.toMillis() / 1000.0;
   }
 
-  /** Starts reporting every {@code interval} as one of {@code roles}; null for a zero interval. */
-  static AutoCloseable start(Roles roles, Engine engine, Duration interval) {
+  /** Starts reporting every {@code interval} as one of {@code roles}; none for a zero interval. */
+  static java.util.Optional<AutoCloseable> start(Roles roles, Engine engine, Duration interval) {
     return interval.isZero()
-        ? null
-        : roles.every("status", interval, new StatusReporter(engine, interval)::report);
+        ? java.util.Optional.empty()
+        : java.util.Optional.of(
+            roles.every("status", interval, new StatusReporter(engine, interval)::report));
   }
 
   private void report() {

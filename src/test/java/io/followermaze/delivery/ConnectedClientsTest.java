@@ -23,7 +23,7 @@ class ConnectedClientsTest {
 
   private final List<String> lost =
       java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-  private final Undeliverable undeliverable =
+  private final UndeliveredSink undeliverable =
       (session, event, reason, error) ->
           lost.add(session.userId() + ":" + event.sequence() + ":" + reason);
   private final ConcurrentHashMap<Integer, Boolean> ended = new ConcurrentHashMap<>();

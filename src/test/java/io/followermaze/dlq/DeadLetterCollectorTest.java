@@ -3,6 +3,7 @@ package io.followermaze.dlq;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.followermaze.lifecycle.Roles;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,7 +70,7 @@ class DeadLetterCollectorTest {
   void commitsFullBatchesInOrder() {
     FakeStore store = new FakeStore();
     DeadLetterCollector collector =
-        new DeadLetterCollector(store, 1000 * B, 10 * B, Duration.ofHours(1));
+        new DeadLetterCollector(store, 1000 * B, 10 * B, Duration.ofHours(1)).start(new Roles());
     for (long s = 1; s <= 30; s++) {
       collector.accept(letter(s));
     }
@@ -83,7 +84,7 @@ class DeadLetterCollectorTest {
   void lettersThatCompleteTheBatchTheFlusherHoldsWakeIt() {
     FakeStore store = new FakeStore();
     DeadLetterCollector collector =
-        new DeadLetterCollector(store, 1000 * B, 10 * B, Duration.ofHours(1));
+        new DeadLetterCollector(store, 1000 * B, 10 * B, Duration.ofHours(1)).start(new Roles());
     for (long s = 1; s <= 5; s++) {
       collector.accept(letter(s));
     }
@@ -104,7 +105,7 @@ class DeadLetterCollectorTest {
   void commitsALoneLetterOnceTheFlushIntervalHasPassed() {
     FakeStore store = new FakeStore();
     DeadLetterCollector collector =
-        new DeadLetterCollector(store, 1000 * B, 500 * B, Duration.ofMillis(50));
+        new DeadLetterCollector(store, 1000 * B, 500 * B, Duration.ofMillis(50)).start(new Roles());
     collector.accept(letter(1));
     await().atMost(Duration.ofSeconds(5)).until(() -> collector.committed() == 1);
     collector.close();
@@ -115,7 +116,7 @@ class DeadLetterCollectorTest {
     FakeStore store = new FakeStore();
     store.blocking = true;
     DeadLetterCollector collector =
-        new DeadLetterCollector(store, 16 * B, 8 * B, Duration.ofMillis(1));
+        new DeadLetterCollector(store, 16 * B, 8 * B, Duration.ofMillis(1)).start(new Roles());
     Thread producer =
         Thread.ofPlatform()
             .start(
@@ -138,7 +139,7 @@ class DeadLetterCollectorTest {
     FakeStore store = new FakeStore();
     store.failuresLeft.set(1);
     DeadLetterCollector collector =
-        new DeadLetterCollector(store, 100 * B, 5 * B, Duration.ofMillis(1));
+        new DeadLetterCollector(store, 100 * B, 5 * B, Duration.ofMillis(1)).start(new Roles());
     for (long s = 1; s <= 5; s++) {
       collector.accept(letter(s));
     }
@@ -153,7 +154,7 @@ class DeadLetterCollectorTest {
     FakeStore store = new FakeStore();
     store.failuresLeft.set(Integer.MAX_VALUE);
     DeadLetterCollector collector =
-        new DeadLetterCollector(store, 16 * B, 8 * B, Duration.ofMillis(1));
+        new DeadLetterCollector(store, 16 * B, 8 * B, Duration.ofMillis(1)).start(new Roles());
     Thread producer = produce(collector, 100);
     await().until(() -> collector.backPressureWaits() > 0);
     await("no tight retry loop")
@@ -172,7 +173,7 @@ class DeadLetterCollectorTest {
   void closingCommitsWhatIsQueued() {
     FakeStore store = new FakeStore();
     DeadLetterCollector collector =
-        new DeadLetterCollector(store, 1000 * B, 1000 * B, Duration.ofHours(1));
+        new DeadLetterCollector(store, 1000 * B, 1000 * B, Duration.ofHours(1)).start(new Roles());
     for (long s = 1; s <= 7; s++) {
       collector.accept(letter(s));
     }
@@ -187,7 +188,8 @@ class DeadLetterCollectorTest {
     store.failuresLeft.set(Integer.MAX_VALUE);
     DeadLetterCollector collector =
         new DeadLetterCollector(
-            store, 1000 * B, 1000 * B, Duration.ofMillis(1), Duration.ofSeconds(3));
+                store, 1000 * B, 1000 * B, Duration.ofMillis(1), Duration.ofSeconds(3))
+            .start(new Roles());
     for (long s = 1; s <= 7; s++) {
       collector.accept(letter(s));
     }
@@ -211,7 +213,7 @@ class DeadLetterCollectorTest {
     FakeStore store = new FakeStore();
     store.failuresLeft.set(Integer.MAX_VALUE);
     DeadLetterCollector collector =
-        new DeadLetterCollector(store, 16 * B, 8 * B, Duration.ofMillis(1));
+        new DeadLetterCollector(store, 16 * B, 8 * B, Duration.ofMillis(1)).start(new Roles());
     Thread producer = produce(collector, 100);
     await().until(() -> collector.backPressureWaits() > 0 && producer.isAlive());
 
@@ -232,7 +234,7 @@ class DeadLetterCollectorTest {
     FakeStore store =
         new FakeStore() {
           @Override
-          public boolean catchUp(boolean force) {
+          public boolean runDeferredWork(boolean force) {
             if (failing.get()) {
               throw new IllegalStateException("Index -2147483648 out of bounds for length 1024");
             }
@@ -240,7 +242,7 @@ class DeadLetterCollectorTest {
           }
         };
     DeadLetterCollector collector =
-        new DeadLetterCollector(store, 100 * B, 5 * B, Duration.ofMillis(1));
+        new DeadLetterCollector(store, 100 * B, 5 * B, Duration.ofMillis(1)).start(new Roles());
     await().until(() -> collector.indexFailures() >= 2);
     await().until(() -> collector.indexFailingFor().toMillis() >= 100);
     assertThat(collector.healthy()).as("commits still succeed").isTrue();

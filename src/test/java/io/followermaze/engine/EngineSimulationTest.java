@@ -12,14 +12,14 @@ import io.followermaze.dlq.DeadLetter;
 import io.followermaze.dlq.DeadLetterFilter;
 import io.followermaze.dlq.InMemoryDeadLetterSink;
 import io.followermaze.dlq.ParkedCursor;
-import io.followermaze.dlq.ParkedStore;
+import io.followermaze.dlq.ParkedLetter;
 import io.followermaze.dlq.Reason;
-import io.followermaze.dlq.Redelivery;
 import io.followermaze.dlq.RedriveRequest;
+import io.followermaze.dlq.RedriveStore;
 import io.followermaze.dlq.StoredDeadLetter;
 import io.followermaze.protocol.EventParser;
 import io.followermaze.protocol.ParseResult;
-import io.followermaze.redrive.ParkedLetters;
+import io.followermaze.redrive.RedriveConnection;
 import io.followermaze.testing.Seeds;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -174,7 +174,7 @@ class EngineSimulationTest {
     private final boolean redriveOnConnect;
     private final Set<Long> marked = new HashSet<>(); // letters (by index in the sink) redriven
     private final List<Unsettled> unsettled = new ArrayList<>();
-    private final ParkedLetters parked = new ParkedLetters(new SinkParkedStore());
+    private final RedriveConnection parked = new RedriveConnection(new SinkParkedStore());
 
     Schedule(long seed) {
       random = new Random(seed);
@@ -327,7 +327,7 @@ class EngineSimulationTest {
           .start();
       if (redriveOnConnect) {
         CompletableFuture<List<Long>> queued = new CompletableFuture<>();
-        List<Redelivery> found =
+        List<ParkedLetter> found =
             parked.find(DeadLetterFilter.ALL.forRecipient(user), ParkedCursor.START, 32_768);
         engine.submit(new EngineCommand.ClientConnected(session, found, queued));
         unsettled.add(new Unsettled(found, queued, "on connect of " + user));
@@ -342,12 +342,12 @@ class EngineSimulationTest {
 
     /**
      * A redrive of one user's parked letters, as the redriver does: found through the server's
-     * {@link ParkedLetters}, queued by the engine, settled once the answer has come (which the
+     * {@link RedriveConnection}, queued by the engine, settled once the answer has come (which the
      * schedule delays at random).
      */
     private void redriveAction() {
       int user = user();
-      List<Redelivery> found =
+      List<ParkedLetter> found =
           parked.find(
               DeadLetterFilter.ALL.forRecipient(user), ParkedCursor.START, 1 + random.nextInt(40));
       steps.add("redrive of " + found.size() + " letters of user " + user);
@@ -359,7 +359,7 @@ class EngineSimulationTest {
 
     /** A redelivery the engine was asked for, not settled yet. */
     private record Unsettled(
-        List<Redelivery> found, CompletableFuture<List<Long>> queued, String what) {}
+        List<ParkedLetter> found, CompletableFuture<List<Long>> queued, String what) {}
 
     /** Settles the redeliveries the engine has answered: what it queued is marked redriven. */
     private void markRedriven() {
@@ -380,7 +380,7 @@ class EngineSimulationTest {
      * The sink's letters as a store of parked ones (ids are positions in the sink): those a user
      * could not be given, not marked redriven, user by user and each user's in sequence order.
      */
-    private final class SinkParkedStore implements ParkedStore {
+    private final class SinkParkedStore implements RedriveStore {
       @Override
       public List<StoredDeadLetter> parked(DeadLetterFilter filter, ParkedCursor after, int limit) {
         List<DeadLetter> letters = sink.letters();

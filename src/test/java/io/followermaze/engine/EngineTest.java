@@ -22,7 +22,7 @@ class EngineTest {
 
   /** An engine with small settings, running as a role of {@code roles}. */
   private static Engine start(
-      Roles roles, ClusterPart part, io.followermaze.dlq.DeadLetterSink deadLetters) {
+      Roles roles, NodeMode part, io.followermaze.dlq.DeadLetterSink deadLetters) {
     Engine engine =
         new Engine(
             new EngineSettings(
@@ -53,7 +53,7 @@ class EngineTest {
         };
     InMemoryDeadLetterSink deadLetters = new InMemoryDeadLetterSink();
     Roles roles = new Roles();
-    Engine engine = start(roles, new ClusterPart(log, user -> false, false, 0), deadLetters);
+    Engine engine = start(roles, new NodeMode.Sequencer(log, 0), deadLetters);
     ParseResult[] items = {
       EventParser.parse("1|B\n".getBytes()),
       EventParser.parse("2|B\n".getBytes()),
@@ -99,7 +99,7 @@ class EngineTest {
   void offlineLettersThatTheSinkDoesNotKeepAreCountedNotEncoded() throws Exception {
     CountingOnlySink sink = new CountingOnlySink();
     Roles roles = new Roles();
-    Engine engine = start(roles, ClusterPart.SINGLE_NODE, sink);
+    Engine engine = start(roles, new NodeMode.SingleNode(), sink);
     ParseResult[] items = {
       EventParser.parse("1|F|2|1\n".getBytes()), // to offline 1
       EventParser.parse("2|F|3|1\n".getBytes()), // to offline 1
@@ -119,7 +119,7 @@ class EngineTest {
   @Test
   void aRedeliveryHandedToAStoppedEngineIsRefusedNotLeftWaitingForEver() throws Exception {
     Roles roles = new Roles();
-    Engine engine = start(roles, ClusterPart.SINGLE_NODE, new InMemoryDeadLetterSink());
+    Engine engine = start(roles, new NodeMode.SingleNode(), new InMemoryDeadLetterSink());
     engine.shutdown().get();
     roles.close();
 

@@ -6,10 +6,11 @@ import static org.awaitility.Awaitility.await;
 import io.followermaze.dlq.DeadLetter;
 import io.followermaze.dlq.DeadLetterCollector;
 import io.followermaze.dlq.Reason;
+import io.followermaze.lifecycle.Roles;
 import io.followermaze.server.Server;
-import io.followermaze.server.ServerConfig;
 import io.followermaze.testing.EventSource;
 import io.followermaze.testing.KafkaBroker;
+import io.followermaze.testing.TestServerConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -65,11 +66,12 @@ class KafkaDeadLettersIT {
     try (KafkaBroker broker = new KafkaBroker(kafkaDir)) {
       DeadLetterCollector collector =
           new DeadLetterCollector(
-              KafkaDeadLetterStore.open(broker.bootstrap(), TOPIC, 3),
-              64 << 10,
-              16 << 10,
-              Duration.ofMillis(20));
-      try (Server server = Server.start(ServerConfig.forTests(), collector)) {
+                  KafkaDeadLetterStore.open(broker.bootstrap(), TOPIC, 3),
+                  64 << 10,
+                  16 << 10,
+                  Duration.ofMillis(20))
+              .start(new Roles());
+      try (Server server = Server.start(TestServerConfig.loopback(), new Roles(), collector)) {
         AtomicLong sent = new AtomicLong();
         Thread source =
             Thread.ofPlatform()
@@ -127,13 +129,14 @@ class KafkaDeadLettersIT {
     try (KafkaBroker broker = new KafkaBroker(kafkaDir)) {
       DeadLetterCollector collector =
           new DeadLetterCollector(
-              KafkaDeadLetterStore.open(broker.bootstrap(), TOPIC, 3),
-              64 << 10,
-              16 << 10,
-              Duration.ofMillis(20));
+                  KafkaDeadLetterStore.open(broker.bootstrap(), TOPIC, 3),
+                  64 << 10,
+                  16 << 10,
+                  Duration.ofMillis(20))
+              .start(new Roles());
       int followers = 50;
       int posts = 20;
-      try (Server server = Server.start(ServerConfig.forTests(), collector);
+      try (Server server = Server.start(TestServerConfig.loopback(), new Roles(), collector);
           EventSource source = new EventSource(server.eventPort())) {
         StringBuilder lines = new StringBuilder();
         for (int f = 0; f < followers; f++) {

@@ -5,18 +5,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.followermaze.admin.AdminServer;
-import io.followermaze.admin.ServerMetrics;
 import io.followermaze.cli.FollowerMaze;
 import io.followermaze.dlq.DeadLetterCollector;
 import io.followermaze.dlq.DeadLetterFilter;
 import io.followermaze.dlq.LoggingDeadLetterSink;
 import io.followermaze.dlq.Reason;
 import io.followermaze.dlq.StoredDeadLetter;
+import io.followermaze.lifecycle.Roles;
 import io.followermaze.server.Server;
-import io.followermaze.server.ServerConfig;
 import io.followermaze.testing.EventSource;
 import io.followermaze.testing.KafkaBroker;
 import io.followermaze.testing.RunningServer;
+import io.followermaze.testing.TestServerConfig;
 import io.followermaze.testing.UserClient;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -67,10 +67,11 @@ class KafkaRedriveIT {
   /** A collector committing to the topic in small batches, promptly. */
   private static DeadLetterCollector collector(KafkaBroker broker) {
     return new DeadLetterCollector(
-        KafkaDeadLetterStore.open(broker.bootstrap(), TOPIC, 3),
-        32 << 10,
-        4 << 10,
-        Duration.ofMillis(20));
+            KafkaDeadLetterStore.open(broker.bootstrap(), TOPIC, 3),
+            32 << 10,
+            4 << 10,
+            Duration.ofMillis(20))
+        .start(new Roles());
   }
 
   @Test
@@ -79,16 +80,16 @@ class KafkaRedriveIT {
     try (KafkaBroker broker = new KafkaBroker(kafkaDir)) {
       DeadLetterCollector collector = collector(broker);
       LoggingDeadLetterSink deadLetters = new LoggingDeadLetterSink(0, collector);
-      Server server = Server.start(ServerConfig.forTests(), deadLetters);
+      Server server = Server.start(TestServerConfig.loopback(), new Roles(), deadLetters);
       startRedriver(broker, server);
       AdminServer admin =
-          new AdminServer(
+          AdminServer.start(
               new AdminServer.Options("127.0.0.1", 0, null),
               server,
               deadLetters,
               collector,
               new KafkaDlqOperations(broker.bootstrap(), TOPIC),
-              new ServerMetrics(server, deadLetters, collector, null));
+              null);
       try (EventSource source = new EventSource(server.eventPort())) {
         source.send("1|P|2|7", "2|P|3|8", "3|F|4|7", "4|P|5|7");
         await().atMost(RunningServer.PATIENCE).until(() -> collector.committed() == 4);
@@ -158,7 +159,7 @@ class KafkaRedriveIT {
     try (KafkaBroker broker = new KafkaBroker(kafkaDir)) {
       DeadLetterCollector collector = collector(broker);
       LoggingDeadLetterSink deadLetters = new LoggingDeadLetterSink(0, collector);
-      Server server = Server.start(ServerConfig.forTests(), deadLetters);
+      Server server = Server.start(TestServerConfig.loopback(), new Roles(), deadLetters);
       startRedriver(broker, server);
       try (EventSource source = new EventSource(server.eventPort());
           org.apache.kafka.clients.admin.Admin admin =

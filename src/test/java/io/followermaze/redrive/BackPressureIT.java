@@ -6,9 +6,10 @@ import static org.awaitility.Awaitility.await;
 import io.followermaze.dlq.DeadLetterBlock;
 import io.followermaze.dlq.DeadLetterCollector;
 import io.followermaze.dlq.DeadLetterStore;
+import io.followermaze.lifecycle.Roles;
 import io.followermaze.server.Server;
-import io.followermaze.server.ServerConfig;
 import io.followermaze.testing.EventSource;
+import io.followermaze.testing.TestServerConfig;
 import io.followermaze.testing.UserClient;
 import java.time.Duration;
 import java.util.List;
@@ -39,9 +40,9 @@ class BackPressureIT {
       throws Exception {
     GatedStore store = new GatedStore();
     DeadLetterCollector collector =
-        new DeadLetterCollector(store, 32_000, 3_200, Duration.ofMillis(10));
+        new DeadLetterCollector(store, 32_000, 3_200, Duration.ofMillis(10)).start(new Roles());
     int total = 200_000;
-    try (Server server = Server.start(ServerConfig.forTests(), collector)) {
+    try (Server server = Server.start(TestServerConfig.loopback(), new Roles(), collector)) {
       UserClient client = UserClient.connect(server.clientPort(), 1);
       await().until(() -> server.stats().clientsRegistered() == 1);
       Thread sender =

@@ -14,6 +14,7 @@ import io.followermaze.protocol.EventType;
 import io.followermaze.server.ServerConfig;
 import io.followermaze.testing.DurableServer;
 import io.followermaze.testing.EventSource;
+import io.followermaze.testing.TestServerConfig;
 import io.followermaze.testing.UserClient;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -99,7 +100,7 @@ class DurableDeadLettersIT {
   @Test
   void aSlowClientsBacklogIsStoredAndRedrivenInItsOriginalOrderAfterItComesBack() throws Exception {
     ServerConfig config =
-        ServerConfig.forTests()
+        TestServerConfig.loopback()
             .withClientBounds(64, SlowClientPolicy.DISCONNECT, 100, Duration.ofSeconds(10));
     try (DurableServer server = new DurableServer(dir, false, config);
         EventSource source = server.source()) {

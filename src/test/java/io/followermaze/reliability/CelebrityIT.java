@@ -86,7 +86,7 @@ class CelebrityIT {
           DeadLetterFilter.ALL.withReasons(Set.of(Reason.USER_NOT_CONNECTED));
       assertThat(reader.count(offline)).isEqualTo(expected);
       assertThat(reader.stats().total()).as("nothing but the offline letters").isEqualTo(expected);
-      while (reader.catchUp(true)) {
+      while (reader.runDeferredWork(true)) {
         // Index what the server left for its next start.
       }
       assertThat(reader.list(DeadLetterFilter.ALL.forRecipient(1_000 + FOLLOWERS), 0, 10))

@@ -7,14 +7,13 @@ import io.followermaze.bench.Bench;
 import io.followermaze.bench.BenchOptions;
 import io.followermaze.bench.BenchResult;
 import io.followermaze.dlq.DeadLetterFilter;
+import io.followermaze.dlq.StoredDeadLetter;
 import io.followermaze.dlq.sqlite.SqliteDeadLetterStore;
 import io.followermaze.testing.ServerProcess;
 import java.nio.file.Path;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -59,18 +58,15 @@ class ChurnSoakIT {
             .atMost(Duration.ofMinutes(2))
             .until(() -> store.count(DeadLetterFilter.ALL) >= expected);
       }
-      try (var connection =
-              DriverManager.getConnection(
-                  "jdbc:sqlite:" + dataDir.resolve(SqliteDeadLetterStore.FILE_NAME));
-          PreparedStatement query =
-              connection.prepareStatement("SELECT sequence FROM dead_letter WHERE recipient = ?")) {
+      try (SqliteDeadLetterStore store = SqliteDeadLetterStore.open(dataDir)) {
         for (Map.Entry<Integer, long[]> missed : result.unreliable().missing().entrySet()) {
           Set<Long> dead = new HashSet<>();
-          query.setInt(1, missed.getKey());
-          try (ResultSet rows = query.executeQuery()) {
-            while (rows.next()) {
-              dead.add(rows.getLong(1));
-            }
+          DeadLetterFilter user =
+              new DeadLetterFilter(Set.of(), missed.getKey(), null, null, null, null);
+          long after = 0;
+          for (List<StoredDeadLetter> page; !(page = store.list(user, after, 10_000)).isEmpty(); ) {
+            page.forEach(stored -> dead.add(stored.letter().sequence()));
+            after = page.getLast().id();
           }
           for (long sequence : missed.getValue()) {
             assertThat(dead)

@@ -58,6 +58,22 @@ class HostileClientsIT {
     }
   }
 
+  /** The engine's count of registered clients, from the admin API's {@code /stats}. */
+  private static long connectedClients(ServerProcess server) throws Exception {
+    try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
+      String body =
+          http.send(
+                  java.net.http.HttpRequest.newBuilder(
+                          java.net.URI.create("http://127.0.0.1:" + server.adminPort + "/stats"))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString())
+              .body();
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("\"connectedClients\":(\\d+)").matcher(body);
+      return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+  }
+
   @Test
   void tenThousandIdleClientsAreHeldTheNextIsRefusedClearlyAndTheServerKeepsServing()
       throws Exception {
@@ -85,6 +101,10 @@ class HostileClientsIT {
             IDLE, filesHeld, filesBefore, rssHeld);
         assertThat(filesHeld).isBetween(filesBefore + IDLE, filesBefore + IDLE + 64);
 
+        // A broadcast reaches the users registered when it is routed: wait for every handshake.
+        org.awaitility.Awaitility.await()
+            .atMost(java.time.Duration.ofSeconds(60))
+            .until(() -> connectedClients(server) == IDLE);
         try (EventSource source = new EventSource(server.eventPort)) {
           source.send("1|P|2|1", "2|B");
         }

@@ -7,9 +7,9 @@ import io.followermaze.delivery.ClientLimits;
 import io.followermaze.delivery.SlowClientPolicy;
 import io.followermaze.dlq.DeadLetter;
 import io.followermaze.dlq.Reason;
-import io.followermaze.server.ServerConfig;
 import io.followermaze.testing.EventSource;
 import io.followermaze.testing.RunningServer;
+import io.followermaze.testing.TestServerConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -58,7 +58,7 @@ class LagAndStallIT {
             768 << 10, Duration.ofMinutes(10), 1 << 20, SlowClientPolicy.DISCONNECT, 16 << 10);
     int events = 160_000; // three in four to user 2 (~1.6 MB), one in four to user 3 (~0.5 MB)
     try (RunningServer server =
-            RunningServer.start(ServerConfig.forTests().withClientLimits(limits));
+            RunningServer.start(TestServerConfig.loopback().withClientLimits(limits));
         Socket heavy = connect(server, 2, 4096);
         Socket light = connect(server, 3, 4096);
         EventSource source = server.source()) {

@@ -11,6 +11,7 @@ import io.followermaze.dlq.DeadLetter;
 import io.followermaze.dlq.Reason;
 import io.followermaze.server.ServerConfig;
 import io.followermaze.testing.RunningServer;
+import io.followermaze.testing.TestServerConfig;
 import io.followermaze.testing.UserClient;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -141,7 +142,7 @@ class UnreliableClientsIT {
   @Test
   void aStuckClientIsEvictedAtItsBoundAndEveryMessageItDidNotReadIsADeadLetter() throws Exception {
     ServerConfig config =
-        ServerConfig.forTests()
+        TestServerConfig.loopback()
             .withClientBounds(1_024, SlowClientPolicy.DISCONNECT, 1_000, Duration.ofSeconds(5));
     int messages = 200_000;
     try (RunningServer server = RunningServer.start(config);

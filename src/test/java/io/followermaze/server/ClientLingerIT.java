@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.followermaze.testing.EventSource;
 import io.followermaze.testing.RunningServer;
+import io.followermaze.testing.TestServerConfig;
 import io.followermaze.testing.UserClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,7 +17,7 @@ class ClientLingerIT {
 
   @Test
   void lingeringNotificationsAreWrittenInOrderOnceTheLingerPassesEvenWhenNoMoreInputComes() {
-    ServerConfig config = ServerConfig.forTests().withClientLinger(Duration.ofMillis(300));
+    ServerConfig config = TestServerConfig.loopback().withClientLinger(Duration.ofMillis(300));
     try (RunningServer server = RunningServer.start(config);
         UserClient first = server.client(1);
         UserClient second = server.client(2);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.followermaze.delivery.SlowClientPolicy;
 import io.followermaze.testing.EventSource;
 import io.followermaze.testing.RunningServer;
+import io.followermaze.testing.TestServerConfig;
 import io.followermaze.testing.UserClient;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -91,7 +92,7 @@ class ConnectionsIT {
   @Test
   void aClientThatNeverSendsItsIdIsClosedAfterTheHandshakeTimeout() {
     ServerConfig config =
-        ServerConfig.forTests()
+        TestServerConfig.loopback()
             .withClientBounds(8192, SlowClientPolicy.DISCONNECT, 100, Duration.ofMillis(300));
     try (RunningServer server = RunningServer.start(config)) {
       UserClient silent = server.rawClient("");
@@ -103,7 +104,7 @@ class ConnectionsIT {
   @Test
   void aClientTricklingItsIdByteByByteIsClosedAtTheHandshakeTimeoutInTotal() throws Exception {
     ServerConfig config =
-        ServerConfig.forTests()
+        TestServerConfig.loopback()
             .withClientBounds(8192, SlowClientPolicy.DISCONNECT, 100, Duration.ofMillis(500));
     try (RunningServer server = RunningServer.start(config);
         java.net.Socket socket = new java.net.Socket("127.0.0.1", server.server().clientPort())) {
@@ -146,7 +147,7 @@ class ConnectionsIT {
   @Test
   void connectionsBeyondTheLimitAreRefusedWithAnErrorLine() {
     ServerConfig config =
-        ServerConfig.forTests()
+        TestServerConfig.loopback()
             .withClientBounds(8192, SlowClientPolicy.DISCONNECT, 2, Duration.ofSeconds(10));
     try (RunningServer server = RunningServer.start(config)) {
       server.client(1);

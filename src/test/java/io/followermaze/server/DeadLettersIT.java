@@ -9,6 +9,7 @@ import io.followermaze.dlq.Reason;
 import io.followermaze.protocol.EventType;
 import io.followermaze.testing.EventSource;
 import io.followermaze.testing.RunningServer;
+import io.followermaze.testing.TestServerConfig;
 import io.followermaze.testing.UserClient;
 import java.io.IOException;
 import java.net.Socket;
@@ -89,7 +90,7 @@ class DeadLettersIT {
   void aSlowClientIsDisconnectedItsBacklogIsDeadLetteredAndOthersAreUnaffected()
       throws IOException {
     ServerConfig config =
-        ServerConfig.forTests()
+        TestServerConfig.loopback()
             .withClientBounds(64, SlowClientPolicy.DISCONNECT, 100, Duration.ofSeconds(10));
     try (RunningServer server = RunningServer.start(config);
         EventSource source = server.source()) {
@@ -141,7 +142,7 @@ class DeadLettersIT {
   @Test
   void notificationsStillQueuedWhenAConnectionIsResetBecomeDeadLettersInOrder() throws IOException {
     ServerConfig config =
-        ServerConfig.forTests()
+        TestServerConfig.loopback()
             .withClientBounds(64L << 20, SlowClientPolicy.DEAD_LETTER, 100, Duration.ofSeconds(10));
     try (RunningServer server = RunningServer.start(config);
         EventSource source = server.source()) {

@@ -6,6 +6,7 @@ import io.followermaze.dlq.DeadLetter;
 import io.followermaze.dlq.Reason;
 import io.followermaze.testing.EventSource;
 import io.followermaze.testing.RunningServer;
+import io.followermaze.testing.TestServerConfig;
 import io.followermaze.testing.UserClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,7 +51,7 @@ class GapPolicyIT {
 
   @Test
   void aMissingNumberIsSkippedOnceTheStreamMovesFarPastIt() {
-    ServerConfig config = ServerConfig.forTests().withGapPolicy(10, Duration.ofMinutes(5));
+    ServerConfig config = TestServerConfig.loopback().withGapPolicy(10, Duration.ofMinutes(5));
     try (RunningServer server = RunningServer.start(config);
         EventSource source = server.source()) {
       UserClient client = server.client(1);
@@ -81,7 +82,7 @@ class GapPolicyIT {
 
   @Test
   void aMissingNumberIsSkippedAfterTheSourceIsSilentForTheGapTimeout() {
-    ServerConfig config = ServerConfig.forTests().withGapPolicy(50_000, Duration.ofMillis(300));
+    ServerConfig config = TestServerConfig.loopback().withGapPolicy(50_000, Duration.ofMillis(300));
     try (RunningServer server = RunningServer.start(config);
         EventSource source = server.source()) {
       UserClient client = server.client(1);

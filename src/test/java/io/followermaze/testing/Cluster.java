@@ -5,8 +5,8 @@ import io.followermaze.kafka.ClusterTopics;
 import io.followermaze.kafka.EventLogPublisher;
 import io.followermaze.kafka.KafkaEventFeed;
 import io.followermaze.kafka.PresenceTable;
+import io.followermaze.lifecycle.Roles;
 import io.followermaze.server.Server;
-import io.followermaze.server.ServerConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +37,8 @@ public final class Cluster implements AutoCloseable {
           new PresenceTable(bootstrap, ClusterTopics.PRESENCE, id, gateways, index, LEASE);
       this.server =
           Server.startGateway(
-              ServerConfig.forTests().withPorts("127.0.0.1", 0, clientPort),
+              TestServerConfig.loopback().withPorts("127.0.0.1", 0, clientPort),
+              new Roles(),
               deadLetters,
               presence,
               presence,
@@ -69,7 +70,11 @@ public final class Cluster implements AutoCloseable {
     this.publisher = new EventLogPublisher(broker.bootstrap(), ClusterTopics.EVENTS);
     this.sequencer =
         Server.startSequencer(
-            ServerConfig.forTests(), sequencerDeadLetters, publisher, publisher.lastSequence());
+            TestServerConfig.loopback(),
+            new Roles(),
+            sequencerDeadLetters,
+            publisher,
+            publisher.lastSequence());
     for (int i = 0; i < gateways; i++) {
       this.gateways.add(
           new Gateway(broker.bootstrap(), "g" + i, gateways, i, 0, new InMemoryDeadLetterSink()));
@@ -101,7 +106,11 @@ public final class Cluster implements AutoCloseable {
     publisher = new EventLogPublisher(broker.bootstrap(), ClusterTopics.EVENTS);
     sequencer =
         Server.startSequencer(
-            ServerConfig.forTests(), sequencerDeadLetters, publisher, publisher.lastSequence());
+            TestServerConfig.loopback(),
+            new Roles(),
+            sequencerDeadLetters,
+            publisher,
+            publisher.lastSequence());
   }
 
   /** The gateways' client ports, in order. */

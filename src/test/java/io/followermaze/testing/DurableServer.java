@@ -9,7 +9,8 @@ import io.followermaze.dlq.LoggingDeadLetterSink;
 import io.followermaze.dlq.StoredDeadLetter;
 import io.followermaze.dlq.sqlite.SqliteDeadLetterStore;
 import io.followermaze.dlq.sqlite.SqliteDlqOperations;
-import io.followermaze.redrive.ParkedLetters;
+import io.followermaze.lifecycle.Roles;
+import io.followermaze.redrive.RedriveConnection;
 import io.followermaze.server.Server;
 import io.followermaze.server.ServerConfig;
 import java.nio.file.Path;
@@ -25,24 +26,27 @@ public final class DurableServer implements AutoCloseable {
   private final Path dataDir;
   private final DeadLetterCollector collector;
   private final LoggingDeadLetterSink deadLetters;
-  private final ParkedLetters parked;
+  private final RedriveConnection parked;
   private final Server server;
   private final SqliteDeadLetterStore reader;
   private AdminServer admin;
 
   public DurableServer(Path dataDir, boolean redriveOnConnect) {
-    this(dataDir, redriveOnConnect, ServerConfig.forTests());
+    this(dataDir, redriveOnConnect, TestServerConfig.loopback());
   }
 
   public DurableServer(Path dataDir, boolean redriveOnConnect, ServerConfig config) {
     this.dataDir = dataDir;
     SqliteDeadLetterStore store =
         SqliteDeadLetterStore.open(dataDir, false, SqliteDeadLetterStore.Retention.FOREVER);
-    this.collector = new DeadLetterCollector(store, 1 << 20, 64 << 10, Duration.ofMillis(20));
+    this.collector =
+        new DeadLetterCollector(store, 1 << 20, 64 << 10, Duration.ofMillis(20)).start(new Roles());
     this.deadLetters = new LoggingDeadLetterSink(0, collector);
     SqliteDeadLetterStore parkedStore = SqliteDeadLetterStore.open(dataDir);
-    this.parked = new ParkedLetters(parkedStore);
-    this.server = Server.start(config, deadLetters, new Server.Redrive(parked, redriveOnConnect));
+    this.parked = new RedriveConnection(parkedStore);
+    this.server =
+        Server.start(
+            config, new Roles(), deadLetters, new Server.Redrive(parked, redriveOnConnect));
     this.reader = SqliteDeadLetterStore.open(dataDir);
   }
 
@@ -57,7 +61,6 @@ public final class DurableServer implements AutoCloseable {
             deadLetters,
             collector,
             new SqliteDlqOperations(SqliteDeadLetterStore.open(dataDir)),
-            dataDir.resolve(SqliteDeadLetterStore.FILE_NAME),
             parked::redriven);
     return admin.port();
   }

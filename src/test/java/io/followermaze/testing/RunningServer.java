@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import io.followermaze.dlq.DeadLetter;
 import io.followermaze.dlq.InMemoryDeadLetterSink;
 import io.followermaze.dlq.Reason;
+import io.followermaze.lifecycle.Roles;
 import io.followermaze.server.Server;
 import io.followermaze.server.ServerConfig;
 import java.io.IOException;
@@ -21,11 +22,11 @@ public final class RunningServer implements AutoCloseable {
   private final InMemoryDeadLetterSink deadLetters = new InMemoryDeadLetterSink();
 
   private RunningServer(ServerConfig config) {
-    this.server = Server.start(config.withPorts("127.0.0.1", 0, 0), deadLetters);
+    this.server = Server.start(config.withPorts("127.0.0.1", 0, 0), new Roles(), deadLetters);
   }
 
   public static RunningServer start() {
-    return start(ServerConfig.forTests());
+    return start(TestServerConfig.loopback());
   }
 
   public static RunningServer start(ServerConfig config) {

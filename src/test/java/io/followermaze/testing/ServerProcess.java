@@ -7,28 +7,23 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** The real server jar in its own process, on free loopback ports, with its log collected. */
 public final class ServerProcess implements AutoCloseable {
 
-  private static final Pattern LISTENING =
-      Pattern.compile("event source on 127.0.0.1:(\\d+) and user clients on 127.0.0.1:(\\d+)");
-  private static final Pattern ADMIN = Pattern.compile("admin API on http://127.0.0.1:(\\d+)");
-
   public final Process process;
   public final List<String> log = new CopyOnWriteArrayList<>();
-  public volatile int eventPort;
-  public volatile int clientPort;
-  public volatile int adminPort;
-  private volatile boolean ready;
+  public final int eventPort;
+  public final int clientPort;
+  public final int adminPort;
 
   /** Starts {@code serve} on {@code dataDir} with {@code extraArgs}; waits until it listens. */
   public ServerProcess(Path dataDir, String... extraArgs) throws IOException {
@@ -41,6 +36,8 @@ public final class ServerProcess implements AutoCloseable {
    */
   public ServerProcess(int openFileLimit, Path dataDir, String... extraArgs) throws IOException {
     Path jar = Path.of("target", "followermaze.jar");
+    Path portsFile = Files.createTempFile("followermaze", ".ports");
+    Files.delete(portsFile); // it appears once the server is ready
     assertThat(jar).exists();
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> command =
@@ -65,7 +62,9 @@ public final class ServerProcess implements AutoCloseable {
                 "--dlq-flush-interval",
                 "50ms",
                 "--admin-port",
-                "0"));
+                "0",
+                "--ports-file",
+                portsFile.toString()));
     command.addAll(List.of(extraArgs));
     if (openFileLimit > 0) {
       command.addAll(
@@ -80,29 +79,29 @@ public final class ServerProcess implements AutoCloseable {
                       new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = out.readLine()) != null; ) {
                   log.add(line);
-                  Matcher m = LISTENING.matcher(line);
-                  if (m.find()) {
-                    eventPort = Integer.parseInt(m.group(1));
-                    clientPort = Integer.parseInt(m.group(2));
-                  }
-                  if (line.contains("ready (SIGTERM")) {
-                    ready = true;
-                  }
-                  Matcher admin = ADMIN.matcher(line);
-                  if (admin.find()) {
-                    adminPort = Integer.parseInt(admin.group(1));
-                  }
                 }
               } catch (IOException ignored) {
                 // The process is gone.
               }
             });
     // Ready: listening, and the shutdown hook is in place (a SIGTERM before it would exit with
-    // 143).
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .until(() -> (clientPort != 0 && ready) || !process.isAlive());
-    assertThat(process.isAlive()).as("server started: %s", log).isTrue();
+    // 143): the ports file appears.
+    Properties ports = new Properties();
+    try {
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> Files.exists(portsFile) || !process.isAlive());
+      assertThat(process.isAlive()).as("server started: %s", log).isTrue();
+      try (var in = Files.newBufferedReader(portsFile)) {
+        ports.load(in);
+      }
+      eventPort = Integer.parseInt(ports.getProperty("event"));
+      clientPort = Integer.parseInt(ports.getProperty("client"));
+    } catch (RuntimeException | IOException | AssertionError e) {
+      process.destroyForcibly(); // a server that did not start right is not left behind
+      throw e;
+    }
+    adminPort = Integer.parseInt(ports.getProperty("admin", "-1"));
   }
 
   /** Log lines at ERROR level. */

@@ -5,9 +5,9 @@ import io.followermaze.dlq.DeadLetterFilter;
 import io.followermaze.dlq.DeadLetterStats;
 import io.followermaze.dlq.DeadLetterStore;
 import io.followermaze.dlq.ParkedCursor;
-import io.followermaze.dlq.ParkedStore;
 import io.followermaze.dlq.Reason;
 import io.followermaze.dlq.RedriveRequest;
+import io.followermaze.dlq.RedriveStore;
 import io.followermaze.dlq.StoredDeadLetter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,19 +29,20 @@ import org.sqlite.SQLiteConfig;
  * Dead letters in an embedded SQLite database ({@code deadletters.db} in the data directory), WAL
  * mode, stored once and pointed to per recipient (schema: {@link SqliteSchema}). The hot path
  * commits each {@link DeadLetterBlock} as one inbox row and adds to the per-reason counts in the
- * same transaction; {@link #catchUp} indexes inbox blocks into event chunks and per-user pointer
- * rows ({@link Indexer}); queries read pointer rows ({@link LetterReader}, {@link ParkedQuery});
- * retention and purge remove pointers and the events no pointer is left on ({@link Removal}).
- * Readers in other processes see every committed block; a {@code kill -9} loses nothing committed.
+ * same transaction; {@link #runDeferredWork} indexes inbox blocks into event chunks and per-user
+ * pointer rows ({@link Indexer}); queries read pointer rows ({@link LetterReader}, {@link
+ * ParkedQuery}); retention and purge remove pointers and the events no pointer is left on ({@link
+ * LetterRemover}). Readers in other processes see every committed block; a {@code kill -9} loses
+ * nothing committed.
  *
  * <p>One instance per connection, used by one thread at a time (the collector's by its flusher).
  *
  * <p>This class is the facade: each method is one transaction around one job class ({@link
- * Indexer}, {@link LetterReader}, {@link ParkedQuery}, {@link RedriveRequests}, {@link Removal},
- * {@link StoreFigures}); its length is the width of the ports it serves (appending, redriving and
- * the operator's queries), not logic of its own.
+ * Indexer}, {@link LetterReader}, {@link ParkedQuery}, {@link RedriveRequests}, {@link
+ * LetterRemover}, {@link StatsQuery}); its length is the width of the ports it serves (appending,
+ * redriving and the operator's queries), not logic of its own.
  */
-public final class SqliteDeadLetterStore implements DeadLetterStore, ParkedStore {
+public final class SqliteDeadLetterStore implements DeadLetterStore, RedriveStore {
 
   /** The database file's name inside the data directory. */
   public static final String FILE_NAME = "deadletters.db";
@@ -52,7 +53,7 @@ public final class SqliteDeadLetterStore implements DeadLetterStore, ParkedStore
   private final LetterReader reader;
   private final ParkedQuery parked;
   private final RedriveRequests redrives;
-  private final StoreFigures figures;
+  private final StatsQuery figures;
   private PreparedStatement appendBlock;
   private volatile long lastAppendMillis;
 
@@ -75,7 +76,7 @@ public final class SqliteDeadLetterStore implements DeadLetterStore, ParkedStore
     this.reader = new LetterReader(db);
     this.parked = new ParkedQuery(db, reader);
     this.redrives = new RedriveRequests(db);
-    this.figures = new StoreFigures(db, reader);
+    this.figures = new StatsQuery(db, reader);
   }
 
   /**
@@ -180,7 +181,7 @@ public final class SqliteDeadLetterStore implements DeadLetterStore, ParkedStore
    * returns whether it did.
    */
   @Override
-  public boolean catchUp(boolean force) {
+  public boolean runDeferredWork(boolean force) {
     return indexer.pass(force, System.currentTimeMillis(), lastAppendMillis);
   }
 
@@ -295,7 +296,7 @@ public final class SqliteDeadLetterStore implements DeadLetterStore, ParkedStore
    */
   public long purge(DeadLetterFilter filter) {
     indexer.indexCommitted();
-    return db.write("purge dead letters", () -> new Removal(db, reader).purge(filter));
+    return db.write("purge dead letters", () -> new LetterRemover(db, reader).purge(filter));
   }
 
   @Override
@@ -324,7 +325,7 @@ public final class SqliteDeadLetterStore implements DeadLetterStore, ParkedStore
     return db.write(
         "apply retention",
         () -> {
-          long removed = new Removal(db, reader).retain(olderThanMillis, maxLetters);
+          long removed = new LetterRemover(db, reader).retain(olderThanMillis, maxLetters);
           if (removed > 0) {
             SqliteSchema.addMeta(db, "removed_by_retention", removed);
           }

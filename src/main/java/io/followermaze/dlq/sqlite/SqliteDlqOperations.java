@@ -67,6 +67,11 @@ public final class SqliteDlqOperations implements DlqOperations {
   }
 
   @Override
+  public java.util.OptionalLong bytesOnDisk() {
+    return java.util.OptionalLong.of(store.bytesOnDisk());
+  }
+
+  @Override
   public DeadLetterStats stats() {
     return locked("stats", store::stats);
   }

@@ -7,7 +7,7 @@
  *                           ▼
  *                 dlq_event (events once)   dlq_pointer (per user and reason: event numbers)
  *                           ▲                         ▲
- *     LetterReader / ParkedQuery (list, show, redrive order)   Removal (retention, purge)
+ *     LetterReader / ParkedQuery (list, show, redrive order)   LetterRemover (retention, purge)
  * </pre>
  *
  * {@link io.followermaze.dlq.sqlite.SqliteDeadLetterStore} is the facade; the schema is in {@link

@@ -14,10 +14,10 @@ import io.followermaze.dlq.StoredDeadLetter;
 import io.followermaze.protocol.Event;
 import io.followermaze.protocol.EventParser;
 import io.followermaze.protocol.EventType;
+import io.followermaze.testing.TestStores;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,9 +37,7 @@ class SqliteDeadLetterStoreTest {
 
   @BeforeEach
   void open() {
-    store =
-        SqliteDeadLetterStore.open(
-            dir, false, new SqliteDeadLetterStore.Retention(Duration.ofDays(1), 1_000_000));
+    store = TestStores.open(dir);
   }
 
   @AfterEach
@@ -49,14 +47,11 @@ class SqliteDeadLetterStoreTest {
 
   /** Appends as the collector does, then indexes everything as the collector does at close. */
   private void commit(List<DeadLetter> letters) {
-    store.append(List.of(DeadLetterBlock.of(letters)));
-    indexAll();
+    TestStores.commit(store, letters);
   }
 
   private void indexAll() {
-    while (store.catchUp(true)) {
-      // Index every pending block.
-    }
+    TestStores.indexAll(store);
   }
 
   private long sql(String query) throws Exception {
@@ -70,14 +65,7 @@ class SqliteDeadLetterStoreTest {
   }
 
   private static DeadLetter offline(long sequence, int recipient, long time) {
-    Event event = (Event) EventParser.parse((sequence + "|P|1|" + recipient + "\n").getBytes());
-    return DeadLetter.undeliverable(
-        Reason.USER_NOT_CONNECTED,
-        event,
-        recipient,
-        "source#1 127.0.0.1:1",
-        time,
-        Reason.USER_NOT_CONNECTED.usualError());
+    return TestStores.offline(sequence, recipient, time);
   }
 
   @Test
@@ -89,8 +77,8 @@ class SqliteDeadLetterStoreTest {
     assertThat(store.stats().awaitingIndex()).isEqualTo(3);
     assertThat(store.list(DeadLetterFilter.ALL, 0, 10)).isEmpty();
 
-    assertThat(store.catchUp(true)).as("a pass was indexed").isTrue();
-    assertThat(store.catchUp(true)).as("nothing left").isFalse();
+    assertThat(store.runDeferredWork(true)).as("a pass was indexed").isTrue();
+    assertThat(store.runDeferredWork(true)).as("nothing left").isFalse();
     assertThat(store.list(DeadLetterFilter.ALL, 0, 10))
         .extracting(s -> s.letter().sequence())
         .containsExactly(1L, 2L, 3L);
@@ -101,9 +89,9 @@ class SqliteDeadLetterStoreTest {
   @Test
   void waitsForMoreLettersBeforeIndexingUnlessForced() {
     store.append(List.of(DeadLetterBlock.of(offline(1, 1, System.currentTimeMillis()))));
-    assertThat(store.catchUp(false)).as("too few, too recent").isFalse();
+    assertThat(store.runDeferredWork(false)).as("too few, too recent").isFalse();
     assertThat(store.awaitingIndex()).isEqualTo(1);
-    assertThat(store.catchUp(true)).isTrue();
+    assertThat(store.runDeferredWork(true)).isTrue();
     assertThat(store.awaitingIndex()).isZero();
   }
 

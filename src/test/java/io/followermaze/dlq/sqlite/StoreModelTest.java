@@ -164,7 +164,7 @@ class StoreModelTest {
           if (choice < 30) {
             step("append", this::appendSome);
           } else if (choice < 42) {
-            step("index one pass", () -> store.catchUp(true));
+            step("index one pass", () -> store.runDeferredWork(true));
           } else if (choice < 50) {
             step("index all", this::indexAll);
           } else if (choice < 60) {
@@ -297,7 +297,7 @@ class StoreModelTest {
     }
 
     private void indexAll() {
-      for (int passes = 0; store.catchUp(true); passes++) {
+      for (int passes = 0; store.runDeferredWork(true); passes++) {
         assertThat(passes).as("index passes end").isLessThan(10_000);
       }
     }

@@ -5,7 +5,7 @@ import io.followermaze.protocol.Event;
 
 /** Receives notifications that a session could not deliver. Thread-safe; never throws. */
 @FunctionalInterface
-public interface Undeliverable {
+public interface UndeliveredSink {
 
   /** {@code event} did not reach {@code session}'s user, for {@code reason}. */
   void notDelivered(ClientSession session, Event event, Reason reason, String error);

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The blocks of the flusher's next commit, with their letters and bytes. Flusher thread only. */
-final class Batch {
+final class CommitBatch {
 
   final List<DeadLetterBlock> blocks = new ArrayList<>();
   long letters;

@@ -7,7 +7,7 @@ import java.util.Optional;
  * What a redriver needs of a store: parked letters in redrive order, marking them redriven, and the
  * redrive requests an operator recorded. The SQLite store is one; the redriver knows no store.
  */
-public interface ParkedStore extends AutoCloseable {
+public interface RedriveStore extends AutoCloseable {
 
   /**
    * Up to {@code limit} parked letters matching {@code filter} after {@code after} (user by user,

@@ -10,4 +10,4 @@ import io.followermaze.protocol.Event;
  * @param recipient the user to deliver to
  * @param event the event, as parsed from the stored bytes
  */
-public record Redelivery(long id, int recipient, Event event) {}
+public record ParkedLetter(long id, int recipient, Event event) {}

@@ -8,7 +8,7 @@ import java.util.concurrent.CompletableFuture;
  * is connected now): the port both redrivers, SQLite's and Kafka's, deliver through.
  */
 @FunctionalInterface
-public interface Redeliverer {
+public interface RedriveTarget {
   /** Hands {@code letters} over; completes with the ids of those queued. */
-  CompletableFuture<List<Long>> redeliver(List<Redelivery> letters);
+  CompletableFuture<List<Long>> redeliver(List<ParkedLetter> letters);
 }

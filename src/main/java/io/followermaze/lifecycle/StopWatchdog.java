@@ -1,4 +1,4 @@
-package io.followermaze.cli;
+package io.followermaze.lifecycle;
 
 import ch.qos.logback.classic.LoggerContext;
 import java.time.Duration;

@@ -12,12 +12,12 @@ import java.util.Map;
  * newest letters (row bounds), letters awaiting indexing and the last id: from counters and
  * indexes, never a scan of the letters, so they answer in milliseconds at any size.
  */
-final class StoreFigures {
+final class StatsQuery {
 
   private final SqliteDatabase db;
   private final LetterReader reader;
 
-  StoreFigures(SqliteDatabase db, LetterReader reader) {
+  StatsQuery(SqliteDatabase db, LetterReader reader) {
     this.db = db;
     this.reader = reader;
   }

@@ -4,19 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.followermaze.dlq.DeadLetter;
-import io.followermaze.dlq.DeadLetterBlock;
 import io.followermaze.dlq.DeadLetterFilter;
 import io.followermaze.dlq.ParkedCursor;
-import io.followermaze.dlq.ParkedStore;
-import io.followermaze.dlq.Reason;
-import io.followermaze.dlq.Redelivery;
+import io.followermaze.dlq.ParkedLetter;
 import io.followermaze.dlq.RedriveRequest;
+import io.followermaze.dlq.RedriveStore;
 import io.followermaze.dlq.StoredDeadLetter;
 import io.followermaze.dlq.sqlite.SqliteDeadLetterStore;
-import io.followermaze.protocol.Event;
-import io.followermaze.protocol.EventParser;
+import io.followermaze.testing.TestStores;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -26,28 +22,23 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Finds and settles over a real SQLite store whose marks can be made to fail. */
-class ParkedLettersTest {
+class RedriveConnectionTest {
 
   @TempDir Path dir;
   private SqliteDeadLetterStore sqlite;
   private FailingMarks store;
-  private ParkedLetters parked;
+  private RedriveConnection parked;
 
   @BeforeEach
   void open() {
-    sqlite =
-        SqliteDeadLetterStore.open(
-            dir, false, new SqliteDeadLetterStore.Retention(Duration.ofDays(1), 1_000_000));
+    sqlite = TestStores.open(dir);
     List<DeadLetter> letters = new ArrayList<>();
     for (int sequence = 1; sequence <= 6; sequence++) {
       letters.add(offline(sequence, 7));
     }
-    sqlite.append(List.of(DeadLetterBlock.of(letters)));
-    while (sqlite.catchUp(true)) {
-      // Index every pending block.
-    }
+    TestStores.commit(sqlite, letters);
     store = new FailingMarks(sqlite);
-    parked = new ParkedLetters(store);
+    parked = new RedriveConnection(store);
   }
 
   @AfterEach
@@ -57,8 +48,8 @@ class ParkedLettersTest {
 
   @Test
   void twoFindsBeforeASettleNeverReturnTheSameLetter() {
-    List<Redelivery> first = find(4);
-    List<Redelivery> second = find(4);
+    List<ParkedLetter> first = find(4);
+    List<ParkedLetter> second = find(4);
     assertThat(sequences(first)).containsExactly(1L, 2L, 3L, 4L);
     assertThat(sequences(second)).containsExactly(5L, 6L);
     assertThat(find(4)).isEmpty();
@@ -66,7 +57,7 @@ class ParkedLettersTest {
 
   @Test
   void lettersFoundButNotQueuedCanBeFoundAgainAndQueuedOnesAreMarked() {
-    List<Redelivery> found = find(4);
+    List<ParkedLetter> found = find(4);
     parked.settle(found, List.of(found.get(0).id(), found.get(1).id()));
     assertThat(sequences(find(10))).containsExactly(3L, 4L, 5L, 6L);
     assertThat(sqlite.parked(DeadLetterFilter.ALL, ParkedCursor.START, 10)).hasSize(4);
@@ -75,15 +66,15 @@ class ParkedLettersTest {
 
   @Test
   void aFailedMarkKeepsTheDeliveredLettersOutOfLaterFindsAndIsTriedAgain() {
-    List<Redelivery> found = find(2);
+    List<ParkedLetter> found = find(2);
     store.failing = true;
-    List<Long> queued = found.stream().map(Redelivery::id).toList();
+    List<Long> queued = found.stream().map(ParkedLetter::id).toList();
     assertThatThrownBy(() -> parked.settle(found, queued)).hasMessageContaining("disk full");
     assertThat(sequences(find(10))).containsExactly(3L, 4L, 5L, 6L);
     assertThat(sqlite.parked(DeadLetterFilter.ALL, ParkedCursor.START, 10)).hasSize(6);
 
     store.failing = false;
-    List<Redelivery> none = List.of();
+    List<ParkedLetter> none = List.of();
     parked.settle(none, List.of());
     List<Long> left =
         sqlite.parked(DeadLetterFilter.ALL, ParkedCursor.START, 10).stream()
@@ -92,27 +83,20 @@ class ParkedLettersTest {
     assertThat(left).containsExactly(3L, 4L, 5L, 6L);
   }
 
-  private List<Redelivery> find(int limit) {
+  private List<ParkedLetter> find(int limit) {
     return parked.find(DeadLetterFilter.ALL.forRecipient(7), ParkedCursor.START, limit);
   }
 
-  private static List<Long> sequences(List<Redelivery> letters) {
+  private static List<Long> sequences(List<ParkedLetter> letters) {
     return letters.stream().map(r -> r.event().sequence()).toList();
   }
 
   private static DeadLetter offline(long sequence, int recipient) {
-    Event event = (Event) EventParser.parse((sequence + "|P|1|" + recipient + "\n").getBytes());
-    return DeadLetter.undeliverable(
-        Reason.USER_NOT_CONNECTED,
-        event,
-        recipient,
-        "source#1 127.0.0.1:1",
-        sequence,
-        Reason.USER_NOT_CONNECTED.usualError());
+    return TestStores.offline(sequence, recipient, sequence);
   }
 
   /** The real store, whose marks fail while {@link #failing} is set (a full disk). */
-  private static final class FailingMarks implements ParkedStore {
+  private static final class FailingMarks implements RedriveStore {
     private final SqliteDeadLetterStore store;
     volatile boolean failing;
 

@@ -16,7 +16,7 @@ import org.agrona.collections.Long2LongHashMap;
  * indexes what retention or a purge reaches first, so that memory stays bounded by what an indexing
  * pass holds). Counts are adjusted in the same transaction. Call inside a write transaction.
  */
-final class Removal {
+final class LetterRemover {
 
   private static final int ROWS_PER_QUERY = 1_000;
 
@@ -27,7 +27,7 @@ final class Removal {
   private long[] chunkStarts;
   private long removed;
 
-  Removal(SqliteDatabase db, LetterReader reader) {
+  LetterRemover(SqliteDatabase db, LetterReader reader) {
     this.db = db;
     this.reader = reader;
   }

@@ -2,9 +2,9 @@ package io.followermaze.redrive;
 
 import io.followermaze.dlq.DeadLetterFilter;
 import io.followermaze.dlq.ParkedCursor;
-import io.followermaze.dlq.ParkedStore;
-import io.followermaze.dlq.Redelivery;
+import io.followermaze.dlq.ParkedLetter;
 import io.followermaze.dlq.RedriveRequest;
+import io.followermaze.dlq.RedriveStore;
 import io.followermaze.dlq.StoredDeadLetter;
 import io.followermaze.protocol.Event;
 import io.followermaze.protocol.EventParser;
@@ -20,16 +20,16 @@ import java.util.Set;
  * handshakes, so it is synchronized (a SQLite connection is single-threaded); the collector writes
  * through a connection of its own.
  */
-public final class ParkedLetters implements AutoCloseable {
+public final class RedriveConnection implements AutoCloseable {
 
-  private final ParkedStore store;
+  private final RedriveStore store;
   private final java.util.concurrent.atomic.AtomicLong redriven =
       new java.util.concurrent.atomic.AtomicLong();
   private final Set<Long> inFlight = new HashSet<>(); // found, not settled; or delivered, unmarked
   private final List<Long> unmarked = new ArrayList<>(); // delivered, their mark failed
 
   /** Uses {@code store}, which this object now owns. */
-  public ParkedLetters(ParkedStore store) {
+  public RedriveConnection(RedriveStore store) {
     this.store = store;
   }
 
@@ -39,7 +39,7 @@ public final class ParkedLetters implements AutoCloseable {
    * {@linkplain #settle settled} are left out, so a redrive and a connecting user never both queue
    * the same letter; every letter found must be settled.
    */
-  public synchronized List<Redelivery> find(
+  public synchronized List<ParkedLetter> find(
       DeadLetterFilter filter, ParkedCursor after, int limit) {
     ParkedCursor cursor = after;
     while (true) {
@@ -47,8 +47,8 @@ public final class ParkedLetters implements AutoCloseable {
       if (page.isEmpty()) {
         return List.of();
       }
-      List<Redelivery> free = new ArrayList<>(page.size());
-      for (Redelivery letter : toRedeliveries(page)) {
+      List<ParkedLetter> free = new ArrayList<>(page.size());
+      for (ParkedLetter letter : toRedeliveries(page)) {
         if (inFlight.add(letter.id())) {
           free.add(letter);
         }
@@ -70,8 +70,8 @@ public final class ParkedLetters implements AutoCloseable {
    * may be found again. If the mark fails, the queued letters (delivered) stay out of every later
    * find of this server and their mark is tried again with the next settle; the error is thrown.
    */
-  public synchronized void settle(List<Redelivery> found, List<Long> queued) {
-    for (Redelivery letter : found) {
+  public synchronized void settle(List<ParkedLetter> found, List<Long> queued) {
+    for (ParkedLetter letter : found) {
       inFlight.remove(letter.id());
     }
     redriven.addAndGet(queued.size());
@@ -114,11 +114,11 @@ public final class ParkedLetters implements AutoCloseable {
   /**
    * Parked letters become events again by parsing their original bytes (they were valid events).
    */
-  static List<Redelivery> toRedeliveries(List<StoredDeadLetter> letters) {
-    List<Redelivery> redeliveries = new ArrayList<>(letters.size());
+  static List<ParkedLetter> toRedeliveries(List<StoredDeadLetter> letters) {
+    List<ParkedLetter> redeliveries = new ArrayList<>(letters.size());
     for (StoredDeadLetter stored : letters) {
       if (EventParser.parse(stored.letter().payload()) instanceof Event event) {
-        redeliveries.add(new Redelivery(stored.id(), stored.letter().recipient(), event));
+        redeliveries.add(new ParkedLetter(stored.id(), stored.letter().recipient(), event));
       }
     }
     return redeliveries;

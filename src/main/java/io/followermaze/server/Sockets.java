@@ -5,12 +5,11 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 
 /** Small helpers for the listeners' connections. */
-final class Connections {
+final class Sockets {
 
-  private Connections() {}
+  private Sockets() {}
 
   /** The peer's address as text, or "?" when it is gone. */
   static String peer(SocketChannel channel) {
@@ -57,21 +56,6 @@ final class Connections {
       channel.write(ByteBuffer.wrap(("ERROR " + message + "\n").getBytes(StandardCharsets.UTF_8)));
     } catch (IOException ignored) {
       // The peer may already be gone; refusing it is all that was left to do.
-    }
-  }
-
-  /** Waits for {@code thread} to end; an interrupt ends the wait and stays set. */
-  static void join(Thread thread) {
-    join(thread, Duration.ofDays(1));
-  }
-
-  /** Waits up to {@code patience} for {@code thread} to end; returns whether it did. */
-  static boolean join(Thread thread, Duration patience) {
-    try {
-      return thread.join(patience);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
     }
   }
 

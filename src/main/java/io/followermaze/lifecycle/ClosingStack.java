@@ -1,4 +1,4 @@
-package io.followermaze.cli;
+package io.followermaze.lifecycle;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -20,7 +20,7 @@ final class ClosingStack implements AutoCloseable {
   private boolean clean = true;
 
   /** Remembers {@code part} (named for logs), to be closed before everything pushed earlier. */
-  <T extends AutoCloseable> T push(String name, T part) {
+  synchronized <T extends AutoCloseable> T push(String name, T part) {
     if (part != null) {
       parts.push(new Part(name, part));
     }
@@ -29,7 +29,7 @@ final class ClosingStack implements AutoCloseable {
 
   /** Closes every part, the last pushed first; {@link #clean} says whether all closed. */
   @Override
-  public void close() {
+  public synchronized void close() {
     while (!parts.isEmpty()) {
       Part part = parts.pop();
       try {
@@ -42,7 +42,7 @@ final class ClosingStack implements AutoCloseable {
   }
 
   /** Whether every part closed without an error. */
-  boolean clean() {
+  synchronized boolean clean() {
     return clean;
   }
 }
