@@ -4,6 +4,7 @@ import io.followermaze.protocol.EventType;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * An immutable run of dead letters in their compact binary form: what producers hand to the sink
@@ -33,14 +34,40 @@ public final class DeadLetterBlock {
   private final int[] countsByReason;
   private final long firstMillis;
   private final long lastMillis;
+  private final CompletableFuture<Void> fence;
 
   DeadLetterBlock(
       byte[] data, int letters, int[] countsByReason, long firstMillis, long lastMillis) {
+    this(data, letters, countsByReason, firstMillis, lastMillis, null);
+  }
+
+  private DeadLetterBlock(
+      byte[] data,
+      int letters,
+      int[] countsByReason,
+      long firstMillis,
+      long lastMillis,
+      CompletableFuture<Void> fence) {
     this.data = data;
     this.letters = letters;
     this.countsByReason = countsByReason;
     this.firstMillis = firstMillis;
     this.lastMillis = lastMillis;
+    this.fence = fence;
+  }
+
+  /**
+   * A fence in the collector's queue, no letter: {@code stored} completes once every block queued
+   * before it is stored, exceptionally if the collector gives up on them. It weighs 16 bytes, so
+   * that fences, too, are bounded by the queue.
+   */
+  static DeadLetterBlock fence(CompletableFuture<Void> stored) {
+    return new DeadLetterBlock(new byte[16], 0, new int[Reason.values().length], 0, 0, stored);
+  }
+
+  /** The future of a {@link #fence}; null for a block of letters. */
+  CompletableFuture<Void> fenceFuture() {
+    return fence;
   }
 
   /**

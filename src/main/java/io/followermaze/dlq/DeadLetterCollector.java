@@ -2,6 +2,7 @@ package io.followermaze.dlq;
 
 import io.followermaze.lifecycle.Roles;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -114,24 +115,37 @@ public final class DeadLetterCollector implements DeadLetterSink {
     if (block.size() == 0) {
       return;
     }
-    boolean queued =
-        !flusher.gaveUp()
-            && queue.put(
-                block,
-                () -> {
-                  // Past the stop's deadline, or a stop that interrupts this thread: give up.
-                  if (flusher.gaveUp() || Thread.currentThread().isInterrupted()) {
-                    return false;
-                  }
-                  flusher.wake();
-                  LockSupport.parkNanos(this, FULL_BACKOFF_NANOS);
-                  return true;
-                });
+    boolean queued = !flusher.gaveUp() && queue.put(block, this::waitForRoom);
     if (queued) {
       flusher.queued();
     } else {
       flusher.lost(block.size());
     }
+  }
+
+  /** Waits a little for room; false to give up (past the stop's deadline, or interrupted). */
+  private boolean waitForRoom() {
+    if (flusher.gaveUp() || Thread.currentThread().isInterrupted()) {
+      return false;
+    }
+    flusher.wake();
+    LockSupport.parkNanos(this, FULL_BACKOFF_NANOS);
+    return true;
+  }
+
+  /**
+   * A fence behind everything queued so far: completes once the flusher has committed all of it (at
+   * its next commit, within the flush interval), exceptionally if it gives up first.
+   */
+  @Override
+  public CompletableFuture<Void> stored() {
+    CompletableFuture<Void> stored = new CompletableFuture<>();
+    if (flusher.closing()
+        || flusher.gaveUp()
+        || !queue.put(DeadLetterBlock.fence(stored), this::waitForRoom)) {
+      stored.completeExceptionally(DeadLetterFlusher.notStored());
+    }
+    return stored;
   }
 
   /**
@@ -250,6 +264,9 @@ public final class DeadLetterCollector implements DeadLetterSink {
     long left = 0;
     for (DeadLetterBlock block; (block = queue.poll()) != null; ) {
       left += block.size(); // queued while the flusher was giving up
+      if (block.fenceFuture() != null) {
+        block.fenceFuture().completeExceptionally(DeadLetterFlusher.notStored());
+      }
     }
     flusher.lost(left);
     while (flusher.unstored() == 0

@@ -1,5 +1,6 @@
 package io.followermaze.dlq;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -220,8 +221,20 @@ final class DeadLetterFlusher implements Agent {
   private void drain() {
     DeadLetterBlock block;
     while (batch.bytes < batchBytes && (block = queue.poll()) != null) {
-      batch.add(block);
+      CompletableFuture<Void> fence = block.fenceFuture();
+      if (fence == null) {
+        batch.add(block);
+      } else if (batch.isEmpty()) {
+        fence.complete(null); // everything before it is committed
+      } else {
+        batch.fences.add(fence);
+      }
     }
+  }
+
+  /** What a fence that will not be reached learns. */
+  static IllegalStateException notStored() {
+    return new IllegalStateException("dead letters before this point could not be stored");
   }
 
   private boolean commit() {
@@ -229,7 +242,7 @@ final class DeadLetterFlusher implements Agent {
     try {
       store.append(batch.blocks);
       committed.addAndGet(batch.letters);
-      batch.clear();
+      batch.stored();
       lastFlushNanos.set(System.nanoTime() - start);
       lastCommitSucceeded = true;
       return true;
@@ -271,8 +284,11 @@ final class DeadLetterFlusher implements Agent {
     long lost = batch.letters;
     for (DeadLetterBlock block; (block = queue.poll()) != null; ) {
       lost += block.size();
+      if (block.fenceFuture() != null) {
+        block.fenceFuture().completeExceptionally(notStored());
+      }
     }
-    batch.clear();
+    batch.givenUp(notStored());
     unstored.addAndGet(lost);
     gaveUp = true;
     if (lost > 0 || commitFailures.get() > 0) {

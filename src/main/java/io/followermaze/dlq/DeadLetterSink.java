@@ -1,5 +1,7 @@
 package io.followermaze.dlq;
 
+import java.util.concurrent.CompletableFuture;
+
 /**
  * The port every dead letter goes through. Called from several threads; implementations are
  * thread-safe, never throw, and may block to apply back-pressure.
@@ -29,6 +31,16 @@ public interface DeadLetterSink extends AutoCloseable {
   /** Counts {@code letters} letters of {@code reason} that {@link #keeps} said are not kept. */
   default void countOnly(Reason reason, long letters) {
     throw new UnsupportedOperationException("this sink keeps every letter: hand them over");
+  }
+
+  /**
+   * Completes once every letter this sink took before the call, from the calling thread, is stored
+   * where it survives the process (exceptionally if some never will be): what lets a reader commit
+   * its input position only after the letters that input raised. Default: at once (a sink that
+   * stores nothing has nothing to wait for).
+   */
+  default CompletableFuture<Void> stored() {
+    return CompletableFuture.completedFuture(null);
   }
 
   /** Flushes and releases the sink; later letters may be refused. Default: nothing to do. */

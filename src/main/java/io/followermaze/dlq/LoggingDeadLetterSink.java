@@ -137,6 +137,11 @@ public final class LoggingDeadLetterSink implements DeadLetterSink {
   }
 
   @Override
+  public java.util.concurrent.CompletableFuture<Void> stored() {
+    return next == null ? DeadLetterSink.super.stored() : next.stored();
+  }
+
+  @Override
   public void close() {
     logSummary();
     if (next != null) {

@@ -7,6 +7,7 @@ import io.followermaze.dlq.DeadLetter;
 import io.followermaze.dlq.DeadLetterSink;
 import io.followermaze.dlq.ParkedLetter;
 import io.followermaze.dlq.Reason;
+import io.followermaze.engine.EngineCommand.Checkpoint;
 import io.followermaze.engine.EngineCommand.ClientConnected;
 import io.followermaze.engine.EngineCommand.ClientEnded;
 import io.followermaze.engine.EngineCommand.Redeliver;
@@ -184,6 +185,7 @@ public final class Engine implements Agent, Sequencer.Listener, Recipients, Unde
     switch (command) {
       case Redeliver redeliver -> redeliver.queued().completeExceptionally(stopped);
       case Shutdown request -> request.done().complete(null);
+      case Checkpoint checkpoint -> checkpoint.stored().completeExceptionally(stopped);
       case ClientConnected connected -> {
         connected.queued().completeExceptionally(stopped);
         connected.session().close(Reason.CONNECTION_LOST, "the server has stopped");
@@ -282,8 +284,26 @@ public final class Engine implements Agent, Sequencer.Listener, Recipients, Unde
       }
       case Redeliver redeliver -> redeliver.queued().complete(redeliver(redeliver.letters()));
       case ClientEnded ended -> end(ended.session());
+      case Checkpoint checkpoint -> checkpoint(checkpoint.stored());
       case Shutdown request -> beginShutdown(request.done());
     }
+  }
+
+  /**
+   * Every earlier command is handled (the inbox is in order); its letters, once stored, complete
+   * {@code stored}. The sink's answer completes on the flusher's thread: nothing waits here.
+   */
+  private void checkpoint(CompletableFuture<Void> stored) {
+    deadLetters
+        .stored()
+        .whenComplete(
+            (done, failed) -> {
+              if (failed == null) {
+                stored.complete(null);
+              } else {
+                stored.completeExceptionally(failed);
+              }
+            });
   }
 
   private void processChunk(SourceChunk chunk) {

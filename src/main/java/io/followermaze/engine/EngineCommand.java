@@ -68,6 +68,16 @@ public sealed interface EngineCommand {
   record ClientEnded(ClientSession session) implements EngineCommand {}
 
   /**
+   * A point in the input: {@code stored} completes once the engine has handled every command
+   * submitted before it (by the same producer) and the dead letters they raised are stored, so that
+   * the producer may commit its input position up to here; exceptionally if those letters cannot be
+   * stored or the engine has stopped.
+   *
+   * @param stored completed as said
+   */
+  record Checkpoint(CompletableFuture<Void> stored) implements EngineCommand {}
+
+  /**
    * Deliver what can be delivered, retire every session, and stop.
    *
    * @param done completed once the engine thread has finished

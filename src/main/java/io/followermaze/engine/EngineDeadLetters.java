@@ -117,6 +117,12 @@ final class EngineDeadLetters {
     offlineKept = sink.keeps(Reason.USER_NOT_CONNECTED);
   }
 
+  /** Hands over what is pending, then: completes once everything handed over so far is stored. */
+  java.util.concurrent.CompletableFuture<Void> stored() {
+    handOver();
+    return sink.stored();
+  }
+
   private void handOverIfFull() {
     if (block.bytes() >= BLOCK_BYTES) {
       handOver();

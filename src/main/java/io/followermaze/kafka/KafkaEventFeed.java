@@ -1,11 +1,17 @@
 package io.followermaze.kafka;
 
 import io.followermaze.engine.EngineCommand;
+import io.followermaze.engine.EngineCommand.Checkpoint;
 import io.followermaze.engine.EngineCommand.SourceChunk;
 import io.followermaze.engine.SourceChunker;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.agrona.concurrent.Agent;
@@ -22,8 +28,12 @@ import org.slf4j.LoggerFactory;
  * A gateway's input: reads the event log from its first record, so the follow graph is rebuilt from
  * the whole history, and hands the records to the engine as chunks. Records before the gateway's
  * committed position (its consumer group's offset) were delivered before a restart: they go as
- * replay chunks, which only rebuild the graph. After each chunk the position is committed, so a
- * restarted gateway resumes where it stopped, without the sequencer noticing.
+ * replay chunks, which only rebuild the graph.
+ *
+ * <p>A position is committed only after the work: behind each poll's chunks goes a {@link
+ * Checkpoint}, and the offset after them is committed once the engine has handled them and the dead
+ * letters they raised are stored. A gateway killed in between restarts before them and handles them
+ * again (at least once), never after them with their letters lost.
  *
  * <p>It is a role ({@code lifecycle.Roles}): each cycle polls once. A record it cannot read (no
  * value) is logged, counted and skipped; a failed commit is counted by its role and retried in the
@@ -39,8 +49,16 @@ public final class KafkaEventFeed implements Agent {
   private final SourceChunker chunker;
   private final long resumeAt;
   private final LongAdder skipped = new LongAdder();
+  private final ArrayDeque<Pending> pending = new ArrayDeque<>();
   private long next = -1;
   private long committed = -1;
+  private boolean failedLogged;
+
+  /** How long a stopping feed waits for the engine and the dead letters of what it handed over. */
+  private static final Duration CLOSE_PATIENCE = Duration.ofSeconds(2);
+
+  /** The offset to commit once {@code stored} completes. */
+  private record Pending(long offset, CompletableFuture<Void> stored) {}
 
   /** Starts reading {@code topic} for gateway {@code gatewayId}, submitting to {@code engine}. */
   public KafkaEventFeed(
@@ -99,11 +117,40 @@ public final class KafkaEventFeed implements Agent {
       }
       next = record.offset() + 1;
     }
-    if (next > resumeAt && next > committed) {
-      consumer.commitSync(Map.of(partition, new OffsetAndMetadata(next)));
-      committed = next;
+    if (!records.isEmpty() && next > resumeAt) {
+      CompletableFuture<Void> stored = new CompletableFuture<>();
+      engine.accept(new Checkpoint(stored));
+      pending.add(new Pending(next, stored));
     }
+    commitWhatIsDone();
     return records.count();
+  }
+
+  /** Commits the furthest offset whose checkpoint, and every one before it, has completed. */
+  private void commitWhatIsDone() {
+    long done = -1;
+    for (Pending first; (first = pending.peek()) != null && first.stored().isDone(); ) {
+      if (first.stored().isCompletedExceptionally()) {
+        if (!failedLogged) {
+          failedLogged = true;
+          log.error(
+              "the dead letters of offsets from {} on could not be stored: their position is not"
+                  + " committed, a restart handles them again",
+              committed);
+        }
+        return; // never past letters that were lost
+      }
+      done = pending.poll().offset();
+    }
+    if (done > committed) {
+      consumer.commitSync(Map.of(partition, new OffsetAndMetadata(done)));
+      committed = done;
+    }
+  }
+
+  /** The offset committed last (-1 before the first commit). */
+  long committedOffset() {
+    return committed;
   }
 
   /** Records skipped because they could not be read. */
@@ -111,8 +158,25 @@ public final class KafkaEventFeed implements Agent {
     return skipped.sum();
   }
 
+  /** Commits what the engine finished meanwhile (briefly waited for), then closes. */
   @Override
   public void onClose() {
-    consumer.close();
+    try {
+      Pending last = pending.peekLast();
+      if (last != null) {
+        last.stored().get(CLOSE_PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      log.warn("stopping before the last positions were done: {} left", pending.size());
+    }
+    try {
+      commitWhatIsDone();
+    } catch (RuntimeException e) {
+      log.warn("committing the last position failed: {}", e.toString());
+    } finally {
+      consumer.close();
+    }
   }
 }

@@ -228,6 +228,52 @@ class DeadLetterCollectorTest {
   }
 
   @Test
+  void storedCompletesOnlyOnceTheLettersAcceptedBeforeItAreCommitted() throws Exception {
+    FakeStore store = new FakeStore();
+    store.blocking = true;
+    DeadLetterCollector collector =
+        new DeadLetterCollector(store, 1000 * B, 1000 * B, Duration.ofMillis(1)).start(new Roles());
+    for (long s = 1; s <= 3; s++) {
+      collector.accept(letter(s));
+    }
+    java.util.concurrent.CompletableFuture<Void> stored = collector.stored();
+    collector.accept(letter(4)); // after the fence: not waited for
+    await()
+        .during(Duration.ofMillis(300))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> !stored.isDone()); // the store is still blocked in the commit
+
+    store.open.countDown();
+    stored.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(store.sequences()).startsWith(1L, 2L, 3L);
+    collector.close();
+  }
+
+  @Test
+  void storedCompletesAtOnceWhenNothingIsWaiting() throws Exception {
+    DeadLetterCollector collector =
+        new DeadLetterCollector(new FakeStore(), 1000 * B, 1000 * B, Duration.ofMillis(5))
+            .start(new Roles());
+    collector.stored().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    collector.close();
+  }
+
+  @Test
+  void storedFailsWhenTheCollectorGivesUpOnAFailingStore() {
+    FakeStore store = new FakeStore();
+    store.failuresLeft.set(Integer.MAX_VALUE);
+    DeadLetterCollector collector =
+        new DeadLetterCollector(store, 1000 * B, 1000 * B, Duration.ofMillis(1)).start(new Roles());
+    collector.accept(letter(1));
+    java.util.concurrent.CompletableFuture<Void> stored = collector.stored();
+    collector.giveUpAt(System.nanoTime() + Duration.ofMillis(200).toNanos());
+    await().atMost(Duration.ofSeconds(10)).until(stored::isDone);
+    assertThat(stored).isCompletedExceptionally();
+    assertThat(collector.stored()).as("asked after giving up").isCompletedExceptionally();
+    collector.close();
+  }
+
+  @Test
   void indexingThatKeepsFailingIsCountedAndTimedUntilItSucceedsAgain() {
     java.util.concurrent.atomic.AtomicBoolean failing =
         new java.util.concurrent.atomic.AtomicBoolean(true);
