@@ -30,8 +30,10 @@ import org.slf4j.LoggerFactory;
  * heartbeat is younger than the lease. So a gateway killed without a goodbye ({@code kill -9})
  * holds its users for one lease at most; then their owners dead-letter them again. Notifications
  * for them within that lease are not dead-lettered by anyone: the bound of a silent death (see
- * docs/cluster.md). A gateway that starts again first forgets, with tombstones, the users its
- * previous life left behind. Gateways' clocks must agree to well within the lease.
+ * docs/cluster.md). A gateway that starts again first reads the table to its end and forgets, with
+ * tombstones, the users its previous life left behind; only then does it heartbeat, so that its
+ * first heartbeat never renews the lease of users it no longer holds. Gateways' clocks must agree
+ * to well within the lease.
  */
 public final class PresenceTable implements ClientPresence, IntPredicate, AutoCloseable {
 
@@ -102,7 +104,8 @@ public final class PresenceTable implements ClientPresence, IntPredicate, AutoCl
       @Override
       public int doWork() {
         long now = System.currentTimeMillis();
-        if (now >= nextBeatMillis) {
+        // Not before the previous life is forgotten: a heartbeat would renew its leftover users.
+        if (caughtUp && now >= nextBeatMillis) {
           producer.send(
               new ProducerRecord<>(
                   topic,
