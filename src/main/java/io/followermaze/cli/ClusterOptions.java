@@ -73,9 +73,7 @@ final class ClusterOptions {
                     16L << 20,
                     1L << 20,
                     Duration.ofMillis(200))
-                .start(lifetime.roles());
-        lifetime.countNotStored(() -> collector.unstored() + collector.queued());
-        lifetime.onStop(() -> collector.giveUpAt(lifetime.stopDeadline()));
+                .startIn(lifetime);
         yield new LoggingDeadLetterSink(20, collector);
       }
       default ->

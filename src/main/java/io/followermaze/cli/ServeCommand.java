@@ -134,10 +134,7 @@ final class ServeCommand implements Callable<Integer> {
     try {
       collector = dlq.openCollector();
       if (collector != null) {
-        collector.start(lifetime.roles());
-        lifetime.countNotStored(() -> collector.unstored() + collector.queued());
-        // Behind a failing store, nothing may wait for room past the stop's deadline.
-        lifetime.onStop(() -> collector.giveUpAt(lifetime.stopDeadline()));
+        collector.startIn(lifetime);
       }
       deadLetters =
           lifetime.open(

@@ -1,5 +1,6 @@
 package io.followermaze.dlq;
 
+import io.followermaze.lifecycle.Lifetime;
 import io.followermaze.lifecycle.Roles;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -75,6 +76,17 @@ public final class DeadLetterCollector implements DeadLetterSink {
     }
     this.roles = roles;
     this.flushing = roles.start(flusher, NoOpIdleStrategy.INSTANCE);
+    return this;
+  }
+
+  /**
+   * Starts the flusher as one of the lifetime's roles, counts what it holds at the stop as not
+   * stored, and gives up at the stop's deadline, so nothing waits for room past it. Returns this.
+   */
+  public DeadLetterCollector startIn(Lifetime lifetime) {
+    start(lifetime.roles());
+    lifetime.countNotStored(() -> unstored() + queued());
+    lifetime.onStop(() -> giveUpAt(lifetime.stopDeadline()));
     return this;
   }
 
@@ -261,14 +273,7 @@ public final class DeadLetterCollector implements DeadLetterSink {
     } catch (Exception e) {
       log.warn("stopping the flusher failed: {}", e.toString());
     }
-    long left = 0;
-    for (DeadLetterBlock block; (block = queue.poll()) != null; ) {
-      left += block.size(); // queued while the flusher was giving up
-      if (block.fenceFuture() != null) {
-        block.fenceFuture().completeExceptionally(DeadLetterFlusher.notStored());
-      }
-    }
-    flusher.lost(left);
+    flusher.lost(flusher.dropQueued()); // queued while the flusher was giving up
     while (flusher.unstored() == 0
         && System.nanoTime() - giveUpAt < 0
         && flusher.runDeferredWork(true)) {

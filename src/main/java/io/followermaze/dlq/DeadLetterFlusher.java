@@ -281,13 +281,7 @@ final class DeadLetterFlusher implements Agent {
 
   /** The store kept failing until the close deadline: count and report what could not be stored. */
   private void giveUp() {
-    long lost = batch.letters;
-    for (DeadLetterBlock block; (block = queue.poll()) != null; ) {
-      lost += block.size();
-      if (block.fenceFuture() != null) {
-        block.fenceFuture().completeExceptionally(notStored());
-      }
-    }
+    long lost = batch.letters + dropQueued();
     batch.givenUp(notStored());
     unstored.addAndGet(lost);
     gaveUp = true;
@@ -298,6 +292,18 @@ final class DeadLetterFlusher implements Agent {
           lost,
           commitFailures.get());
     }
+  }
+
+  /** Empties the queue, failing its fences; returns how many letters it held. */
+  long dropQueued() {
+    long letters = 0;
+    for (DeadLetterBlock block; (block = queue.poll()) != null; ) {
+      letters += block.size();
+      if (block.fenceFuture() != null) {
+        block.fenceFuture().completeExceptionally(notStored());
+      }
+    }
+    return letters;
   }
 
   private void maintain() {

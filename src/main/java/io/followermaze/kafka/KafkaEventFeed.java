@@ -148,11 +148,6 @@ public final class KafkaEventFeed implements Agent {
     }
   }
 
-  /** The offset committed last (-1 before the first commit). */
-  long committedOffset() {
-    return committed;
-  }
-
   /** Records skipped because they could not be read. */
   public long skipped() {
     return skipped.sum();

@@ -105,11 +105,6 @@ public final class Lifetime {
     return CLOSE_FAILED;
   }
 
-  /** As {@link #runUntilStopped(String, Supplier)}, announcing nothing. */
-  public void runUntilStopped(String ready) throws InterruptedException {
-    runUntilStopped(ready, () -> () -> {});
-  }
-
   /**
    * Runs until the process is told to stop or a role dies, then stops as the class says. Once the
    * stop path is in place, logs {@code ready} and calls {@code announce} (a ports file), whose

@@ -67,20 +67,11 @@ final class EventSourceListener implements AutoCloseable {
       Sockets.closeQuietly(channel);
     }
     EventSourceReader active = reader;
-    if (active != null && !awaitEnd(active)) {
+    if (active != null && !active.awaitEnd(java.time.Duration.ofSeconds(1))) {
       // It waits to hand a chunk to a stuck engine; the shutdown goes on without it.
       org.slf4j.LoggerFactory.getLogger(EventSourceListener.class)
           .warn(
               "the event-source reader is still waiting for the engine to take what it read; not waiting for it");
-    }
-  }
-
-  private static boolean awaitEnd(EventSourceReader reader) {
-    try {
-      return reader.awaitEnd(java.time.Duration.ofSeconds(1));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
     }
   }
 }

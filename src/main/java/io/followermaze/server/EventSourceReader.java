@@ -70,9 +70,14 @@ final class EventSourceReader implements Agent {
     return ended.getCount() == 0;
   }
 
-  /** Waits up to {@code patience} for {@link #ended()}; returns it. */
-  boolean awaitEnd(java.time.Duration patience) throws InterruptedException {
-    return ended.await(patience.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+  /** Waits up to {@code patience} for {@link #ended()}; returns it (false if interrupted). */
+  boolean awaitEnd(java.time.Duration patience) {
+    try {
+      return ended.await(patience.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   private void submit(SourceChunk chunk) {

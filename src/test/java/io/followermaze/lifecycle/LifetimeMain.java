@@ -27,7 +27,7 @@ final class LifetimeMain {
       case "letters-lost" -> lifetime.countNotStored(() -> 2);
       default -> {}
     }
-    lifetime.runUntilStopped("running");
+    lifetime.runUntilStopped("running", () -> () -> {});
   }
 
   private static Agent dyingRole() {
